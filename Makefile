@@ -1,0 +1,30 @@
+# Quickstart: `make demo` runs the main job, `make test` runs the test suite.
+# Both create their own virtual environment in .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean venv
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,train]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/backprop demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_derive.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""The ``backprop`` command line: derive, generate, train, check, demo."""

@@ -1,0 +1,53 @@
+"""``backprop``: one entry point, one subcommand per feature.
+
+Every user error (unknown name, bad expression, unwritable file, malformed spec) is printed as
+one line ``backprop: error: ...`` with exit status 2; tracebacks are reserved for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from backprop import commands
+from derive.errors import BackpropError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on one line, exit status 2."""
+
+    def error(self, message: str):  # noqa: D102 - argparse API
+        raise BackpropError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="backprop",
+        description="Verified backpropagation derivations and the NumPy training code derived from them.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for register in commands.SUBCOMMANDS:
+        register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not getattr(args, "run", None):
+            parser.print_help()
+            return 2
+        return int(args.run(args) or 0)
+    except BackpropError as exc:
+        print(f"backprop: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("backprop: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

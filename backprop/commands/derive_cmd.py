@@ -1,0 +1,91 @@
+"""``backprop derive``: list, render, and write verified derivations."""
+
+from __future__ import annotations
+
+import argparse
+
+import derive
+from backprop.output import write_text
+from derive.errors import BackpropError
+from derive.render import render, render_many
+
+FORMATS = ("text", "latex", "markdown", "json")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "derive",
+        help="derive gradients step by step, every step verified",
+        description="Derive backpropagation gradients step by step; every step is verified.",
+    )
+    p.add_argument("name", nargs="?", help="a built-in derivation (see --list)")
+    p.add_argument("--list", action="store_true", help="list the built-in derivations")
+    p.add_argument("--all", action="store_true", help="every built-in derivation")
+    p.add_argument(
+        "--activation", metavar="EXPR", help='a custom activation in z, e.g. "log(1 + exp(z))"'
+    )
+    p.add_argument("--loss", metavar="EXPR", help='a custom loss in p and y, e.g. "(p - y)**2"')
+    p.add_argument(
+        "--output-activation",
+        default="sigmoid",
+        metavar="NAME",
+        help="output activation p = g(z) for --loss (default sigmoid)",
+    )
+    p.add_argument(
+        "--layers", metavar="N,N,...", help="mlp: layer sizes, input first (e.g. 2,2,2,3)"
+    )
+    p.add_argument(
+        "--hidden", metavar="ACT,...", help="mlp: hidden activations (e.g. sigmoid,sigmoid)"
+    )
+    p.add_argument("--output", dest="out_layer", metavar="ACT", help="mlp: output activation")
+    p.add_argument(
+        "--loss-name", metavar="LOSS", help="mlp: cross-entropy | binary-cross-entropy | mse"
+    )
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=FORMATS,
+        help="output format (default: text, or latex for .tex files)",
+    )
+    p.add_argument("--standalone", action="store_true", help="LaTeX: a whole document for pdflatex")
+    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=run)
+
+
+def _format(args) -> str:
+    if args.format:
+        return args.format
+    if args.out and args.out.endswith(".tex"):
+        return "latex"
+    if args.out and args.out.endswith(".md"):
+        return "markdown"
+    if args.out and args.out.endswith(".json"):
+        return "json"
+    return "text"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list:
+        for entry in derive.entries():
+            print(f"{entry.name:<12} {entry.summary}")
+        return 0
+    fmt = _format(args)
+    standalone = args.standalone or (fmt == "latex" and bool(args.out) and args.all)
+    if args.all:
+        text = render_many([derive.get(n) for n in derive.names()], fmt, standalone=standalone)
+    else:
+        text = render(_one(args), fmt, standalone=standalone)
+    write_text(args.out, text)
+    return 0
+
+
+def _one(args):
+    if args.activation is not None:
+        return derive.custom_activation(args.activation)
+    if args.loss is not None:
+        return derive.custom_loss(args.loss, output=args.output_activation)
+    if not args.name:
+        raise BackpropError("name a derivation, or use --list, --all, --activation or --loss")
+    if args.name == "mlp" and (args.layers or args.hidden or args.out_layer or args.loss_name):
+        return derive.mlp_from_options(args.layers, args.hidden, args.out_layer, args.loss_name)
+    return derive.get(args.name)

@@ -1,0 +1,29 @@
+"""``backprop generate``: a standalone NumPy training module from a network spec."""
+
+from __future__ import annotations
+
+import argparse
+
+from backprop.output import write_text
+from codegen.generate import generate_source
+from codegen.spec import load_spec
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "generate",
+        help="generate a NumPy training module from a network spec (TOML)",
+        description=(
+            "Generate a standalone NumPy module (init_params, forward, loss, backward, "
+            "gradients, predict, train) whose math lines are printed from verified derivations."
+        ),
+    )
+    p.add_argument("spec", metavar="SPEC.toml", help="the network spec, e.g. examples/digits.toml")
+    p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    write_text(args.out, generate_source(spec, args.spec, args.out))
+    return 0

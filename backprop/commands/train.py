@@ -1,0 +1,152 @@
+"""``backprop train``: generate (or reuse) a spec's module, train it on a dataset, report."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+
+from backprop.datasets import BUILT_INS, load_dataset
+from backprop.output import write_bytes
+from backprop.training import Result, train_on
+
+SETTINGS = ("epochs", "batch_size", "learning_rate", "seed")
+GENERATED = Path(__file__).resolve().parents[2] / "generated"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a spec's generated NumPy module on a dataset",
+        description="Generate (or reuse) the training module of a network spec, train it with "
+        "mini-batch SGD on a reproducible train/test split, and report loss and accuracy "
+        "(R² for regression).",
+    )
+    p.add_argument("spec", metavar="SPEC.toml", help="a network spec, e.g. examples/digits.toml")
+    p.add_argument(
+        "--dataset",
+        required=True,
+        metavar="NAME|FILE",
+        help=f"{', '.join(BUILT_INS)}, or a .csv / .npz file",
+    )
+    p.add_argument("--label", metavar="COL", help="the CSV column or NPZ array holding the labels")
+    p.add_argument("--epochs", type=int, metavar="N", help="default: the spec's [train] epochs")
+    p.add_argument("--batch-size", type=int, metavar="B", help="default: the spec's batch_size")
+    p.add_argument(
+        "--lr",
+        dest="learning_rate",
+        type=float,
+        metavar="LR",
+        help="default: the spec's learning_rate",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="default: the spec's seed")
+    p.add_argument("--plot", metavar="PNG", help="write the loss and accuracy curves to PNG")
+    p.add_argument("--save", metavar="NPZ", help="write the trained parameters to NPZ")
+    p.add_argument("--json", action="store_true", help="end with one line of JSON results")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, results only")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    module = load_module(args.spec)
+    settings = train_settings(module, args)
+    dataset = load_dataset(args.dataset, args.label)
+    if not args.quiet:
+        print(describe(module, dataset.name))
+    result = train_on(module, dataset, **settings, progress=not args.quiet)
+    if not (args.quiet and args.json):
+        print(format_result(result, settings))
+    written = write_outputs(
+        result, args.plot, args.save, title=f"{module.SPEC['name']} on {dataset.name}"
+    )
+    if not args.quiet:
+        for what, path in written:
+            print(f"{what}: {path}")
+    if args.json:
+        print(json.dumps(result.metrics()))
+    return 0
+
+
+def load_module(spec_path: str):
+    """The spec's generated training module.
+
+    Reuses the committed generated/<name>.py when it was generated from this very spec (the
+    regenerate-and-diff test keeps those files current); otherwise generates it now.
+    """
+    from codegen.generate import load_module as generated
+    from codegen.spec import load_spec
+
+    spec = load_spec(spec_path)
+    committed = GENERATED / f"{spec.name}.py"
+    if committed.is_file():
+        module = generated(committed)
+        if module.SPEC == spec.to_dict():
+            return module
+    return generated(spec_path)
+
+
+def train_settings(module, args: argparse.Namespace | None = None) -> dict:
+    """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags."""
+    settings = {key: module.SPEC["train"][key] for key in SETTINGS}
+    for key in SETTINGS:
+        if getattr(args, key, None) is not None:
+            settings[key] = getattr(args, key)
+    return settings
+
+
+def describe(module, dataset: str) -> str:
+    """One line: which network trains on which data."""
+    sizes = "-".join(str(n) for n in module.LAYER_SIZES)
+    hidden = ", ".join(layer["activation"] for layer in module.SPEC["layers"])
+    return (
+        f"training {module.SPEC['name']} ({sizes}; {hidden} hidden, {module.OUTPUT} output, "
+        f"{module.LOSS} loss) on {dataset}"
+    )
+
+
+def format_result(result: Result, settings: dict) -> str:
+    """The final figures as a small table, then how long it took with which settings."""
+    accuracy = result.metric_name == "accuracy"
+    header = f"{'':<14}{'loss':>10}{'accuracy' if accuracy else 'R²':>10}"
+    rows = [header]
+    for name, n, loss, metric in (
+        ("train", result.n_train, result.train_loss, result.train_metric),
+        ("test", result.n_test, result.test_loss, result.test_metric),
+    ):
+        shown = f"{100 * metric:.2f}%" if accuracy else f"{metric:.4f}"
+        rows.append(f"{f'{name} ({n})':<14}{loss:>10.4f}{shown:>10}")
+    rows.append(
+        f"{result.epochs} epochs in {result.seconds:.1f} s (batch size {settings['batch_size']}, "
+        f"learning rate {settings['learning_rate']:g}, seed {settings['seed']})"
+    )
+    return "\n".join(rows)
+
+
+def write_outputs(result: Result, plot: str | None, save: str | None, title: str = ""):
+    """Write the curve PNG and the parameter NPZ that were asked for; return (what, path) pairs."""
+    written = []
+    if plot:
+        from backprop.plotting import plot_curves
+
+        plot_curves(result, plot, title)
+        written.append(("curves", plot))
+    if save:
+        written.append(("parameters", save_params(result, save)))
+    return written
+
+
+def save_params(result: Result, path: str) -> str:
+    """np.savez of the parameters plus the feature (and target) standardisation, atomically.
+
+    Arrays: W1, b1, …, WL, bL, x_mean, x_scale (and y_mean, y_scale for regression); use them as
+    ``predict(params, (X - x_mean) / x_scale)``. Like np.savez, adds .npz to a bare name.
+    """
+    if not path.endswith(".npz"):
+        path += ".npz"
+    buffer = io.BytesIO()  # savez to memory, then one atomic write: no half-written file
+    np.savez(buffer, **result.params, **result.scaling)
+    write_bytes(path, buffer.getvalue())
+    return path

@@ -1,0 +1,270 @@
+"""A spec as the ordered, printed lines of a training module: forward, loss and backward.
+
+Layer l (1..L) reads ``X`` (l = 1) or the output of layer l − 1 and has parameters ``Wl``,
+``bl``; it computes ``Zl`` and ``Al`` (an identity layer's output is ``Zl`` itself). Backward
+computes ``deltal`` = Δ̄ = ∂L/∂Z of the mean loss L (the 1/m folded in at the output, once),
+``dWl``, ``dbl`` and ``dAl`` = ∂L/∂Al. Each line is printed from a derived SymPy expression by
+:class:`codegen.printer.NumPyIndexPrinter` and carries a comment naming its derivation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from codegen import derivations as rules
+from codegen.derivations import DELTA, ROW, H, P, Y, Z
+from codegen.printer import IndexPrintingError, NumPyIndexPrinter, index_axes
+from codegen.spec import Spec
+from derive.errors import SpecError
+from derive.symbols import Wm, bv, i, j, m, z
+
+
+@dataclass(frozen=True)
+class Line:
+    """``target = code``, with comment lines saying which derivation it comes from."""
+
+    target: str
+    code: str
+    comment: tuple[str, ...]
+    reads: frozenset[str]  # the array names code reads
+
+
+@dataclass(frozen=True)
+class Layer:
+    number: int
+    units: int
+    fan_in: int
+    activation: str
+    init: str  # "glorot" or "he"
+    input: str  # X or the output of the layer below
+    output: str  # Al, or Zl for an identity layer
+    forward: tuple[Line, ...]
+    gradients: tuple[Line, ...]  # dWl, dbl, then (l > 1) dA and delta of the layer below
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the template needs besides the spec itself."""
+
+    spec: Spec
+    layers: tuple[Layer, ...]
+    output_delta: Line
+    loss: Line
+    helpers: tuple[str, ...]  # names in codegen.stable.NUMPY_HELPERS, sorted
+
+    @property
+    def output(self) -> str:
+        return self.layers[-1].output
+
+    @property
+    def backward(self) -> tuple[Line, ...]:
+        return (self.output_delta, *(line for layer in reversed(self.layers) for line in layer.gradients))
+
+    @property
+    def cache(self) -> tuple[str, ...]:
+        """What forward keeps: the arrays backward and the loss read, in forward order."""
+        needed = set(self.loss.reads) | _reads_before_written(self.backward)
+        produced = ["X", *(line.target for layer in self.layers for line in layer.forward)]
+        return tuple(name for name in produced if name in needed)
+
+    @property
+    def backward_reads(self) -> tuple[tuple[str, str], ...]:
+        """(name, "params" or "cache") for every array backward reads, in a stable order."""
+        names = _reads_before_written(self.backward) - {"Y"}
+        cached = [(name, "cache") for name in self.cache if name in names]
+        params = sorted(names - set(self.cache), key=_param_order)
+        return (*cached, *((name, "params") for name in params))
+
+    @property
+    def loss_reads(self) -> tuple[str, ...]:
+        return tuple(name for name in self.cache if name in self.loss.reads)
+
+
+def _reads_before_written(lines) -> set[str]:
+    written, read = set(), set()
+    for line in lines:
+        read |= set(line.reads) - written
+        written.add(line.target)
+    return read
+
+
+def _param_order(name: str):
+    return int(name[1:]), name[0]
+
+
+class _Printer:
+    """Prints lines and collects the helpers they call."""
+
+    COMMENT_WIDTH = 92
+
+    def __init__(self):
+        self.helpers: set[str] = set()
+
+    def line(self, target, expr, axes, comment, key="") -> Line:
+        printer = NumPyIndexPrinter()
+        try:
+            code = printer.print_array(expr, axes)
+        except IndexPrintingError as exc:
+            raise SpecError(f"{key}: cannot generate NumPy code: {exc}") from None
+        self.helpers |= printer.helpers
+        reads = {b.label.name for b in expr.atoms(sp.IndexedBase)}
+        comment = (comment,) if isinstance(comment, str) else tuple(comment)
+        return Line(target, code, comment, frozenset(reads))
+
+    def common(self, expr, axes, key=""):
+        """Lines ``t1 = ...`` for the subexpressions expr repeats, and expr written with them."""
+        names = (sp.IndexedBase(f"t{n}") for n in range(1, 1000))
+        replacements, (reduced,) = sp.cse(expr, symbols=iter(sp.numbered_symbols("cse")))
+        lines, arrays = [], {}
+        for symbol, value in replacements:
+            value = value.xreplace(arrays)
+            free = index_axes(value)
+            array = next(names)[tuple(a for a in axes if a in free)]
+            lines.append(self.line(array.base.label.name, value, array.indices, (), key))
+            arrays[symbol] = array
+        return lines, reduced.xreplace(arrays)
+
+    def comment(self, first: str, second: str) -> tuple[str, ...]:
+        """One comment line if both parts fit, else two."""
+        joined = f"{first} {second}"
+        return (joined,) if len(joined) <= self.COMMENT_WIDTH else (first, second)
+
+
+def make_plan(spec: Spec) -> Plan:
+    """The lines of the module for ``spec``."""
+    printer = _Printer()
+    batch = rules.batch_rules()
+    kinds = [(layer.activation, f"layers[{n}].activation") for n, layer in enumerate(spec.layers)]
+    kinds.append((spec.output.activation, "output.activation"))
+    sizes = spec.sizes
+    layers = []
+    below = "X"
+    for number, (activation, key) in enumerate(kinds, start=1):
+        forward, output = _forward(printer, batch, number, below, activation, key)
+        rule = None if activation == "softmax" else rules.activation_rule(activation)
+        layers.append(
+            Layer(
+                number=number,
+                units=sizes[number],
+                fan_in=sizes[number - 1],
+                activation=activation,
+                init="he" if rule is not None and rule.relu_like else "glorot",
+                input=below,
+                output=output,
+                forward=forward,
+                gradients=(),
+            )
+        )
+        below = output
+    layers = [
+        _with_gradients(printer, batch, layer, layers[n - 1] if n else None)
+        for n, layer in enumerate(layers)
+    ]
+    return Plan(
+        spec=spec,
+        layers=tuple(layers),
+        output_delta=_output_delta(printer, spec, layers[-1]),
+        loss=_loss(printer, spec, layers[-1]),
+        helpers=tuple(sorted(printer.helpers)),
+    )
+
+
+def _forward(printer, batch, number, below, activation, key):
+    names = {H: sp.IndexedBase(below), Wm: sp.IndexedBase(f"W{number}"), bv: sp.IndexedBase(f"b{number}")}
+    z_name = f"Z{number}"
+    lines = [
+        printer.line(
+            z_name,
+            batch.pre_activation.xreplace(names),
+            (ROW, i),
+            "batch: Z = H Wᵀ + b, one example per row",
+        )
+    ]
+    logits = sp.IndexedBase(z_name)
+    if activation == "softmax":
+        entry = rules.softmax_on_batch().xreplace({Z: logits})
+        comment = "softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)"
+        lines.append(printer.line(f"A{number}", entry, (ROW, i), comment, key))
+        return tuple(lines), f"A{number}"
+    rule = rules.activation_rule(activation)
+    if rule.is_identity:
+        return tuple(lines), z_name
+    temporaries, value = printer.common(rule.forward.xreplace({z: logits[ROW, i]}), (ROW, i), key)
+    comment = f"activation: h = {sp.sstr(rule.forward)}"
+    if temporaries:
+        temporaries[0] = replace(temporaries[0], comment=(comment,))
+        comment = ()
+    lines += [*temporaries, printer.line(f"A{number}", value, (ROW, i), comment, key)]
+    return tuple(lines), f"A{number}"
+
+
+def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> Layer:
+    delta = sp.IndexedBase(f"delta{layer.number}")
+    names = {DELTA: delta, H: sp.IndexedBase(layer.input), Wm: sp.IndexedBase(f"W{layer.number}")}
+    n = layer.number
+    lines = [
+        printer.line(
+            f"dW{n}",
+            batch.weights.xreplace(names),
+            (i, j),
+            "batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)",
+        ),
+        printer.line(f"db{n}", batch.biases.xreplace(names), (i,), "batch: db = Σ_n Δ̄_n"),
+    ]
+    if layer_below is not None:
+        below = layer_below.number
+        grad = sp.IndexedBase(f"dA{below}")
+        lines.append(
+            printer.line(
+                grad.label.name,
+                batch.layer_input.xreplace(names),
+                (ROW, j),
+                "batch: dH = Δ̄ W, the gradient at the output of the layer below",
+            )
+        )
+        rule = rules.activation_rule(layer_below.activation)
+        slope = rules.slope_on_batch(
+            rule, sp.IndexedBase(layer_below.output)[ROW, j], sp.IndexedBase(f"Z{below}")[ROW, j]
+        )
+        temporaries, slope = printer.common(slope, (ROW, j))
+        where = "in its cached output h" if rule.in_output else "in z (it has no form in h)"
+        comment = printer.comment(
+            f"dense: Δ̄ = dH ⊙ g′, g′ of {rule.source} {where}:", f"g′ = {sp.sstr(rule.slope)}"
+        )
+        delta_below = printer.line(
+            f"delta{below}", batch.delta_below(grad[ROW, j], slope), (ROW, j), comment
+        )
+        if temporaries:
+            temporaries[0] = replace(temporaries[0], comment=comment)
+            delta_below = replace(delta_below, comment=())
+        lines += [*temporaries, delta_below]
+    return replace(layer, gradients=tuple(lines))
+
+
+def _output_arrays(layer: Layer) -> dict:
+    return {P: sp.IndexedBase(layer.output), Y: sp.IndexedBase("Y"), Z: sp.IndexedBase(f"Z{layer.number}")}
+
+
+def _output_delta(printer, spec: Spec, layer: Layer) -> Line:
+    rule = rules.output_rule(spec.output.activation, spec.output.loss)
+    return printer.line(
+        f"delta{layer.number}",
+        rule.delta.xreplace(_output_arrays(layer)) / m,
+        (ROW, i),
+        (
+            f"{rule.source}: ∂ℓ/∂z = {rule.text} for each example;",
+            "Δ̄ = Δ/m carries the 1/m of the mean loss, once",
+        ),
+        "output.loss",
+    )
+
+
+def _loss(printer, spec: Spec, layer: Layer) -> Line:
+    rule = rules.loss_rule(spec.output.activation, spec.output.loss)
+    comment = [f"{spec.output.loss}, the mean over the batch"]
+    if rule.from_logits:
+        comment = [comment[0] + ", from the logits:"]
+        comment += [note for note in rule.notes if note.startswith("log")]
+    return printer.line("mean_loss", rule.mean.xreplace(_output_arrays(layer)), (), comment, "output.loss")

@@ -1,0 +1,1 @@
+"""Builders of the built-in derivations; each module registers its derivations by name."""

@@ -1,0 +1,106 @@
+"""Independent routes to a result: direct differentiation of the expanded composition, and
+central finite differences. Neither uses the steps of the derivation.
+
+Both work on concrete instances (K = 2..6, small layer sizes): every Sum written out with
+explicit symbols, so SymPy differentiates the whole composition directly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from derive.model import Check, Domain
+from derive.verify import _atoms, _differentiate, concrete, instances, numeric_values, sample
+
+EPS = 1e-6
+FD_RTOL = 1e-6
+N_POINTS = 16
+
+
+def _compare(name, pairs, detail_ok, rtol, atol):
+    for where, got, want in pairs:
+        close = np.isclose(got, want, rtol=rtol, atol=atol) & np.isfinite(got)
+        if not close.all():
+            bad = int(np.argmin(close))
+            return Check(
+                name,
+                f"at {where}: expected {complex(want[bad]).real:.8g}, got {complex(got[bad]).real:.8g}",
+                False,
+            )
+    return Check(name, detail_ok, True)
+
+
+def _sizes_text(seen):
+    return ", ".join(sorted(seen)) if seen else "scalar"
+
+
+def direct(function: sp.Expr, wrt: sp.Expr, claim: sp.Expr, domain: Domain, sizes=None) -> Check:
+    """d function / d wrt, by SymPy on the expanded composition, equals claim at random points."""
+    rng = np.random.default_rng(7)
+    symbols = _symbols_of(function, wrt, claim, domain)
+    pairs, seen, count = [], set(), 0
+    for subs in instances(domain, symbols, sizes):
+        f = concrete(function, domain, subs)
+        w = concrete(wrt, domain, subs)
+        c = concrete(claim, domain, subs)
+        derivative = _differentiate(sp.Derivative(f, w))
+        atoms = _atoms(derivative) | _atoms(c) | _atoms(f) | {w}
+        values = sample(domain, atoms, subs, N_POINTS, rng)
+        got, want = numeric_values([c, derivative], values)
+        pairs.append((_where(subs), got, want))
+        seen.update(f"{k}={v}" for k, v in subs.items() if k in domain.sizes)
+        count += N_POINTS
+    name = "direct differentiation of the expanded composition"
+    detail = f"{count} random points ({_sizes_text(seen)}), diff of the explicit expression"
+    return _compare(name, pairs, detail, 1e-8, 1e-10)
+
+
+def finite_differences(
+    function: sp.Expr, wrt: sp.Expr, claim: sp.Expr, domain: Domain, sizes=None
+) -> Check:
+    """Central differences (f(w + ε) - f(w - ε)) / 2ε of the evaluated function equal claim."""
+    rng = np.random.default_rng(11)
+    symbols = _symbols_of(function, wrt, claim, domain)
+    pairs, seen, count = [], set(), 0
+    for subs in instances(domain, symbols, sizes):
+        f = concrete(function, domain, subs)
+        w = concrete(wrt, domain, subs)
+        c = concrete(claim, domain, subs)
+        atoms = _atoms(f) | _atoms(c) | {w}
+        values = sample(domain, atoms, subs, N_POINTS, rng)
+        (want,) = numeric_values([c], values)
+        plus, minus = dict(values), dict(values)
+        plus[w] = values[w] + EPS
+        minus[w] = values[w] - EPS
+        (f_plus,) = numeric_values([f], plus)
+        (f_minus,) = numeric_values([f], minus)
+        got = (f_plus - f_minus) / (2 * EPS)
+        pairs.append((_where(subs), got, want))
+        seen.update(f"{k}={v}" for k, v in subs.items() if k in domain.sizes)
+        count += N_POINTS
+    name = "central finite differences"
+    detail = f"{count} random points ({_sizes_text(seen)}), ε = {EPS:g}, rtol {FD_RTOL:g}"
+    return _compare(name, pairs, detail, FD_RTOL, 1e-7)
+
+
+def _symbols_of(*exprs_and_domain):
+    *exprs, domain = exprs_and_domain
+    from derive.verify import _all_symbols, apply_definitions
+
+    out = set()
+    for e in exprs:
+        out |= _all_symbols(apply_definitions(e, domain.definitions))
+    return out
+
+
+def _where(subs):
+    return {str(k): int(v) for k, v in subs.items()}
+
+
+def standard(function, wrt, claim, domain, sizes=None):
+    """The two independent checks every gradient result gets, as deferred callables."""
+    return [
+        lambda: direct(function, wrt, claim, domain, sizes),
+        lambda: finite_differences(function, wrt, claim, domain, sizes),
+    ]

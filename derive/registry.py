@@ -1,0 +1,93 @@
+"""Name → derivation builder. ``get(name)`` builds, verifies and caches a derivation."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from derive.errors import UnknownNameError
+from derive.model import Derivation
+from derive.verify import verify
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    summary: str
+    build: Callable[[], Derivation]
+
+
+_REGISTRY: dict[str, Entry] = {}
+_CACHE: dict[str, Derivation] = {}
+
+
+def register(name: str, summary: str):
+    """Decorator: register a zero-argument builder under ``name``."""
+
+    def wrap(build: Callable[[], Derivation]):
+        _REGISTRY[name] = Entry(name, summary, build)
+        return build
+
+    return wrap
+
+
+def _load() -> None:
+    # importing the builder modules fills the registry (in lecture order)
+    from derive.builtins import activation, softmax, losses, chain_rule, dense, mlp  # noqa: F401, I001
+
+
+# the order a lecture takes them in; anything registered later follows
+LECTURE_ORDER = [
+    "chain-rule",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "identity",
+    "softmax",
+    "softmax-ce",
+    "sigmoid-bce",
+    "mse",
+    "dense",
+    "batch",
+    "mlp",
+]
+
+
+def names() -> list[str]:
+    _load()
+    rank = {name: n for n, name in enumerate(LECTURE_ORDER)}
+    return sorted(_REGISTRY, key=lambda name: rank.get(name, len(rank)))
+
+
+def entries() -> list[Entry]:
+    return [_REGISTRY[name] for name in names()]
+
+
+_BUILT: dict[str, Derivation] = {}
+
+
+def source(name: str) -> Derivation:
+    """The derivation ``name`` for use inside another one: the verified one if it is already
+    cached, else built but not verified. A composite derivation (mlp, sigmoid-bce, …) verifies
+    every line it takes from its sources on its own, so it need not pay for theirs."""
+    _load()
+    if name in _CACHE:
+        return _CACHE[name]
+    if name not in _REGISTRY:
+        raise UnknownNameError(f"unknown derivation '{name}'")
+    if name not in _BUILT:
+        _BUILT[name] = _REGISTRY[name].build()
+    return _BUILT[name]
+
+
+def get(name: str) -> Derivation:
+    """The verified derivation called ``name`` (see ``names()``)."""
+    _load()
+    if name not in _REGISTRY:
+        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UnknownNameError(f"unknown derivation '{name}'{hint}; try --list")
+    if name not in _CACHE:
+        _CACHE[name] = verify(_BUILT.pop(name, None) or _REGISTRY[name].build())
+    return _CACHE[name]

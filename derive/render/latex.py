@@ -1,0 +1,160 @@
+"""LaTeX output: a section per derivation, a standalone document, and a math-only Jupyter display.
+
+Each chain is an ``align*`` block, one step per line with its justification beside it
+(``&& \\mbox{...}``); when step and justification would not fit on the page together, every
+justification of that chain goes on its own line under its step, in a ``\\parbox`` that wraps.
+The document compiles with pdflatex (article, amsmath, amssymb).
+
+>>> import derive.registry
+>>> tex = render(derive.registry.get("softmax-ce"))
+>>> r"\\section{Softmax with cross-entropy loss}" in tex
+True
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.concrete.summations import Sum
+
+from derive.model import Chain, Derivation
+from derive.render import notation, prose, templates, verification
+from derive.render.printer import NotesLatexPrinter, leibniz_operand, text
+
+DEFAULT_TITLE = "Backpropagation, derived step by step"
+
+# Width budget of one align* line, in units of one math letter at 11pt on A4 with 2.5 cm margins
+# (about 450pt of text width). Justifications are set \small, about 0.8 letter per character.
+LINE_BUDGET = 70.0
+PROSE_LETTER = 0.8
+EM_PER_LETTER = 0.6
+
+
+def render(derivation: Derivation, standalone: bool = False) -> str:
+    """A ``\\section`` for one derivation, or a whole document if ``standalone``."""
+    if standalone:
+        return render_document([derivation])
+    verification.require_verified(derivation)
+    return templates.latex_section.render(d=_section_view(derivation))
+
+
+def render_document(derivations: list[Derivation], title: str = DEFAULT_TITLE) -> str:
+    """A standalone article: title, the notes' conventions, then every derivation."""
+    sections = [render(d) for d in derivations]
+    return templates.latex_document.render(title=prose.to_text_mode(title), sections=sections)
+
+
+def render_display(derivation: Derivation) -> str:
+    """Math-only LaTeX for Jupyter's ``_repr_latex_``: ``$$\\begin{aligned}...\\end{aligned}$$``."""
+    verification.require_verified(derivation)
+    printer = NotesLatexPrinter()
+    chains = [
+        [
+            {"lhs": lhs, "rhs": rhs, "why": prose.to_math_mode(f"({why})")}
+            for lhs, rhs, why in _rows(chain, printer)
+        ]
+        for chain in derivation.chains
+    ]
+    return templates.latex_display.render(chains=chains)
+
+
+# --- the view a section template gets --------------------------------------------------------
+
+
+def _section_view(d: Derivation) -> dict:
+    printer = NotesLatexPrinter()
+    return {
+        "title": prose.to_text_mode(d.title),
+        "label": "sec:" + "".join(c if c.isalnum() else "-" for c in d.name),
+        "summary": prose.to_text_mode(d.summary),
+        "conventions": [prose.to_text_mode(c) for c in d.conventions],
+        "chains": [_chain_view(chain, printer) for chain in d.chains],
+        "checks": [
+            {
+                "mark": {"✓": r"$\checkmark$", "✗": r"$\times$"}.get(verification.mark(c), "?"),
+                "name": prose.to_text_mode(c.name),
+                "detail": prose.to_text_mode(c.detail),
+            }
+            for c in d.checks
+        ],
+    }
+
+
+def _chain_view(chain: Chain, printer: NotesLatexPrinter) -> dict:
+    rows = [
+        {"lhs": lhs, "rhs": rhs, "why": prose.to_text_mode(f"({why})")}
+        for lhs, rhs, why in _rows(chain, printer)
+    ]
+    return {
+        "title": prose.to_text_mode(prose.sentence_case(chain.title)),
+        "note": prose.to_text_mode(prose.sentence_case(chain.note)),
+        "rows": rows,
+        "below": not fits_beside(chain),
+        "why_width": _why_width(chain),
+        "matrix_form": chain.matrix_form,
+        "verified": [
+            prose.to_text_mode(f"{label}: {how}") for label, how in verification.step_groups(chain)
+        ],
+    }
+
+
+def _rows(chain: Chain, printer: NotesLatexPrinter) -> list[tuple[str, str, str]]:
+    """(lhs, rhs, why) per step; lhs only on the first line."""
+    return [
+        (printer.doprint(chain.lhs) if n == 0 else "", printer.doprint(step.rhs), step.why)
+        for n, step in enumerate(chain.steps)
+    ]
+
+
+# --- layout ------------------------------------------------------------------------------------
+
+
+def fits_beside(chain: Chain) -> bool:
+    """Whether the widest step and the longest justification fit on one line together."""
+    lhs = visual_width(chain.lhs)
+    widest = max(visual_width(step.rhs) for step in chain.steps)
+    longest = max(len(step.why) for step in chain.steps) + 2
+    return lhs + 2 + widest + 3 + PROSE_LETTER * longest <= LINE_BUDGET
+
+
+def _why_width(chain: Chain) -> str:
+    """Width of a justification under its step: the line less the left-hand side and a \\qquad."""
+    return r"\dimexpr\linewidth-%.1fem\relax" % (EM_PER_LETTER * visual_width(chain.lhs) + 4)
+
+
+def visual_width(expr: sp.Basic) -> float:
+    """Rough width of ``expr`` typeset in display math, in letters (fractions stack, Σ limits too).
+
+    >>> visual_width(sp.Symbol("x") + 1)
+    4.5
+    """
+    if isinstance(expr, (sp.Symbol, sp.Number, sp.NumberSymbol)):
+        return float(min(len(str(expr)), 4))
+    if isinstance(expr, (sp.Indexed, sp.KroneckerDelta)):  # a letter and a subscript
+        return 1.0 + 0.7 * max(len(text(expr)) - 2, 1)
+    if isinstance(expr, sp.Add):
+        return sum(visual_width(a) for a in expr.args) + 2.5 * (len(expr.args) - 1)
+    if isinstance(expr, sp.Mul):
+        numer, denom = sp.fraction(expr, exact=True)
+        if denom != 1:
+            return max(visual_width(numer), visual_width(denom)) + 1
+        return sum(visual_width(f) + (2 if f.is_Add else 0.5) for f in expr.args)
+    if isinstance(expr, sp.Pow):
+        if expr.exp.is_negative:
+            return visual_width(1 / expr) + 1
+        paren = 2 if expr.base.is_Add or isinstance(expr.base, Sum) else 0
+        return visual_width(expr.base) + paren + 0.7 * visual_width(expr.exp)
+    if isinstance(expr, Sum):
+        limits = max(0.7 * sum(visual_width(x) for x in limit) for limit in expr.limits)
+        return len(expr.limits) * max(2.0, limits) + visual_width(expr.function) + 1
+    if isinstance(expr, sp.Derivative):
+        variables = sum(visual_width(v) + 1 for v, _ in expr.variable_count)
+        top = leibniz_operand(expr.expr)
+        if top is not None:
+            return max(visual_width(top) + 1, variables)
+        return variables + visual_width(expr.expr) + 2
+    if isinstance(expr, sp.exp):
+        return 1 + 0.7 * visual_width(expr.args[0])
+    if isinstance(expr, sp.Function):
+        name = notation.FUNCTIONS_TEXT.get(type(expr).__name__, type(expr).__name__)
+        return len(name) + 2 + sum(visual_width(a) for a in expr.args)
+    return float(len(text(expr)))

@@ -1,0 +1,228 @@
+"""Unicode prose with a little math in it ("Σ_k y_k = 1 because y is one-hot") as safe LaTeX.
+
+Justifications, conventions and titles are plain Unicode written for humans. Each character is
+looked up in ``notation.PROSE_LATEX``; the text is cut into text pieces (only characters that
+are safe as they are in LaTeX text) and math pieces (Greek, operators, escaped specials, and the
+scripts ``_k``, ``_{l=1}``, ``^K``, ``ᵀ``). A single letter standing alone (``y``, ``p_k``) is a
+variable and set in math italic. Anything else that is not ASCII falls back to an ASCII
+transliteration or a visible ``[U+XXXX]``, so that the result always compiles with pdflatex.
+
+>>> to_text_mode("L = −Σ_k y_k log p_k")
+'\\\\ensuremath{L} = \\\\ensuremath{-\\\\sum_{k}} \\\\ensuremath{y_{k}} log \\\\ensuremath{p_{k}}'
+>>> to_math_mode("Σ_k y_k = 1 because y is one-hot")
+'\\\\sum_{k}\\\\text{ }y_{k}\\\\text{ = 1 because }y\\\\text{ is one-hot}'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from derive.render.notation import ACCENTS, GREEK_LATEX_NAMES, PROSE_LATEX, SAFE_TEXT, SCRIPT_WORDS
+
+SCRIPTS = ("sub", "sup")
+
+# a subscript or superscript argument: {group without braces} or a run of letters and digits
+_SCRIPT_ARGUMENT = re.compile(r"\{([^{}]*)\}|\(([^()]*)\)|([A-Za-z0-9]+)")
+# a Greek letter spelled out just before a script: delta^l
+_GREEK_WORD = re.compile(r"[A-Za-z]+(?=[_^])")
+_ARTICLES = frozenset("aAI")  # single letters that are English words, not variables
+_CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+class Piece:
+    """A fragment of converted prose: kind is "text", "math", "sub" or "sup"."""
+
+    __slots__ = ("kind", "latex")
+
+    def __init__(self, kind: str, latex: str):
+        self.kind, self.latex = kind, latex
+
+    @property
+    def is_math(self) -> bool:
+        return self.kind != "text"
+
+
+def pieces(prose: str) -> list[Piece]:
+    """Cut prose into text and math pieces (see the module docstring)."""
+    prose = unicodedata.normalize("NFD", prose)  # ŷ is y + combining circumflex
+    out: list[Piece] = []
+    n = 0
+    while n < len(prose):
+        char = prose[n]
+        if char in "_^":
+            match = _SCRIPT_ARGUMENT.match(prose, n + 1)
+            if match:
+                argument = next(group for group in match.groups() if group is not None)
+                kind = "sub" if char == "_" else "sup"
+                out.append(Piece(kind, math_of(argument)))
+                n = match.end()
+                continue
+        word = _GREEK_WORD.match(prose, n)
+        if word and word.group() in GREEK_LATEX_NAMES and not (n and _in_word(prose[n - 1])):
+            out.append(Piece("math", "\\" + word.group()))
+            n = word.end()
+            continue
+        accent = ACCENTS.get(prose[n + 1 : n + 2])
+        if accent and not unicodedata.combining(char):
+            out.append(Piece("math", r"%s{%s}" % (accent, _piece(prose, n).latex)))
+            n += 2
+            continue
+        if not unicodedata.combining(char):  # other accents (café) are dropped
+            out.append(_piece(prose, n))
+        n += 1
+    return out
+
+
+def _piece(prose: str, n: int) -> Piece:
+    char = prose[n]
+    if char.isascii() and char.isalpha() and (_is_variable(prose, n) or _accented(prose, n)):
+        return Piece("math", char)
+    if char == "-" and _is_minus(prose, n):
+        return Piece("math", "-")
+    if char in SAFE_TEXT:
+        return Piece("text", char)
+    if char in "\t\n\r":
+        return Piece("text", " ")
+    if char in PROSE_LATEX:
+        kind, latex = PROSE_LATEX[char]
+        return Piece(kind, latex)
+    kind = _script_kind(char)
+    if kind:  # ᶻ, ₖ, ⁽ⁿ⁾: Unicode's own super- and subscript characters
+        return Piece(kind, math_of(unicodedata.normalize("NFKC", char)))
+    return Piece("text", _fallback(char))
+
+
+def _script_kind(char: str) -> str:
+    """The kind ("sup" or "sub") of a script character such as ᵀ, ², ₖ, ᶻ; "" for others."""
+    if char in PROSE_LATEX:
+        kind = PROSE_LATEX[char][0]
+        return kind if kind in SCRIPTS else ""
+    tag = unicodedata.decomposition(char).split(" ", 1)[0]
+    return {"<super>": "sup", "<sub>": "sub"}.get(tag, "")
+
+
+def _is_variable(prose: str, n: int) -> bool:
+    """A lone ASCII letter (y, p in p_k, h in hᵀ) is a variable; 'a', 'A', 'I' only before a script."""
+    before = prose[n - 1] if n > 0 else " "
+    after = prose[n + 1] if n + 1 < len(prose) else " "
+    if _in_word(before) or _in_word(after) or "'" in (before, after):
+        return False
+    if before + after == "()" and prose[n - 2 : n - 1] in ("", " "):  # an item label: (b)
+        return False
+    return after in "_^" or _script_kind(after) != "" or prose[n] not in _ARTICLES
+
+
+def _accented(prose: str, n: int) -> bool:
+    return prose[n + 1 : n + 2] in ACCENTS
+
+
+def _in_word(char: str) -> bool:
+    """Letters and digits of a word; not Σ, δ or the scripts ᵀ, ₖ, ² next to a variable."""
+    if char in PROSE_LATEX or _script_kind(char):
+        return False
+    return char.isalnum() or unicodedata.combining(char) > 0
+
+
+def _is_minus(prose: str, n: int) -> bool:
+    """'-' is a minus sign unless it joins two words (one-hot) or follows a number (1e-06)."""
+    before = prose[n - 1] if n > 0 else " "
+    return not before.isalnum()
+
+
+def _fallback(char: str) -> str:
+    ascii_form = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+    if ascii_form and all(c in SAFE_TEXT for c in ascii_form):
+        return ascii_form
+    return "[U+%04X]" % ord(char)
+
+
+def math_of(prose: str) -> str:
+    """Prose inside a script (``l=1`` of ``Σ_{l=1}``, ``in`` of ``n_in``): everything is math."""
+    return _join_math(pieces(prose), text=_upright_words)
+
+
+def _upright_words(run: str) -> str:
+    # words in scripts are labels (n_{\mathrm{in}}); runs of index letters are indices (δ_ki)
+    return _WORD.sub(lambda m: _script_word(m.group()), run)
+
+
+def _script_word(word: str) -> str:
+    if word in SCRIPT_WORDS or len(word) > 3:
+        return r"\mathrm{%s}" % word
+    return word
+
+
+def _join_math(parts: list[Piece], text) -> str:
+    """Concatenate pieces in math mode; ``text`` wraps each run of text characters."""
+    out: list[str] = []
+    run = ""
+    for part in _merge_scripts(parts):
+        if part.kind == "text":
+            run += part.latex
+            continue
+        if run:
+            out.append(text(run))
+            run = ""
+        if part.kind in SCRIPTS:
+            out.append("%s{%s}" % ("_" if part.kind == "sub" else "^", part.latex))
+        else:
+            # \\sum followed by y must not become \\sumy
+            control_word = out and _CONTROL_WORD_END.search(out[-1])
+            out.append((" " if control_word and part.latex[:1].isalpha() else "") + part.latex)
+    if run:
+        out.append(text(run))
+    return "".join(out)
+
+
+def _merge_scripts(parts: list[Piece]) -> list[Piece]:
+    """W⁽³⁾ is one superscript (3); x_i^2_j gets an empty base for its second subscript."""
+    merged: list[Piece] = []
+    used: set[str] = set()  # script kinds already attached to the current base
+    for part in parts:
+        if part.kind not in SCRIPTS:
+            used = set()
+            merged.append(part)
+        elif merged and merged[-1].kind == part.kind:
+            merged[-1] = Piece(part.kind, merged[-1].latex + part.latex)
+        else:
+            if part.kind in used:  # a double subscript would not compile
+                merged.append(Piece("math", "{}"))
+                used = set()
+            used.add(part.kind)
+            merged.append(part)
+    return merged
+
+
+def to_math_mode(prose: str) -> str:
+    """Prose for use inside math (align*, MathJax): text runs become ``\\text{...}``."""
+    return _join_math(pieces(prose), text=lambda s: r"\text{%s}" % s)
+
+
+def to_text_mode(prose: str) -> str:
+    """Prose for running text: math runs become ``\\ensuremath{...}``."""
+    out, run = [], []
+    for part in pieces(prose):
+        if part.is_math:
+            run.append(part)
+            continue
+        if run:
+            out.append(r"\ensuremath{%s}" % _join_math(run, text=str))
+            run = []
+        out.append(part.latex)
+    if run:
+        out.append(r"\ensuremath{%s}" % _join_math(run, text=str))
+    return "".join(out)
+
+
+def sentence_case(prose: str) -> str:
+    """Capitalise a title or note, unless it starts with a variable: "h is cached" stays.
+
+    >>> sentence_case("gradient at the logits"), sentence_case("h is cached")
+    ('Gradient at the logits', 'h is cached')
+    """
+    first = prose.split(" ", 1)[0]
+    if (len(first) > 1 or first == "a") and first.isalpha() and first.islower():
+        return prose[:1].upper() + prose[1:]
+    return prose

@@ -1,0 +1,80 @@
+"""Substitution without variable capture: definitions, fresh summation variables, and
+writing out sums with integer bounds."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.errors import DerivationError
+
+
+def fresh_bound_variables(expr: sp.Basic) -> sp.Basic:
+    """Rename every summation variable in expr to a new Dummy, so that substituting into expr
+    (an index value, a definition called with index k) can never capture a bound index."""
+
+    def rename(s: sp.Sum):
+        swap = {var: sp.Dummy(var.name, integer=True) for var, *_ in s.limits}
+        limits = [(swap[var], lo, hi) for var, lo, hi in s.limits]
+        return sp.Sum(s.function.xreplace(swap), *limits)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), rename)
+
+
+def expand_sum(s: sp.Sum) -> sp.Basic:
+    """Write out a Sum whose bounds are integers term by term (much faster than Sum.doit)."""
+    terms = [fresh_bound_variables(s.function)]
+    for var, lo, hi in s.limits:
+        if not (lo.is_Integer and hi.is_Integer):
+            return s
+        terms = [
+            t.xreplace({var: sp.Integer(v)}) for t in terms for v in range(int(lo), int(hi) + 1)
+        ]
+    return sp.Add(*terms)
+
+
+def call_definition(definition, indices):
+    """definition(*indices) without capture: called with fresh symbols, its own summation
+    variables renamed apart, then the real indices put in."""
+    fresh = [sp.Dummy("a", integer=True) for _ in indices]
+    body = fresh_bound_variables(sp.sympify(definition(*fresh)))
+    return body.xreplace(dict(zip(fresh, indices, strict=True)))
+
+
+def apply_definitions(expr: sp.Basic, definitions: dict) -> sp.Basic:
+    """Substitute the domain's definitions recursively (``p[k] -> softmax(z)_k``).
+
+    One memoised walk of the tree: a defined atom is replaced by its definition, which is itself
+    walked, so chains of definitions (L → p → z → h → …) resolve in a single pass.
+    """
+    if not definitions:
+        return expr
+    memo: dict = {}
+    depth = [0]
+
+    def walk(e):
+        if e in memo:
+            return memo[e]
+        if isinstance(e, sp.Indexed) and e.base in definitions:
+            out = resolve(call_definition(definitions[e.base], e.indices))
+        elif not isinstance(e, sp.IndexedBase) and e in definitions:
+            out = resolve(definitions[e])
+        elif isinstance(e, sp.core.function.AppliedUndef) and e.func in definitions:
+            out = resolve(definitions[e.func](*[walk(a) for a in e.args]))
+        elif e.args and not isinstance(e, sp.Indexed | sp.IndexedBase):
+            args = [walk(a) for a in e.args]
+            out = e if all(a is b for a, b in zip(args, e.args, strict=True)) else e.func(*args)
+        else:
+            out = e
+        memo[e] = out
+        return out
+
+    def resolve(e):
+        depth[0] += 1
+        if depth[0] > 200:
+            raise DerivationError("definitions do not terminate (a definition refers to itself)")
+        try:
+            return walk(e)
+        finally:
+            depth[0] -= 1
+
+    return walk(expr)

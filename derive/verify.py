@@ -1,0 +1,365 @@
+"""Checking that each step equals the one before, and running the independent cross-checks.
+
+Equality is decided symbolically where SymPy can (identical, ``expand``, ``simplify`` on small
+Sum-free expressions) and otherwise numerically: definitions substituted, sizes made concrete
+(K = 2, 3, 4, …), sums and derivatives done, both sides evaluated at random points drawn from
+the derivation's domain (one-hot y, real z, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import sympy as sp
+
+from derive.errors import DerivationError
+from derive.model import Chain, Derivation, Domain
+from derive.numeric import Definitions, evaluate
+from derive.substitute import apply_definitions, expand_sum, fresh_bound_variables  # noqa: F401
+
+N_POINTS = 24  # random points per concrete instance
+RTOL = 1e-8
+ATOL = 1e-10
+SIMPLIFY_MAX_OPS = 80
+
+
+def instances(domain: Domain, expr_symbols: set, sizes_override: dict | None = None):
+    """Yield substitution dicts giving every size and index a concrete value.
+
+    Size lists are paired position by position (the shorter repeats its last value), not
+    multiplied out: {n_out: [2, 3], n_in: [3, 2]} gives two instances, (2, 3) and (3, 2).
+    """
+    sizes = dict(domain.sizes)
+    if sizes_override:
+        sizes.update(sizes_override)
+    used_sizes = [s for s in sizes if s in expr_symbols or _bounds_any(domain, s, expr_symbols)]
+    count = max((len(sizes[s]) for s in used_sizes), default=1)
+    rng = np.random.default_rng(1)
+    for position in range(count):
+        subs = {s: sizes[s][min(position, len(sizes[s]) - 1)] for s in used_sizes}
+        free_indices = [ix for ix in domain.indices if ix in expr_symbols]
+        for assignment in _index_assignments(domain, free_indices, subs, rng):
+            yield {**subs, **assignment}
+
+
+def _bounds_any(domain: Domain, size, expr_symbols) -> bool:
+    return any(bound == size and ix in expr_symbols for ix, bound in domain.indices.items())
+
+
+def _index_assignments(domain: Domain, free_indices, subs, rng):
+    """All assignments for tiny ranges, else a few random ones (always one with equal indices)."""
+    if not free_indices:
+        yield {}
+        return
+    ranges = [
+        range(1, int(sp.sympify(domain.indices[ix]).xreplace(subs)) + 1) for ix in free_indices
+    ]
+    combos = list(itertools.product(*ranges))
+    if len(combos) <= 4:
+        chosen = combos
+    else:
+        picks = rng.choice(len(combos), size=2, replace=False)
+        chosen = [combos[int(c)] for c in picks]
+        # equal indices are where Kronecker deltas fire: always try one such assignment
+        value = min(2, *(len(r) for r in ranges))
+        diagonal = (value,) * len(ranges)
+        if len(free_indices) > 1 and diagonal not in chosen:
+            chosen.append(diagonal)
+    for combo in chosen:
+        yield dict(zip(free_indices, (sp.Integer(c) for c in combo), strict=True))
+
+
+_CONCRETE_CACHE: dict = {}
+
+
+def concrete(expr: sp.Basic, domain: Domain, subs: dict) -> sp.Basic:
+    """Definitions substituted, sizes/indices made concrete, sums and derivatives evaluated.
+
+    Sizes are substituted first and the result cached, so each index assignment only costs
+    an ``xreplace``; ``domain`` identity is part of the cache key.
+    """
+    sizes = {s: v for s, v in subs.items() if s in domain.sizes}
+    rest = {s: v for s, v in subs.items() if s not in domain.sizes}
+    key = (id(domain), expr, tuple(sorted(sizes.items(), key=str)))
+    cached = _CONCRETE_CACHE.get(key)
+    # the key holds id(domain); keep the domain in the entry so a new domain that reuses a
+    # freed domain's address can never be served the old one's expansions
+    sized = cached[1] if cached is not None and cached[0] is domain else None
+    if sized is None:
+        sized = apply_definitions(expr, domain.definitions).xreplace(sizes)
+        # expand sums now; derivatives wait for concrete indices (diff w.r.t. W[1, 2] is cheap,
+        # w.r.t. W[i, j] with symbolic i, j is not)
+        sized = sized.replace(lambda e: isinstance(e, sp.Sum), expand_sum)
+        if not sized.has(*domain.indices):
+            sized = sized.doit()
+        if len(_CONCRETE_CACHE) > 4096:
+            _CONCRETE_CACHE.clear()
+        _CONCRETE_CACHE[key] = (domain, sized)
+    out = sized.xreplace(rest) if rest else sized  # rebuilding evaluates KroneckerDelta(1, 2)
+    if out.has(sp.Sum):
+        out = out.replace(lambda e: isinstance(e, sp.Sum), expand_sum)
+    return _differentiate(out) if out.has(sp.Derivative) else out
+
+
+_AS_SYMBOL: dict = {}
+
+
+def _differentiate(expr: sp.Basic) -> sp.Basic:
+    """doit() with every concrete Indexed swapped for a plain Symbol (SymPy differentiates
+    Symbols about 2.5× faster than Indexed objects, which it treats with Kronecker deltas)."""
+    atoms = expr.atoms(sp.Indexed)
+    if any(not all(ix.is_Integer for ix in a.indices) for a in atoms):
+        return expr.doit()
+    swap = {}
+    for atom in atoms:
+        if atom not in _AS_SYMBOL:
+            _AS_SYMBOL[atom] = sp.Symbol(f"_{sp.sstr(atom)}", real=True)
+        swap[atom] = _AS_SYMBOL[atom]
+    back = {v: k for k, v in swap.items()}
+    key = expr.xreplace(swap)
+    if key not in _DERIVATIVES:
+        if len(_DERIVATIVES) > 2048:
+            _DERIVATIVES.clear()
+        _DERIVATIVES[key] = key.doit().xreplace(back)
+    return _DERIVATIVES[key]
+
+
+_DERIVATIVES: dict = {}  # the cross-checks differentiate the same compositions as the steps
+
+
+def sample(domain: Domain, atoms, subs: dict, n: int, rng) -> dict:
+    """Random values for the concrete atoms (symbols, indexed entries) of an expression."""
+    values = {}
+    by_base: dict = {}
+    for atom in atoms:
+        if isinstance(atom, sp.Indexed):
+            by_base.setdefault(atom.base, []).append(atom)
+        else:
+            sampler = domain.samplers.get(atom, _uniform)
+            values[atom] = np.asarray(sampler(rng, n, None), dtype=float)
+    for base, entries in by_base.items():
+        sampler = domain.samplers.get(base, _uniform_vector)
+        shape = tuple(
+            max(int(e.indices[d]) for e in entries) for d in range(len(entries[0].indices))
+        )
+        shape = _full_shape(domain, base, shape, subs)
+        arr = np.asarray(sampler(rng, n, shape), dtype=float)
+        for e in entries:
+            values[e] = arr[(slice(None), *[int(ix) - 1 for ix in e.indices])]
+    return values
+
+
+def _full_shape(domain: Domain, base, shape, subs):
+    declared = domain.samplers.get(("shape", base))
+    if declared is None:
+        return shape
+    full = tuple(int(sp.sympify(s).xreplace(subs)) for s in declared)
+    return tuple(max(a, b) for a, b in zip(full, shape, strict=True))
+
+
+def _uniform(rng, n, shape):
+    return rng.uniform(-2.0, 2.0, size=n if shape is None else (n, *shape))
+
+
+def _uniform_vector(rng, n, shape):
+    return rng.uniform(-2.0, 2.0, size=(n, *shape))
+
+
+def numeric_values(exprs: list, atoms_values: dict) -> list[np.ndarray]:
+    """Evaluate concrete expressions at the sampled points (vectorised with NumPy)."""
+    n = len(next(iter(atoms_values.values()))) if atoms_values else 1
+    out = []
+    for expr in exprs:
+        with np.errstate(all="ignore"):
+            val = evaluate(expr, atoms_values)
+        out.append(np.broadcast_to(np.asarray(val, dtype=float), (n,)))
+    return out
+
+
+def _atoms(expr: sp.Basic) -> set:
+    found = set(expr.atoms(sp.Indexed))
+    inner = set().union(*(a.free_symbols for a in found)) if found else set()
+    for s in expr.free_symbols:
+        if s not in inner and not isinstance(s, sp.IndexedBase):
+            found.add(s)
+    return found
+
+
+def symbolic_equal(a: sp.Basic, b: sp.Basic) -> str:
+    """A proof of a == b by SymPy alone, or "" when SymPy cannot decide it cheaply."""
+    if a == b:
+        return "symbolic: identical"
+    if a.has(sp.Derivative) or b.has(sp.Derivative):
+        return ""
+    difference = a - b
+    try:
+        if sp.expand(difference) == 0:
+            return "symbolic: expand(lhs - rhs) = 0"
+        if not difference.has(sp.Sum) and sp.count_ops(difference) <= SIMPLIFY_MAX_OPS:
+            if sp.simplify(difference.rewrite(sp.exp)) == 0:
+                return "symbolic: simplify(lhs - rhs) = 0"
+    except Exception:  # SymPy raises StopIteration, NotImplementedError... on some sums
+        return ""
+    return ""
+
+
+def numeric_equal(a: sp.Basic, b: sp.Basic, domain: Domain, seed: int = 0) -> tuple[bool, str]:
+    """Compare a and b at random points of every concrete instance of the domain."""
+    rng = np.random.default_rng(seed)
+    symbols = _all_symbols(apply_definitions(a, domain.definitions)) | _all_symbols(
+        apply_definitions(b, domain.definitions)
+    )
+    count = 0
+    described = set()
+    for subs in instances(domain, symbols):
+        ca, cb = concrete(a, domain, subs), concrete(b, domain, subs)
+        if ca.has(sp.Sum) or cb.has(sp.Sum) or ca.has(sp.Derivative) or cb.has(sp.Derivative):
+            return False, f"could not make concrete at {subs}"
+        atoms = _atoms(ca) | _atoms(cb)
+        values = sample(domain, atoms, subs, N_POINTS, rng)
+        va, vb = numeric_values([ca, cb], values)
+        ok_points = np.isfinite(va) & np.isfinite(vb)
+        if not ok_points.all():
+            return False, f"not finite at {subs}"
+        close = np.isclose(va, vb, rtol=RTOL, atol=ATOL)
+        if not close.all():
+            bad = int(np.argmin(close))
+            point = {str(k): round(float(v[bad]), 4) for k, v in values.items()}
+            where = {str(k): int(v) for k, v in subs.items()}
+            return False, (
+                f"at {where} {point}: previous line = {complex(va[bad]).real:.6g}, "
+                f"this line = {complex(vb[bad]).real:.6g}"
+            )
+        count += N_POINTS
+        described.update(f"{k}={v}" for k, v in subs.items() if k in domain.sizes)
+    sizes = ", ".join(sorted(described))
+    where = f" ({sizes})" if sizes else ""
+    assumptions = "; ".join(domain.assumptions)
+    tail = f"; {assumptions}" if assumptions else ""
+    return True, f"numeric: {count} random points{where}{tail}"
+
+
+def _all_symbols(expr: sp.Basic) -> set:
+    """Every symbol in expr, including those inside Sum limits and Derivative variables."""
+    return set(expr.atoms(sp.Symbol))
+
+
+def check_equal(a: sp.Basic, b: sp.Basic, domain: Domain) -> tuple[bool, str]:
+    proof = symbolic_equal(a, b)
+    if proof:
+        return True, proof
+    return numeric_equal(a, b, domain)
+
+
+STEP_SIZES = 3  # step checks use the first sizes (K = 2, 3, 4); cross-checks use all
+
+
+def verify_chain(chain: Chain, domain: Domain, name: str) -> None:
+    """Prove each step equal to the line before: symbolically, else at shared random points."""
+    lines = [chain.lhs] + [step.rhs for step in chain.steps]
+    numeric_pairs = []
+    for number, step in enumerate(chain.steps, start=1):
+        proof = symbolic_equal(lines[number - 1], step.rhs)
+        if proof:
+            step.verified_by = proof
+        else:
+            numeric_pairs.append(number)
+    if not numeric_pairs:
+        return
+    needed = sorted({n for pair in numeric_pairs for n in (pair - 1, pair)})
+    if domain.lazy:
+        _verify_lazily(chain, domain, name, lines, numeric_pairs, needed)
+        return
+    defined = {n: apply_definitions(lines[n], domain.definitions) for n in needed}
+    symbols = set().union(*(_all_symbols(e) for e in defined.values()))
+    sizes = {s: v[:STEP_SIZES] for s, v in domain.sizes.items()}
+    rng = np.random.default_rng(0)
+    count, seen = 0, set()
+    for subs in instances(domain, symbols, sizes):
+        exprs = {n: concrete(lines[n], domain, subs) for n in needed}
+        for n, e in exprs.items():
+            if e.has(sp.Sum, sp.Derivative):
+                raise DerivationError(f"{name}: line {n} cannot be made concrete at {_where(subs)}")
+        atoms = set().union(*(_atoms(e) for e in exprs.values()))
+        values = sample(domain, atoms, subs, N_POINTS, rng)
+        evaluated = dict(zip(exprs, numeric_values(list(exprs.values()), values), strict=True))
+        for number in numeric_pairs:
+            before, after = evaluated[number - 1], evaluated[number]
+            close = np.isclose(before, after, rtol=RTOL, atol=ATOL) & np.isfinite(after)
+            if not close.all():
+                bad = int(np.argmin(close))
+                point = {str(k): round(float(v[bad]), 4) for k, v in values.items()}
+                step = chain.steps[number - 1]
+                raise DerivationError(
+                    f"{name}: step {number} of '{chain.title or chain.lhs}' ({step.why}) does not "
+                    f"equal the line before it: at {_where(subs)} {point} the line before is "
+                    f"{before[bad]:.6g}, this line is {after[bad]:.6g}"
+                )
+        count += N_POINTS
+        seen.update(f"{k}={v}" for k, v in subs.items() if k in domain.sizes)
+    where = f" ({', '.join(sorted(seen))})" if seen else ""
+    tail = f"; {'; '.join(domain.assumptions)}" if domain.assumptions else ""
+    for number in numeric_pairs:
+        chain.steps[number - 1].verified_by = f"numeric: {count} random points{where}{tail}"
+
+
+LAZY_RTOL = 1e-7  # five-point differences (ε = 1e-3) are accurate to about 1e-11
+
+
+def _verify_lazily(chain, domain, name, lines, numeric_pairs, needed):
+    """Numeric check with definitions evaluated lazily; derivatives by central differences."""
+    rng = np.random.default_rng(0)
+    symbols = set().union(*(_all_symbols(lines[n]) for n in needed))
+    count = 0
+    for subs in instances(domain, symbols):
+        exprs = {n: lines[n].xreplace(subs) for n in needed}
+        leaves = set().union(
+            *(Definitions(domain.definitions, {}).leaves(e) for e in exprs.values())
+        )
+        values = sample(domain, leaves, subs, N_POINTS, rng)
+        env = Definitions(domain.definitions, values)
+        evaluated = {
+            n: np.broadcast_to(np.asarray(evaluate(e, values, env), dtype=float), (N_POINTS,))
+            for n, e in exprs.items()
+        }
+        for number in numeric_pairs:
+            before, after = evaluated[number - 1], evaluated[number]
+            close = np.isclose(before, after, rtol=LAZY_RTOL, atol=1e-9) & np.isfinite(after)
+            if not close.all():
+                bad = int(np.argmin(close))
+                step = chain.steps[number - 1]
+                raise DerivationError(
+                    f"{name}: step {number} of '{chain.title or chain.lhs}' ({step.why}) does not "
+                    f"equal the line before it at {_where(subs)}: {before[bad]:.8g} vs {after[bad]:.8g}"
+                )
+        count += N_POINTS
+    tail = f"; {'; '.join(domain.assumptions)}" if domain.assumptions else ""
+    how = (
+        f"numeric: {count} random points, each quantity evaluated through its definition, "
+        f"∂L/∂θ by five-point central differences of the forward pass (rtol {LAZY_RTOL:g}){tail}"
+    )
+    for number in numeric_pairs:
+        chain.steps[number - 1].verified_by = how
+
+
+def _where(subs):
+    return {str(k): int(v) for k, v in subs.items()}
+
+
+def verify(derivation: Derivation) -> Derivation:
+    """Verify every step and run every cross-check; raise DerivationError naming a failure."""
+    if derivation.verified:
+        return derivation
+    for chain in derivation.chains:
+        verify_chain(chain, chain.domain or derivation.domain, derivation.name)
+    derivation.checks = []
+    for run in derivation.cross_checks:
+        check = run()
+        derivation.checks.append(check)
+        if not check.passed:
+            raise DerivationError(
+                f"{derivation.name}: cross-check failed: {check.name}: {check.detail}"
+            )
+    derivation.verified = True
+    return derivation

@@ -1,0 +1,177 @@
+"""Network specs: the examples load, and every kind of mistake is one line naming its key."""
+
+from pathlib import Path
+
+import pytest
+
+from codegen.spec import Spec, load_spec, spec_from_dict, spec_to_toml
+from derive.errors import BackpropError, SpecError
+
+EXAMPLES = sorted(Path("examples").glob("*.toml"))
+
+
+def spec(**changes) -> dict:
+    data = {
+        "name": "net",
+        "inputs": 4,
+        "layers": [{"units": 5, "activation": "tanh"}],
+        "output": {"units": 3, "activation": "softmax", "loss": "cross-entropy"},
+    }
+    for key, value in changes.items():
+        data[key] = value
+    return data
+
+
+def output(**changes) -> dict:
+    return {"units": 3, "activation": "softmax", "loss": "cross-entropy", **changes}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_load(path):
+    loaded = load_spec(path)
+    assert isinstance(loaded, Spec)
+    assert loaded.sizes[0] == loaded.inputs
+
+
+def test_issue_example_reads_into_the_dataclasses():
+    loaded = load_spec("examples/digits.toml")
+    assert loaded.sizes == (64, 32, 10)
+    assert loaded.layers[0].activation == "tanh"
+    assert (loaded.output.activation, loaded.output.loss) == ("softmax", "cross-entropy")
+    assert (loaded.train.epochs, loaded.train.batch_size, loaded.train.learning_rate) == (
+        30,
+        32,
+        0.1,
+    )
+    assert loaded.dtype == "float64" and loaded.task == "classification"
+
+
+def test_defaults_and_normalisation():
+    loaded = spec_from_dict(
+        spec(output={"units": 1, "activation": "sigmoid", "loss": "cross-entropy"})
+    )
+    assert loaded.output.loss == "binary-cross-entropy"  # cross-entropy of a sigmoid is BCE
+    assert loaded.dtype == "float64" and loaded.train.seed == 0
+    assert loaded.to_dict()["output"]["loss"] == "binary-cross-entropy"
+
+
+def test_spec_round_trips_through_its_toml(tmp_path):
+    original = load_spec("examples/mish.toml")
+    path = tmp_path / "mish.toml"
+    path.write_text(spec_to_toml(original))
+    assert load_spec(path) == original
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (spec(layer=[]), "layer: unknown key (did you mean 'layers'?)"),
+        (
+            spec(layers=[{"units": 5, "activation": "tanhh"}]),
+            "layers[0].activation: unknown activation 'tanhh' (did you mean 'tanh'?)",
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "tanh"}, {"units": 2, "activation": "tanhh"}]),
+            "layers[1].activation: unknown activation 'tanhh' (did you mean 'tanh'?)",
+        ),
+        (
+            spec(layers=[{"units": 0, "activation": "tanh"}]),
+            "layers[0].units: must be a positive integer, got 0",
+        ),
+        (spec(layers=[{"units": 5}]), "layers[0].activation: missing"),
+        (
+            spec(layers=[{"units": 5, "activation": "softmax"}]),
+            "layers[0].activation: 'softmax' is only available on the output layer",
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "tanh", "dropout": 0.5}]),
+            "layers[0].dropout: unknown key",
+        ),
+        (spec(inputs=-3), "inputs: must be a positive integer, got -3"),
+        (spec(inputs=2.5), "inputs: must be a positive integer, got 2.5"),
+        (spec(inputs=True), "inputs: must be a positive integer, got True"),
+        (spec(dtype="float16"), "dtype: must be 'float32' or 'float64', got 'float16'"),
+        (spec(output=output(los="mse")), "output.los: unknown key (did you mean 'loss'?)"),
+        (spec(output=output(units=1)), "output.units: softmax needs at least 2 units, got 1"),
+        (
+            spec(output=output(activation="identity")),
+            "output.loss: 'cross-entropy' needs a softmax output, not 'identity'",
+        ),
+        (
+            spec(output=output(activation="tanh", loss="binary-cross-entropy")),
+            "output.loss: 'binary-cross-entropy' needs a sigmoid output, not 'tanh'",
+        ),
+        (
+            spec(output=output(loss="crossentropy")),
+            "output.loss: unknown loss 'crossentropy' (did you mean 'cross-entropy'?)",
+        ),
+        (
+            spec(output=output(loss="(p - y)**2")),
+            "output.loss: a custom loss needs an elementwise output activation, not softmax",
+        ),
+        (
+            spec(output=output(activation="sigmoid", loss="(p - q")),
+            "output.loss: '(' at column 1 is never closed",
+        ),
+        (
+            spec(output=output(activation="sigmoid", loss="y**2")),
+            "output.loss: loss 'y**2' does not depend on the prediction p",
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "z * tanh(log(1 + exp(z))"}]),
+            "layers[0].activation: '(' at column 9 is never closed",
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "__import__('os')"}]),
+            'layers[0].activation: unexpected character "\'" at column 12',
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "2 * y"}]),
+            "layers[0].activation: unknown symbol 'y' at column 5",
+        ),
+        (
+            spec(layers=[{"units": 5, "activation": "exp(2)"}]),
+            "layers[0].activation: activation 'exp(2)' does not depend on z",
+        ),
+        (spec(train={"epochs": 0}), "train.epochs: must be a positive integer, got 0"),
+        (
+            spec(train={"learning_rate": -0.1}),
+            "train.learning_rate: must be a positive number, got -0.1",
+        ),
+        (spec(train={"epoch": 3}), "train.epoch: unknown key (did you mean 'epochs'?)"),
+        ({"inputs": 2}, "output: missing"),
+    ],
+)
+def test_mistakes_are_one_line_errors_naming_the_key(data, message):
+    with pytest.raises(SpecError) as caught:
+        spec_from_dict(data)
+    assert str(caught.value) == message
+    assert "\n" not in str(caught.value)
+
+
+def test_expressions_are_accepted_and_kept_as_written():
+    loaded = spec_from_dict(
+        spec(
+            layers=[{"units": 5, "activation": "max(0.01*z, z)"}],
+            output={"units": 1, "activation": "sigmoid", "loss": "(p - y)**2"},
+        )
+    )
+    assert loaded.layers[0].activation == "max(0.01*z, z)"
+    assert loaded.output.loss == "(p - y)**2" and loaded.task == "binary"
+
+
+def test_unreadable_files_are_user_errors(tmp_path):
+    with pytest.raises(BackpropError, match="cannot read"):
+        load_spec(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("inputs = [")
+    with pytest.raises(SpecError, match=r"^.*bad\.toml: not valid TOML"):
+        load_spec(bad)
+
+
+def test_name_defaults_to_the_file_stem(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(
+        'inputs = 2\n[output]\nunits = 1\nactivation = "sigmoid"\nloss = "binary-cross-entropy"\n'
+    )
+    assert load_spec(path).name == "tiny"

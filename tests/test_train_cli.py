@@ -1,0 +1,130 @@
+"""``backprop train``: the report, --json, --plot, --save, and a one-line error (exit 2) for
+every bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from example_modules import load
+
+from backprop import cli
+
+
+def backprop(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_and_json_last_line(capsys):
+    pytest.importorskip("sklearn")
+    code, out, err = backprop(
+        capsys, "train", "examples/digits.toml", "--dataset", "digits", "--json"
+    )
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "training digits (64-32-10, softmax output, cross-entropy) on digits"
+    assert lines[1].split() == ["loss", "accuracy"]
+    assert lines[2].startswith("train (1438)") and lines[3].startswith("test (359)")
+    result = json.loads(lines[-1])
+    assert result["test_accuracy"] >= 0.95 and result["epochs"] == 30
+    assert set(result) >= {"train_loss", "test_loss", "train_accuracy", "seconds"}
+
+
+def test_regression_json_and_flags_override_the_spec(capsys):
+    pytest.importorskip("sklearn")
+    argv = ["train", "examples/diabetes.toml", "--dataset", "diabetes", "--epochs", "3"]
+    code, out, _ = backprop(capsys, *argv, "--lr", "0.02", "--batch-size", "16", "--json")
+    assert code == 0
+    result = json.loads(out.splitlines()[-1])
+    assert result["epochs"] == 3 and {"train_r2", "test_r2"} <= set(result)
+    assert "accuracy" not in out and "batch size 16, learning rate 0.02, seed 0" in out
+
+
+def test_quiet_json_prints_only_the_json(capsys):
+    code, out, _ = backprop(
+        capsys, "train", "examples/xor.toml", "--dataset", "xor", "-q", "--json"
+    )
+    assert code == 0 and len(out.splitlines()) == 1
+    assert json.loads(out)["test_accuracy"] == 1.0
+
+
+def test_plot_writes_a_png(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "curve.png"
+    argv = ["train", "examples/xor.toml", "--dataset", "xor", "--epochs", "20", "--plot", str(png)]
+    code, out, _ = backprop(capsys, *argv)
+    assert code == 0 and f"curves: {png}" in out
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_saved_parameters_reproduce_the_predictions(capsys, tmp_path):
+    code, out, _ = backprop(
+        capsys, "train", "examples/xor.toml", "--dataset", "xor", "--save", str(tmp_path / "xor")
+    )
+    assert code == 0 and f"parameters: {tmp_path / 'xor.npz'}" in out
+    with np.load(tmp_path / "xor.npz") as saved:
+        arrays = dict(saved)
+    X = (np.array([[0, 0], [0, 1], [1, 0], [1, 1]]) - arrays["x_mean"]) / arrays["x_scale"]
+    params = {key: value for key, value in arrays.items() if key[0] in "Wb"}
+    assert np.ravel(load("xor").predict(params, X)).tolist() == [0, 1, 1, 0]
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left no temporary file
+
+
+def one_line_error(capsys, *argv: str) -> str:
+    code, out, err = backprop(capsys, *argv)
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith("backprop: error: ")
+    return err
+
+
+def test_unknown_dataset(capsys):
+    err = one_line_error(capsys, "train", "examples/xor.toml", "--dataset", "mnist")
+    assert "unknown dataset 'mnist'" in err
+
+
+def test_csv_with_nan(capsys, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,label\n0,0,0\n0,1,1\n1,nan,1\n1,1,0\n")
+    err = one_line_error(capsys, "train", "examples/xor.toml", "--dataset", str(path))
+    assert "line 4, column 'b': nan is not a finite number" in err
+
+
+def test_missing_label_column(capsys, tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,out\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
+    argv = ["train", "examples/xor.toml", "--dataset", str(path), "--label", "target"]
+    assert "no column 'target' (columns: a, b, out)" in one_line_error(capsys, *argv)
+
+
+def test_a_csv_trains(capsys, tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,out\n" + "0,0,0\n0,1,1\n1,0,1\n1,1,0\n" * 5)
+    argv = ["train", "examples/xor.toml", "--dataset", str(path), "--label", "out", "--json"]
+    code, out, _ = backprop(capsys, *argv, "--epochs", "5")
+    assert code == 0 and json.loads(out.splitlines()[-1])["epochs"] == 5
+
+
+def test_wrong_shape(capsys):
+    pytest.importorskip("sklearn")
+    err = one_line_error(capsys, "train", "examples/digits.toml", "--dataset", "iris")
+    assert "spec digits takes 64 inputs, but dataset iris has 4 features" in err
+
+
+def test_divergence(capsys):
+    pytest.importorskip("sklearn")
+    argv = ["train", "examples/diabetes.toml", "--dataset", "diabetes", "--lr", "1e6"]
+    err = one_line_error(capsys, *argv)
+    assert "training diverged at epoch" in err and "try a smaller learning rate" in err
+
+
+def test_unwritable_plot(capsys, tmp_path):
+    argv = ["train", "examples/xor.toml", "--dataset", "xor", "--epochs", "1"]
+    err = one_line_error(capsys, *argv, "--save", str(tmp_path / "missing" / "p.npz"))
+    assert "does not exist" in err
+
+
+def test_dataset_is_required(capsys):
+    assert "--dataset" in one_line_error(capsys, "train", "examples/xor.toml")
