@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test bench generate clean venv
 
 venv: $(STAMP)
 
@@ -22,6 +22,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+generate: $(STAMP)
+	for name in xor lecture digits breast_cancer diabetes; do \
+		$(BIN)/backprop generate examples/$$name.toml -o generated/$$name.py; done
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_derive.py

@@ -74,11 +74,13 @@ def load_dataset(name_or_path: str, label: str | None = None) -> Dataset:
     ``LABEL_NAMES``; NPZ default: the array ``y``).
     """
     key = name_or_path.lower().replace("_", "-")
-    path = Path(name_or_path)
-    if key in TRUTH_TABLES and not path.is_file():
+    if key in BUILT_INS and label is not None:
+        raise BackpropError(f"--label is for CSV and NPZ files; dataset '{key}' has its labels")
+    if key in TRUTH_TABLES:
         return _truth_table(key, TRUTH_TABLES[key])
-    if key in SKLEARN and not path.is_file():
+    if key in SKLEARN:
         return _sklearn(key)
+    path = Path(name_or_path)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".npz"):
         if not path.is_file():

@@ -29,7 +29,8 @@ from derive.custom import parse_activation, parse_loss
 from derive.errors import DerivationError
 from derive.losses import LOSSES, yhat, yhatv
 from derive.numeric import evaluate
-from derive.symbols import K, h, i, k, m, p, pv, r, y, yv, z, zv
+from derive.rules import eliminate_deltas, split_sums
+from derive.symbols import K, h, i, j, k, m, p, pv, r, y, yv, z, zv
 
 ROW = dense.n  # the example index: axis 0 of every batch array
 P = sp.IndexedBase("P")  # the layer's output (the network's output, for the output layer)
@@ -49,7 +50,9 @@ def to_batch(expr: sp.Expr, unit=i) -> sp.Expr:
         lambda e: isinstance(e, sp.Indexed) and e.base in _BATCH_VECTORS,
         lambda e: _BATCH_VECTORS[e.base][(ROW, *e.indices)],
     )
-    return expr.xreplace({s: base[ROW, unit] for s, base in _BATCH.items() if s in expr.free_symbols})
+    return expr.xreplace(
+        {s: base[ROW, unit] for s, base in _BATCH.items() if s in expr.free_symbols}
+    )
 
 
 def tidy_sums(expr: sp.Expr) -> sp.Expr:
@@ -91,9 +94,8 @@ class ActivationRule:
     @property
     def relu_like(self) -> bool:
         """≈ z for large z and ≈ 0 for very negative z (ReLU, softplus, swish, leaky ReLU...)."""
-        high, low = (
-            float(evaluate(self.forward, {z: np.array([v])})[0]) for v in (10.0, -10.0)
-        )
+        elementary = self.forward.rewrite(sp.exp)
+        high, low = (float(elementary.subs(z, v).evalf()) for v in (10, -10))
         return abs(high - 10.0) < 0.5 and abs(low) < 0.5
 
 
@@ -158,11 +160,22 @@ def output_rule(activation: str, loss: str) -> OutputRule:
     if activation in ACTIVATIONS and loss not in LOSSES:
         result = derive.custom_loss(loss, output=activation).result
         return OutputRule(to_batch(result), f"loss {loss} on {activation}", shown(result))
+    if activation == "softmax":
+        return _through_softmax(loss)
     rule = activation_rule(activation)
     slope = slope_on_batch(rule, P[ROW, i], Z[ROW, i])
     dl_dp = sp.diff(per_output_loss(loss), p)
     source = f"chain rule with ∂ℓ/∂p from the {loss} loss and g′ from {rule.source}"
     return OutputRule(to_batch(dl_dp) * slope, source, f"({shown(dl_dp)}) · g′")
+
+
+def _through_softmax(loss: str) -> OutputRule:
+    """Σ_k ∂ℓ/∂p_k · ∂p_k/∂z_i with derive's softmax Jacobian p_k(δ_ki − p_i), deltas removed."""
+    dl_dp = sp.diff(per_output_loss(loss), p).xreplace({p: pv[k], y: yv[k]})
+    jacobian = derive.get("softmax").result.xreplace({i: k, j: i})  # ∂p_k/∂z_i
+    result = sp.factor_terms(eliminate_deltas(split_sums(sp.Sum(dl_dp * jacobian, (k, 1, K)))))
+    text = f"Σ_k ({shown(dl_dp.xreplace({pv[k]: p, yv[k]: y}))})_k ∂p_k/∂z_i"
+    return OutputRule(to_batch(result), f"softmax Jacobian with ∂ℓ/∂p of {loss}", text)
 
 
 def shown(expr: sp.Expr) -> str:
@@ -199,9 +212,10 @@ def loss_rule(activation: str, loss: str) -> LossRule:
         lambda e: isinstance(e, sp.Indexed) and e.base in (pv, yhatv),
         lambda e: _output_of_logits(activation, e.indices[0]),
     )
-    notes: list[str] = []
-    stable_form = stable.stabilise(in_logits, notes)
-    from_logits = bool(notes)
+    fired: list = []
+    stable_form = stable.stabilise(in_logits, fired)
+    notes = tuple(stable.note(rule) for rule in fired if rule in stable.LOG_RULES)
+    from_logits = bool(notes)  # a log of a probability was rewritten in terms of the logits
     chosen = stable_form if from_logits else stable.stabilise(per_example)
     mean = tidy_sums(sp.Sum(to_batch(chosen), (ROW, 1, m)) / m)
     return LossRule(mean, from_logits, tuple(notes))

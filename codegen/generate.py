@@ -91,7 +91,9 @@ def _posix(path) -> str:
 def describe(spec: Spec) -> str:
     """The layers and the loss in a sentence: 'Hidden layer: tanh. Output: softmax, ...'"""
     hidden = [layer.activation for layer in spec.layers]
-    layers = f"Hidden layer{'s' if len(hidden) > 1 else ''}: {', '.join(hidden)}. " if hidden else ""
+    layers = (
+        f"Hidden layer{'s' if len(hidden) > 1 else ''}: {', '.join(hidden)}. " if hidden else ""
+    )
     output = spec.output
     return f"{layers}Output: {output.activation}, with the {output.loss} loss."
 

@@ -17,7 +17,8 @@ from codegen import derivations as rules
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
 from codegen.printer import IndexPrintingError, NumPyIndexPrinter, index_axes
 from codegen.spec import Spec
-from derive.errors import SpecError
+from derive.errors import BackpropError, SpecError
+from derive.numeric import EvaluationError
 from derive.symbols import Wm, bv, i, j, m, z
 
 
@@ -33,6 +34,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Layer:
+    """One dense layer l: its sizes, initialisation, array names and printed lines."""
+
     number: int
     units: int
     fan_in: int
@@ -60,7 +63,10 @@ class Plan:
 
     @property
     def backward(self) -> tuple[Line, ...]:
-        return (self.output_delta, *(line for layer in reversed(self.layers) for line in layer.gradients))
+        return (
+            self.output_delta,
+            *(line for layer in reversed(self.layers) for line in layer.gradients),
+        )
 
     @property
     def cache(self) -> tuple[str, ...]:
@@ -132,6 +138,16 @@ class _Printer:
         return (joined,) if len(joined) <= self.COMMENT_WIDTH else (first, second)
 
 
+def _derived(key: str, rule, *args):
+    """rule(*args); derive failing on a user's expression is an error naming the spec key."""
+    try:
+        return rule(*args)
+    except EvaluationError as exc:  # e.g. erf: parsed, but derive cannot evaluate it
+        raise SpecError(f"{key}: cannot derive it: {exc}") from None
+    except BackpropError as exc:
+        raise SpecError(f"{key}: {exc}") from None
+
+
 def make_plan(spec: Spec) -> Plan:
     """The lines of the module for ``spec``."""
     printer = _Printer()
@@ -142,8 +158,8 @@ def make_plan(spec: Spec) -> Plan:
     layers = []
     below = "X"
     for number, (activation, key) in enumerate(kinds, start=1):
-        forward, output = _forward(printer, batch, number, below, activation, key)
-        rule = None if activation == "softmax" else rules.activation_rule(activation)
+        rule = None if activation == "softmax" else _derived(key, rules.activation_rule, activation)
+        forward, output = _forward(printer, batch, number, below, rule, key)
         layers.append(
             Layer(
                 number=number,
@@ -171,8 +187,13 @@ def make_plan(spec: Spec) -> Plan:
     )
 
 
-def _forward(printer, batch, number, below, activation, key):
-    names = {H: sp.IndexedBase(below), Wm: sp.IndexedBase(f"W{number}"), bv: sp.IndexedBase(f"b{number}")}
+def _forward(printer, batch, number, below, rule, key):
+    """Z = H Wᵀ + b, then the activation (softmax when rule is None); and the layer's output."""
+    names = {
+        H: sp.IndexedBase(below),
+        Wm: sp.IndexedBase(f"W{number}"),
+        bv: sp.IndexedBase(f"b{number}"),
+    }
     z_name = f"Z{number}"
     lines = [
         printer.line(
@@ -183,12 +204,11 @@ def _forward(printer, batch, number, below, activation, key):
         )
     ]
     logits = sp.IndexedBase(z_name)
-    if activation == "softmax":
+    if rule is None:
         entry = rules.softmax_on_batch().xreplace({Z: logits})
         comment = "softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)"
         lines.append(printer.line(f"A{number}", entry, (ROW, i), comment, key))
         return tuple(lines), f"A{number}"
-    rule = rules.activation_rule(activation)
     if rule.is_identity:
         return tuple(lines), z_name
     temporaries, value = printer.common(rule.forward.xreplace({z: logits[ROW, i]}), (ROW, i), key)
@@ -244,11 +264,15 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
 
 
 def _output_arrays(layer: Layer) -> dict:
-    return {P: sp.IndexedBase(layer.output), Y: sp.IndexedBase("Y"), Z: sp.IndexedBase(f"Z{layer.number}")}
+    return {
+        P: sp.IndexedBase(layer.output),
+        Y: sp.IndexedBase("Y"),
+        Z: sp.IndexedBase(f"Z{layer.number}"),
+    }
 
 
 def _output_delta(printer, spec: Spec, layer: Layer) -> Line:
-    rule = rules.output_rule(spec.output.activation, spec.output.loss)
+    rule = _derived("output.loss", rules.output_rule, spec.output.activation, spec.output.loss)
     return printer.line(
         f"delta{layer.number}",
         rule.delta.xreplace(_output_arrays(layer)) / m,
@@ -262,9 +286,11 @@ def _output_delta(printer, spec: Spec, layer: Layer) -> Line:
 
 
 def _loss(printer, spec: Spec, layer: Layer) -> Line:
-    rule = rules.loss_rule(spec.output.activation, spec.output.loss)
+    rule = _derived("output.loss", rules.loss_rule, spec.output.activation, spec.output.loss)
     comment = [f"{spec.output.loss}, the mean over the batch"]
     if rule.from_logits:
         comment = [comment[0] + ", from the logits:"]
-        comment += [note for note in rule.notes if note.startswith("log")]
-    return printer.line("mean_loss", rule.mean.xreplace(_output_arrays(layer)), (), comment, "output.loss")
+        comment += list(rule.notes)
+    return printer.line(
+        "mean_loss", rule.mean.xreplace(_output_arrays(layer)), (), comment, "output.loss"
+    )

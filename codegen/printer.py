@@ -29,7 +29,6 @@ from sympy.printing.numpy import NumPyPrinter, _known_constants_numpy, _known_fu
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from codegen import stable
-from derive.functions import relu, sigmoid
 
 _SIMPLE_POWER_OPERAND = re.compile(r"-?([A-Za-z_][A-Za-z0-9_.]*|[0-9.]+)")  # ruff hugs these
 _ATOM = PRECEDENCE["Atom"]
@@ -398,4 +397,4 @@ def print_array(expr: sp.Basic, axes=()) -> str:
     return NumPyIndexPrinter().print_array(expr, axes)
 
 
-__all__ = ["IndexPrintingError", "NumPyIndexPrinter", "index_axes", "print_array", "relu", "sigmoid"]
+__all__ = ["IndexPrintingError", "NumPyIndexPrinter", "index_axes", "print_array"]

@@ -233,8 +233,6 @@ def _loss(text, activation: str) -> str:
         return name
     if _BARE_NAME.fullmatch(text) and text not in ("p", "y"):
         raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, (*LOSSES, *LOSS_ALIASES))}")
-    if activation == "softmax":
-        raise SpecError(f"{key}: a custom loss needs an elementwise output activation, not softmax")
     try:
         loss = parse_loss(text)
     except BackpropError as exc:

@@ -28,10 +28,12 @@ from sympy.printing.precedence import PRECEDENCE
 from derive.functions import sigmoid
 
 __all__ = [
+    "LOG_RULES",
     "NUMPY_HELPERS",
     "RULES",
     "log_softmax",
     "logsumexp",
+    "note",
     "sigmoid",
     "softmax",
     "softplus",
@@ -61,6 +63,11 @@ class softplus(sp.Function):  # noqa: N801 - SymPy function classes are lower ca
 
     def _eval_is_positive(self):
         return self.args[0].is_real or None
+
+
+def note(rule) -> str:
+    """What a rule does, in one line: its docstring's first line."""
+    return rule.__doc__.splitlines()[0].rstrip(".")
 
 
 def _fresh_index(expr, limits):
@@ -252,15 +259,18 @@ RULES = (
 )
 
 
-def stabilise(expr: sp.Basic, fired: list[str] | None = None) -> sp.Basic:
-    """Apply :data:`RULES` until none changes anything; ``fired`` collects what they did."""
+# the rewrites that take a log away from a probability: after them a loss reads its logits
+LOG_RULES = (softplus_from_log, log_sigmoid, log_one_minus_sigmoid, log_softmax_from_log)
+
+
+def stabilise(expr: sp.Basic, fired: list | None = None) -> sp.Basic:
+    """Apply :data:`RULES` until none changes anything; ``fired`` collects the rules used."""
     for _ in range(20):
         before = expr
         for rule in RULES:
             rewritten = rule(expr)
-            if rewritten != expr and fired is not None:
-                note = rule.__doc__.splitlines()[0].rstrip(".")
-                fired.extend([] if note in fired else [note])
+            if rewritten != expr and fired is not None and rule not in fired:
+                fired.append(rule)
             expr = rewritten
         if expr == before:
             return expr

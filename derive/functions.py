@@ -66,6 +66,12 @@ class relu(sp.Function):  # noqa: N801
             sp.Heaviside, lambda arg, *rest: sp.Heaviside(arg, 0)
         )
 
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_nonnegative(self):
+        return self.args[0].is_real or None
+
     def _latex(self, printer):
         return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
 

@@ -7,6 +7,8 @@ source with ``lambdify``, which dominated verification time. ``values`` maps eac
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import sympy as sp
 
@@ -84,6 +86,7 @@ _UNARY = {
     sp.sign: np.sign,
     sp.sech: lambda x: 1 / np.cosh(x),
     sp.sqrt: np.sqrt,
+    sp.erf: np.vectorize(math.erf, otypes=[float]),
     sigmoid: NUMERIC["sigmoid"],
     relu: NUMERIC["relu"],
 }

@@ -37,10 +37,10 @@ from derive.functions import relu, sigmoid
 MAX_LENGTH = 2000  # characters
 MAX_BRACKET_DEPTH = 60  # open brackets at any point of the raw text
 MAX_NESTING = 100  # parser recursion: brackets plus chained exponents
-MAX_EXPONENT = 100  # |numeric exponent|
-MAX_NUMBER_BITS = 512  # size of any rational number built along the way
+MAX_EXPONENT = 100  # |numeric exponent|, and the denominator of a rational one
+MAX_NUMBER_BITS = 128  # size (numerator, denominator) of any rational built along the way
 MAX_NUMBER_CHARS = 40  # length of a numeric literal
-MAX_MAGNITUDE = 1e160  # |value| of any symbol-free subexpression, e.g. cosh(10^90) is refused
+MAX_MAGNITUDE = 1e160  # |value| of any symbol-free subexpression: cosh(10^30) is refused
 
 
 def _softplus(x):
@@ -64,10 +64,10 @@ _UNARY_FUNCTIONS = {
 
 
 def _lattice(op):
-    """Max or Min that only simplifies numbers: comparing symbolic arguments can take minutes."""
+    """Max or Min that only simplifies rationals: other comparisons can take SymPy minutes."""
 
     def apply(*args):
-        return op(*args, evaluate=all(arg.is_number for arg in args))
+        return op(*args, evaluate=all(arg.is_Rational for arg in args))
 
     return apply
 
@@ -137,6 +137,10 @@ def _approx(value: sp.Basic) -> complex | None:
         return complex(value.evalf(15))
     except TypeError:  # e.g. an unevaluated function: nothing numeric to blow up
         return None
+
+
+def _bits(number: sp.Rational) -> int:
+    return max(abs(number.p).bit_length(), number.q.bit_length())
 
 
 def _describe(tok: Token) -> str:
@@ -277,9 +281,7 @@ class _Parser:
             if node in self.checked:
                 continue
             self.checked.add(node)
-            if node.is_Rational and max(abs(node.p).bit_length(), node.q.bit_length()) > (
-                MAX_NUMBER_BITS
-            ):
+            if node.is_Rational and _bits(node) > MAX_NUMBER_BITS:
                 raise self.fail("number too large", tok)
             stack.extend(arg for arg in node.args if isinstance(arg, sp.Basic))
         approx = None if value.is_Rational else _approx(value)
@@ -290,7 +292,8 @@ class _Parser:
                 raise self.fail("complex number (root or log of a negative number?)", tok)
 
     def check_exponent(self, exponent, tok: Token, *, whole: bool = True) -> None:
-        """Cap a numeric exponent, and k in every term k*log(x) (SymPy makes exp(k log x) x**k)."""
+        """Cap an exponent (``whole``) and the hidden exponents in it: SymPy turns e^(k log x)
+        into x^k, and its polynomial code reads e^(k z) as (e^z)^k, so cap k too."""
         if exponent.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             raise self.fail("undefined exponent", tok)
         sizes = [exponent] if whole else []
@@ -298,16 +301,20 @@ class _Parser:
             factors = sp.Mul.make_args(term)
             if any(factor.has(sp.log) for factor in factors):
                 sizes.append(sp.Mul(*(factor for factor in factors if not factor.has(sp.log))))
-        for size in map(_approx, sizes):
-            if size is not None and not abs(size) <= MAX_EXPONENT:
+            if not term.is_number:
+                sizes.append(term.as_coeff_Mul()[0])
+        for size in sizes:
+            if size.is_Rational and size.q > MAX_EXPONENT:  # x^(1/10^9): a huge-degree root
+                raise self.fail(f"exponent denominator too large (limit {MAX_EXPONENT})", tok)
+            value = _approx(size)
+            if value is not None and not abs(value) <= MAX_EXPONENT:
                 raise self.fail(f"exponent too large (limit {MAX_EXPONENT})", tok)
 
     def power_of(self, base, exponent, tok: Token):
         """``base ** exponent``, refusing exponents and numbers that would blow up."""
         self.check_exponent(exponent, tok, whole=base is not sp.E)  # e^{-200} is fine
         if base.is_Rational and exponent.is_Rational:
-            bits = max(abs(base.p).bit_length(), base.q.bit_length())
-            if bits * max(abs(exponent), 1) > MAX_NUMBER_BITS:
+            if (_bits(base) - 1) * max(abs(exponent), 1) > MAX_NUMBER_BITS:  # before computing
                 raise self.fail("number too large", tok)
         value = self.build(tok, operator.pow, base, exponent)
         if value.is_Pow and value.exp.is_Number and abs(value.exp) > MAX_EXPONENT:
@@ -399,7 +406,8 @@ class _Parser:
             return _CONSTANTS[name]
         if name in self.indexed:
             raise self.fail(f"'{name}' needs an index such as {name}_i", tok)
-        raise self.fail(f"unknown symbol '{name}'", tok)
+        kind = "function" if self.at("open", "(") else "symbol"
+        raise self.fail(f"unknown {kind} '{name}'", tok)
 
     def subscripted(self, name: str, tok: Token):
         """``y_hat``, ``p_i``, ``p_{i}`` or ``p[i]``: a symbol named so, or a vector entry."""
@@ -501,11 +509,14 @@ def parse_expression(
         result = parser.expr()
         if not parser.at("end"):
             raise parser.fail(f"unexpected {_describe(parser.peek())}")
-        undefined = isinstance(result, sp.Basic) and result.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+        if not isinstance(result, sp.Expr):
+            raise ParseError("input is not a mathematical expression")
+        if result.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            raise ParseError("expression is undefined (division by zero?)")
+    except ParseError:
+        raise
     except RecursionError:
         raise ParseError("expression nested too deeply") from None
-    if not isinstance(result, sp.Expr):
-        raise ParseError("input is not a mathematical expression")
-    if undefined:
-        raise ParseError("expression is undefined (division by zero?)")
+    except Exception as exc:  # a SymPy failure outside build(): still caused by the input
+        raise ParseError(f"cannot evaluate the expression ({type(exc).__name__})") from None
     return result

@@ -137,28 +137,59 @@ def recognise_softmax(expr: sp.Basic, z: sp.IndexedBase, p: sp.IndexedBase) -> s
     return expr.replace(lambda e: isinstance(e, sp.Mul), rewrite)
 
 
+_INVERSES = {
+    sp.exp: sp.log,
+    sp.log: sp.exp,
+    sp.tanh: sp.atanh,
+    sp.sinh: sp.asinh,
+    sp.atan: sp.tan,
+}
+
+
+def invert(expr: sp.Expr, z: sp.Symbol, h: sp.Symbol) -> sp.Expr | None:
+    """z as a function of h = expr(z), by unwinding expr when z occurs in it once.
+
+    Each layer is undone in turn (h = 1/(1 + e^{-z}) → 1/h = 1 + e^{-z} → … → z = log(h/(1-h))):
+    much faster than ``solve`` and deterministic; None for anything it cannot undo.
+    """
+    if expr.count(z) != 1:
+        return None
+    target = h
+    while expr != z:
+        if isinstance(expr, sp.Add):
+            rest = sp.Add(*[t for t in expr.args if not t.has(z)])
+            expr, target = expr - rest, target - rest
+        elif isinstance(expr, sp.Mul):
+            rest = sp.Mul(*[f for f in expr.args if not f.has(z)])
+            expr, target = expr / rest, target / rest
+        elif isinstance(expr, sp.Pow) and not expr.exp.has(z):
+            expr, target = expr.base, target ** (1 / expr.exp)
+        elif isinstance(expr, sp.Pow) and not expr.base.has(z):
+            expr, target = expr.exp, sp.log(target) / sp.log(expr.base)
+        elif type(expr) in _INVERSES:
+            expr, target = expr.args[0], _INVERSES[type(expr)](target)
+        else:
+            return None
+    return target
+
+
 def output_form(derivative: sp.Expr, activation: sp.Expr, z: sp.Symbol, h: sp.Symbol):
     """The derivative g'(z) written in the output h = g(z), or None when it has no such form.
 
     First try replacing g(z) by h directly (tanh' = 1 - tanh² → 1 - h²); otherwise, when z occurs
-    once in g (so g can be inverted by unwinding it), solve h = g(z) for z and substitute
-    (σ' = e^{-z}/(1+e^{-z})² → h(1 - h)). The caller verifies the result on the domain.
+    once in g, invert h = g(z) by unwinding it and substitute (σ' = e^{-z}/(1+e^{-z})² →
+    h(1 - h)). The caller verifies the result on the domain.
     """
     direct = derivative.subs(activation, h)
     if not direct.has(z):
         return tidy(direct)
-    if activation.count(z) != 1:
+    inverse = invert(activation, z, h)
+    if inverse is None:
         return None  # e.g. swish z·σ(z): not one-to-one, no output form
-    try:
-        solutions = sp.solve(sp.Eq(h, activation), z)
-    except (NotImplementedError, ValueError, TypeError):
+    candidate = sp.factor(sp.cancel(sp.powsimp(derivative.subs(z, inverse))))
+    if candidate.has(z, sp.I, sp.LambertW):
         return None
-    candidates = set()
-    for solution in solutions:
-        candidate = sp.simplify(derivative.subs(z, solution))
-        if not candidate.has(z, sp.I, sp.LambertW):
-            candidates.add(tidy(candidate))
-    return candidates.pop() if len(candidates) == 1 else None
+    return tidy(candidate)
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:

@@ -34,9 +34,15 @@ def expand_sum(s: sp.Sum) -> sp.Basic:
 
 def call_definition(definition, indices):
     """definition(*indices) without capture: called with fresh symbols, its own summation
-    variables renamed apart, then the real indices put in."""
+    variables renamed apart, then the real indices put in. Concrete indices (integers) cannot
+    be captured, and neither can anything in a definition without sums: those take the short
+    way."""
+    if all(getattr(ix, "is_Integer", False) for ix in indices):
+        return sp.sympify(definition(*indices))
     fresh = [sp.Dummy("a", integer=True) for _ in indices]
-    body = fresh_bound_variables(sp.sympify(definition(*fresh)))
+    body = sp.sympify(definition(*fresh))
+    if body.has(sp.Sum):
+        body = fresh_bound_variables(body)
     return body.xreplace(dict(zip(fresh, indices, strict=True)))
 
 

@@ -56,16 +56,16 @@ def _index_assignments(domain: Domain, free_indices, subs, rng):
         range(1, int(sp.sympify(domain.indices[ix]).xreplace(subs)) + 1) for ix in free_indices
     ]
     combos = list(itertools.product(*ranges))
-    if len(combos) <= 4:
+    if len(combos) <= 2:
         chosen = combos
+    elif len(free_indices) == 1:
+        chosen = [combos[int(c)] for c in rng.choice(len(combos), size=2, replace=False)]
     else:
-        picks = rng.choice(len(combos), size=2, replace=False)
-        chosen = [combos[int(c)] for c in picks]
-        # equal indices are where Kronecker deltas fire: always try one such assignment
+        # one assignment with distinct indices, and one with equal indices: that is where
+        # Kronecker deltas fire
+        off = [c for c in combos if len(set(c)) > 1] or combos
         value = min(2, *(len(r) for r in ranges))
-        diagonal = (value,) * len(ranges)
-        if len(free_indices) > 1 and diagonal not in chosen:
-            chosen.append(diagonal)
+        chosen = [off[int(rng.integers(len(off)))], (value,) * len(ranges)]
     for combo in chosen:
         yield dict(zip(free_indices, (sp.Integer(c) for c in combo), strict=True))
 

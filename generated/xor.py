@@ -24,10 +24,10 @@
 #   seed = 1
 """xor: a 2-2-1 network, trained by mini-batch SGD.
 
-Hidden layer: sigmoid. Output: sigmoid, with the binary-cross-entropy loss. Examples are rows: X has shape (m, 2).
-Every math line below is printed from a verified SymPy derivation, named in the comment above
-it (`backprop derive NAME` shows it step by step). As in the lecture notes, Wl has shape
-(n_l, n_(l-1)) and bl has shape (n_l,).
+Hidden layer: sigmoid. Output: sigmoid, with the binary-cross-entropy loss.
+Examples are rows: X has shape (m, 2). Every math line below is printed from a
+verified SymPy derivation, named in the comment above it (`backprop derive NAME` shows it step
+by step). As in the lecture notes, Wl has shape (n_l, n_(l-1)) and bl has shape (n_l,).
 """
 
 import numpy as np

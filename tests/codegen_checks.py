@@ -106,7 +106,7 @@ def torch_gradients(spec: Spec | dict, params: dict, X, Y):
         else:
             value = torch_expression(parse_loss(loss), {p: prediction, y: target}).sum() / m
     value.backward()
-    return float(value), {k: w.grad.numpy() for k, w in weights.items()}
+    return float(value.detach()), {k: w.grad.numpy() for k, w in weights.items()}
 
 
 _TORCH_BUILTINS = {
@@ -121,6 +121,8 @@ def _torch_activation(name: str):
 
     if name == "identity":
         return lambda t: t
+    if name == "softmax":
+        return lambda t: torch.softmax(t, dim=1)
     if name in _TORCH_BUILTINS:
         return getattr(torch, _TORCH_BUILTINS[name])
     expr = parse_activation(name).expr  # already through derive's whitelist parser

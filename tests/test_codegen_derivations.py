@@ -37,7 +37,9 @@ def test_mean_is_folded_into_delta_bar():
     assert rules.weights == sp.Sum(DELTA[ROW, i] * H[ROW, j], (ROW, 1, m))
     assert rules.biases == sp.Sum(DELTA[ROW, i], (ROW, 1, m))
     assert not rules.layer_input.has(m) and rules.layer_input.has(Wm[k, j])
-    assert rules.pre_activation.has(bv[i]) and rules.pre_activation.has(H[ROW, sp.Symbol("l", integer=True, positive=True)])
+    assert rules.pre_activation.has(bv[i]) and rules.pre_activation.has(
+        H[ROW, sp.Symbol("l", integer=True, positive=True)]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))

@@ -8,9 +8,7 @@ from codegen.printer import IndexPrintingError, NumPyIndexPrinter, print_array
 from codegen.stable import log_softmax, logsumexp, softmax, softplus
 from derive.functions import relu, sigmoid
 
-D, H, W, b, A, dA, Y, Z, X, C = (
-    sp.IndexedBase(name) for name in "D H W b A dA Y Z X C".split()
-)
+D, H, W, b, A, dA, Y, Z, X, C = (sp.IndexedBase(name) for name in "D H W b A dA Y Z X C".split())
 n, i, j, k, r, l, m, K = sp.symbols("n i j k r l m K", integer=True, positive=True)
 row = sp.Tuple(k, 1, K)
 
@@ -34,7 +32,11 @@ row = sp.Tuple(k, 1, K)
         (sp.Sum(D[n, k] * A[n, k] * C[k, j], (k, 1, K)), (n, j), "(A * D) @ C"),
         (sp.Sum(D[n, k] * X[n, k, j], (k, 1, K)), (n, j), 'np.einsum("nk,nkj->nj", D, X)'),
         (sp.Sum(D[k] * C[n, k] * W[k, j], (k, 1, K)), (n, j), 'np.einsum("k,nk,kj->nj", D, C, W)'),
-        (sp.Sum(D[n, i] * H[n, j] * X[n, k], (n, 1, m)), (i, j, k), 'np.einsum("ni,nj,nk->ijk", D, H, X)'),
+        (
+            sp.Sum(D[n, i] * H[n, j] * X[n, k], (n, 1, m)),
+            (i, j, k),
+            'np.einsum("ni,nj,nk->ijk", D, H, X)',
+        ),
         # factors free of the summation index leave the sum
         (sp.Sum(W[k, j] * D[n, k], (k, 1, K)) * A[n, j], (n, j), "A * (D @ W)"),
         (-sp.Sum(D[r, k] * W[k, j], (k, 1, K)), (r, j), "-(D @ W)"),
@@ -42,7 +44,11 @@ row = sp.Tuple(k, 1, K)
         (dA[n, j] * (1 - A[n, j] ** 2), (n, j), "dA * (1 - A**2)"),
         ((A[n, i] - Y[n, i]) / m, (n, i), "(A - Y) / m"),
         ((1 - A[n, i]) * (A[n, i] - Y[n, i]) * A[n, i] / m, (n, i), "A * (1 - A) * (A - Y) / m"),
-        (sp.Sum((A[n, k] - Y[n, k]) ** 2, (k, 1, K), (n, 1, m)) / (2 * m), (), "((A - Y) ** 2).sum() / (2 * m)"),
+        (
+            sp.Sum((A[n, k] - Y[n, k]) ** 2, (k, 1, K), (n, 1, m)) / (2 * m),
+            (),
+            "((A - Y) ** 2).sum() / (2 * m)",
+        ),
         (sp.tanh(A[n, j]) ** 2, (n, j), "np.tanh(A) ** 2"),
         (1 / A[n, j] ** 2, (n, j), "1 / A**2"),
         (sp.sqrt(A[n, j]), (n, j), "np.sqrt(A)"),
@@ -64,7 +70,11 @@ row = sp.Tuple(k, 1, K)
         (sigmoid(Z[n, j]), (n, j), "sigmoid(Z)"),
         (logsumexp(Z[n, l], sp.Tuple(l, 1, K)) - Z[n, i], (n, i), "logsumexp(Z)[:, None] - Z"),
         (softmax(Z[n, i], sp.Tuple(i, 1, K)), (n, i), "np.exp(Z - logsumexp(Z)[:, None])"),
-        (-sp.Sum(Y[n, k] * log_softmax(Z[n, k], row), (k, 1, K), (n, 1, m)) / m, (), "-(Y * (Z - logsumexp(Z)[:, None])).sum() / m"),
+        (
+            -sp.Sum(Y[n, k] * log_softmax(Z[n, k], row), (k, 1, K), (n, 1, m)) / m,
+            (),
+            "-(Y * (Z - logsumexp(Z)[:, None])).sum() / m",
+        ),
     ],
 )
 def test_exact_output(expr, axes, code):
@@ -91,7 +101,11 @@ def test_functions_without_a_numpy_form_are_errors():
 
 def test_printed_code_computes_the_contraction():
     rng = np.random.default_rng(0)
-    arrays = {"D": rng.normal(size=(5, 3)), "H": rng.normal(size=(5, 4)), "W": rng.normal(size=(3, 4))}
+    arrays = {
+        "D": rng.normal(size=(5, 3)),
+        "H": rng.normal(size=(5, 4)),
+        "W": rng.normal(size=(3, 4)),
+    }
     arrays.update(b=rng.normal(size=3), np=np)
     forward = eval(print_array(sp.Sum(H[n, k] * W[i, k], (k, 1, K)) + b[i], (n, i)), arrays)  # noqa: S307
     assert np.allclose(forward, np.einsum("nk,ik->ni", arrays["H"], arrays["W"]) + arrays["b"])

@@ -54,6 +54,11 @@ def test_missing_sklearn_is_one_line(monkeypatch):
     )
 
 
+def test_built_ins_take_no_label():
+    with pytest.raises(BackpropError, match="--label is for CSV and NPZ files; dataset 'xor'"):
+        load_dataset("xor", label="y")
+
+
 def test_unknown_name():
     with pytest.raises(
         UnknownNameError, match="unknown dataset 'mnist': use one of xor, or, digits"

@@ -9,13 +9,9 @@ import functools
 import json
 import os
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-from codegen.generate import load_module
-from codegen.spec import load_spec
 from codegen_checks import (
     batch,
     finite_differences,
@@ -25,6 +21,9 @@ from codegen_checks import (
     torch_gradients,
     worst_error,
 )
+
+from codegen.generate import load_module
+from codegen.spec import load_spec
 from derive.activations import ACTIVATIONS
 from derive.builtins.mlp import OUTPUT_RULES
 
@@ -44,6 +43,8 @@ CUSTOM_LOSSES = {
     "log_cosh": ("identity", "log(cosh(p - y))"),
     "mse_on_custom_output": ("z / (1 + abs(z))", "mse"),
     "custom_loss_on_custom_output": ("z * sigmoid(z)", "(p - y)**4 / 4"),
+    "cross_entropy_written_out": ("softmax", "-y*log(p)"),
+    "custom_loss_through_softmax": ("softmax", "(p - y)**2"),
 }
 
 
@@ -52,7 +53,8 @@ def _cases() -> dict[str, dict]:
     cases = {}
     for name in ACTIVATIONS:
         cases[f"hidden-{name}"] = small_spec(hidden=(name, "tanh"))
-    for output, loss in [*OUTPUT_RULES, ("sigmoid", "cross-entropy"), ("tanh", "mse")]:
+    extra = [("sigmoid", "cross-entropy"), ("tanh", "mse"), ("softmax", "mse")]
+    for output, loss in [*OUTPUT_RULES, *extra]:
         cases[f"output-{output}-{loss}"] = small_spec(output=output, loss=loss)
     for name, text in CUSTOM_ACTIVATIONS.items():
         cases[f"custom-{name}"] = small_spec(hidden=(text, text))
@@ -121,7 +123,7 @@ def test_torch_runs_in_ci():
 
 @pytest.mark.parametrize("name", [*COMMITTED, "custom-mish", "loss-log_cosh"])
 def test_float32_modules_compute_in_float32(name):
-    spec = json.loads(Path(f"generated/{name}.py").read_text().split("SPEC = ")[1].split("\nDTYPE")[0]) if name in COMMITTED else CASES[name]
+    spec = module_for(name).SPEC if name in COMMITTED else CASES[name]
     single = module_for(json.dumps({**spec, "dtype": "float32"}, sort_keys=True))
     double = module_of(name)
     assert single.DTYPE is np.float32 and double.DTYPE is np.float64
@@ -140,7 +142,11 @@ def test_float32_modules_compute_in_float32(name):
 STABILITY = {
     "softmax + cross-entropy": small_spec(output="softmax", loss="cross-entropy"),
     "sigmoid + binary cross-entropy": small_spec(output="sigmoid", loss="binary-cross-entropy"),
-    "sigmoid + BCE written out": small_spec(output="sigmoid", loss="-y*log(p) - (1 - y)*log(1 - p)"),
+    "sigmoid + BCE written out": small_spec(
+        output="sigmoid", loss="-y*log(p) - (1 - y)*log(1 - p)"
+    ),
+    "softmax + cross-entropy written out": small_spec(output="softmax", loss="-y*log(p)"),
+    "softmax + mse": small_spec(output="softmax", loss="mse"),
     "sigmoid + mse": small_spec(output="sigmoid", loss="mse"),
     "identity + mse": small_spec(output="identity", loss="mse"),
 }
@@ -225,7 +231,12 @@ def test_callback_sees_every_epoch_and_can_stop_training():
         return epoch < 3 and None  # None keeps going, False stops
 
     history = module.train(
-        module.init_params(0), XOR_X, XOR_Y, epochs=50, batch_size=2, learning_rate=0.5,
+        module.init_params(0),
+        XOR_X,
+        XOR_Y,
+        epochs=50,
+        batch_size=2,
+        learning_rate=0.5,
         callback=lambda e, l: callback(e, l) if e < 3 else False,
     )
     assert history["epochs"] == 3 and [e for e, _ in seen] == [1, 2]
@@ -235,7 +246,9 @@ def test_callback_sees_every_epoch_and_can_stop_training():
 def test_divergence_raises_floating_point_error_naming_the_epoch():
     module = module_for("diabetes")
     X, Y = batch(module, m=40)
-    with pytest.raises(FloatingPointError, match=r"^training diverged at epoch \d+: loss is (nan|inf)$"):
+    with pytest.raises(
+        FloatingPointError, match=r"^training diverged at epoch \d+: loss is (nan|inf)$"
+    ):
         module.train(module.init_params(0), X, Y * 1e3, epochs=50, batch_size=8, learning_rate=10.0)
 
 
@@ -255,7 +268,12 @@ def test_targets_in_every_accepted_shape():
 
 @pytest.mark.parametrize(
     "name, shape, kind",
-    [("digits", (9,), "i"), ("breast_cancer", (9,), "i"), ("diabetes", (9,), "f"), ("lecture", (9,), "i")],
+    [
+        ("digits", (9,), "i"),
+        ("breast_cancer", (9,), "i"),
+        ("diabetes", (9,), "f"),
+        ("lecture", (9,), "i"),
+    ],
 )
 def test_predictions(name, shape, kind):
     module = module_for(name)
@@ -267,11 +285,18 @@ def test_predictions(name, shape, kind):
 def test_module_constants_describe_the_network():
     module = module_for("digits")
     assert module.LAYER_SIZES == (64, 32, 10)
-    assert (module.OUTPUT, module.LOSS, module.TASK) == ("softmax", "cross-entropy", "classification")
+    assert (module.OUTPUT, module.LOSS, module.TASK) == (
+        "softmax",
+        "cross-entropy",
+        "classification",
+    )
     assert module.SPEC["train"] == {"epochs": 30, "batch_size": 32, "learning_rate": 0.1, "seed": 0}
     params = module.init_params(0)
     assert {k: v.shape for k, v in params.items()} == {
-        "W1": (32, 64), "b1": (32,), "W2": (10, 32), "b2": (10,)
+        "W1": (32, 64),
+        "b1": (32,),
+        "W2": (10, 32),
+        "b2": (10,),
     }
     assert relative_error(params["W1"], module.init_params(0)["W1"]) == 0
     assert module_for("breast_cancer").TASK == "binary"

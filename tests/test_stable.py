@@ -67,7 +67,11 @@ def test_rules_work_inside_larger_expressions():
 def test_stabilise_reports_the_rules_it_used():
     fired = []
     stabilise(sp.log(sigmoid(x)) + sp.log(1 - sigmoid(x)), fired)
-    assert fired == ["log σ(x) → −softplus(−x)", "log(1 − σ(x)) → −softplus(x)"]
+    assert fired == [stable.log_sigmoid, stable.log_one_minus_sigmoid]
+    assert [stable.note(rule) for rule in fired] == [
+        "log σ(x) → −softplus(−x)",
+        "log(1 − σ(x)) → −softplus(x)",
+    ]
 
 
 def test_primitives_carry_the_derivatives_of_their_definitions():

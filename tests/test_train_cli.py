@@ -4,12 +4,19 @@ every bad input."""
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
-from example_modules import load
+from example_modules import EXAMPLES, load
 
 from backprop import cli
+from backprop.commands import train as train_cmd
+
+
+def spec(name: str) -> str:
+    return str(EXAMPLES / f"{name}.toml")
 
 
 def backprop(capsys, *argv: str) -> tuple[int, str, str]:
@@ -20,12 +27,12 @@ def backprop(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_report_and_json_last_line(capsys):
     pytest.importorskip("sklearn")
-    code, out, err = backprop(
-        capsys, "train", "examples/digits.toml", "--dataset", "digits", "--json"
-    )
+    code, out, err = backprop(capsys, "train", spec("digits"), "--dataset", "digits", "--json")
     assert code == 0 and err == ""
     lines = out.splitlines()
-    assert lines[0] == "training digits (64-32-10, softmax output, cross-entropy) on digits"
+    assert lines[0] == (
+        "training digits (64-32-10; tanh hidden, softmax output, cross-entropy loss) on digits"
+    )
     assert lines[1].split() == ["loss", "accuracy"]
     assert lines[2].startswith("train (1438)") and lines[3].startswith("test (359)")
     result = json.loads(lines[-1])
@@ -35,18 +42,16 @@ def test_report_and_json_last_line(capsys):
 
 def test_regression_json_and_flags_override_the_spec(capsys):
     pytest.importorskip("sklearn")
-    argv = ["train", "examples/diabetes.toml", "--dataset", "diabetes", "--epochs", "3"]
-    code, out, _ = backprop(capsys, *argv, "--lr", "0.02", "--batch-size", "16", "--json")
+    argv = ["train", spec("diabetes"), "--dataset", "diabetes", "--epochs", "3"]
+    code, out, _ = backprop(capsys, *argv, "--lr", "0.03", "--batch-size", "16", "--json")
     assert code == 0
     result = json.loads(out.splitlines()[-1])
     assert result["epochs"] == 3 and {"train_r2", "test_r2"} <= set(result)
-    assert "accuracy" not in out and "batch size 16, learning rate 0.02, seed 0" in out
+    assert "accuracy" not in out and "batch size 16, learning rate 0.03, seed 0" in out
 
 
 def test_quiet_json_prints_only_the_json(capsys):
-    code, out, _ = backprop(
-        capsys, "train", "examples/xor.toml", "--dataset", "xor", "-q", "--json"
-    )
+    code, out, _ = backprop(capsys, "train", spec("xor"), "--dataset", "xor", "-q", "--json")
     assert code == 0 and len(out.splitlines()) == 1
     assert json.loads(out)["test_accuracy"] == 1.0
 
@@ -54,7 +59,7 @@ def test_quiet_json_prints_only_the_json(capsys):
 def test_plot_writes_a_png(capsys, tmp_path):
     pytest.importorskip("matplotlib")
     png = tmp_path / "curve.png"
-    argv = ["train", "examples/xor.toml", "--dataset", "xor", "--epochs", "20", "--plot", str(png)]
+    argv = ["train", spec("xor"), "--dataset", "xor", "--epochs", "20", "--plot", str(png)]
     code, out, _ = backprop(capsys, *argv)
     assert code == 0 and f"curves: {png}" in out
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
@@ -62,7 +67,7 @@ def test_plot_writes_a_png(capsys, tmp_path):
 
 def test_saved_parameters_reproduce_the_predictions(capsys, tmp_path):
     code, out, _ = backprop(
-        capsys, "train", "examples/xor.toml", "--dataset", "xor", "--save", str(tmp_path / "xor")
+        capsys, "train", spec("xor"), "--dataset", "xor", "--save", str(tmp_path / "xor")
     )
     assert code == 0 and f"parameters: {tmp_path / 'xor.npz'}" in out
     with np.load(tmp_path / "xor.npz") as saved:
@@ -81,50 +86,72 @@ def one_line_error(capsys, *argv: str) -> str:
 
 
 def test_unknown_dataset(capsys):
-    err = one_line_error(capsys, "train", "examples/xor.toml", "--dataset", "mnist")
+    err = one_line_error(capsys, "train", spec("xor"), "--dataset", "mnist")
     assert "unknown dataset 'mnist'" in err
 
 
 def test_csv_with_nan(capsys, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text("a,b,label\n0,0,0\n0,1,1\n1,nan,1\n1,1,0\n")
-    err = one_line_error(capsys, "train", "examples/xor.toml", "--dataset", str(path))
+    err = one_line_error(capsys, "train", spec("xor"), "--dataset", str(path))
     assert "line 4, column 'b': nan is not a finite number" in err
 
 
 def test_missing_label_column(capsys, tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("a,b,out\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n")
-    argv = ["train", "examples/xor.toml", "--dataset", str(path), "--label", "target"]
+    argv = ["train", spec("xor"), "--dataset", str(path), "--label", "target"]
     assert "no column 'target' (columns: a, b, out)" in one_line_error(capsys, *argv)
 
 
 def test_a_csv_trains(capsys, tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("a,b,out\n" + "0,0,0\n0,1,1\n1,0,1\n1,1,0\n" * 5)
-    argv = ["train", "examples/xor.toml", "--dataset", str(path), "--label", "out", "--json"]
+    argv = ["train", spec("xor"), "--dataset", str(path), "--label", "out", "--json"]
     code, out, _ = backprop(capsys, *argv, "--epochs", "5")
     assert code == 0 and json.loads(out.splitlines()[-1])["epochs"] == 5
 
 
 def test_wrong_shape(capsys):
     pytest.importorskip("sklearn")
-    err = one_line_error(capsys, "train", "examples/digits.toml", "--dataset", "iris")
+    err = one_line_error(capsys, "train", spec("digits"), "--dataset", "iris")
     assert "spec digits takes 64 inputs, but dataset iris has 4 features" in err
 
 
 def test_divergence(capsys):
     pytest.importorskip("sklearn")
-    argv = ["train", "examples/diabetes.toml", "--dataset", "diabetes", "--lr", "1e6"]
+    argv = ["train", spec("diabetes"), "--dataset", "diabetes", "--lr", "1e6"]
     err = one_line_error(capsys, *argv)
     assert "training diverged at epoch" in err and "try a smaller learning rate" in err
 
 
-def test_unwritable_plot(capsys, tmp_path):
-    argv = ["train", "examples/xor.toml", "--dataset", "xor", "--epochs", "1"]
-    err = one_line_error(capsys, *argv, "--save", str(tmp_path / "missing" / "p.npz"))
-    assert "does not exist" in err
+@pytest.mark.parametrize("flag", ["--save", "--plot"])
+def test_output_in_a_missing_directory(capsys, tmp_path, flag):
+    argv = ["train", spec("xor"), "--dataset", "xor", "--epochs", "1"]
+    err = one_line_error(capsys, *argv, flag, str(tmp_path / "missing" / "out"))
+    assert f"directory {tmp_path / 'missing'} does not exist" in err
 
 
 def test_dataset_is_required(capsys):
-    assert "--dataset" in one_line_error(capsys, "train", "examples/xor.toml")
+    assert "--dataset" in one_line_error(capsys, "train", spec("xor"))
+
+
+def test_missing_spec(capsys, tmp_path):
+    err = one_line_error(capsys, "train", str(tmp_path / "none.toml"), "--dataset", "xor")
+    assert "cannot read" in err
+
+
+def test_plot_without_matplotlib(capsys, tmp_path, monkeypatch):
+    for name in ("matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg"):
+        monkeypatch.setitem(sys.modules, name, None)  # makes importing it fail
+    argv = ["train", spec("xor"), "--dataset", "xor", "--epochs", "1"]
+    err = one_line_error(capsys, *argv, "--plot", str(tmp_path / "c.png"))
+    assert "--plot needs matplotlib: pip install 'backprop-derive[train]'" in err
+
+
+def test_committed_module_is_reused_only_for_its_own_spec(tmp_path):
+    assert train_cmd.load_module(spec("xor")).__file__.endswith("generated/xor.py")
+    changed = tmp_path / "xor.toml"
+    changed.write_text(Path(spec("xor")).read_text().replace("epochs = 2000", "epochs = 9"))
+    module = train_cmd.load_module(str(changed))
+    assert module.SPEC["train"]["epochs"] == 9 and not module.__file__.endswith(".py")

@@ -184,9 +184,17 @@ def test_instances_give_every_free_index_a_value_in_its_range():
 
 
 def test_instances_cover_tiny_ranges_completely():
-    domain = Domain(sizes={K: [2]}, indices={i: K, j: K})
-    found = {(int(s[i]), int(s[j])) for s in instances(domain, {i, j, K})}
-    assert found == {(1, 1), (1, 2), (2, 1), (2, 2)}
+    domain = Domain(sizes={K: [2]}, indices={i: K})
+    found = {int(s[i]) for s in instances(domain, {i, K})}
+    assert found == {1, 2}
+
+
+def test_larger_ranges_get_a_random_and_an_equal_assignment_per_size():
+    domain = Domain(sizes={K: [2, 3, 4]}, indices={i: K, j: K})
+    found = [(int(s[K]), int(s[i]), int(s[j])) for s in instances(domain, {i, j, K})]
+    for size in (2, 3, 4):
+        pairs = [(a, b) for k, a, b in found if k == size]
+        assert 2 <= len(pairs) <= 3 and any(a == b for a, b in pairs)
 
 
 def test_instances_always_include_equal_indices():

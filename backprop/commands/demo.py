@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 
 import derive
-from backprop.commands.train import describe, format_result, train_settings, write_outputs
+from backprop.commands.train import describe, format_result, plot_title, train_settings
 from backprop.datasets import load_dataset
 from backprop.output import write_text
+from backprop.plotting import plot_curves
 from backprop.training import train_on
 from derive.errors import BackpropError
 from derive.render import render, render_many
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     result = train_on(module, dataset, **settings, progress=not args.quiet)
     print(format_result(result, settings))
     plot = out / "digits.png"
-    write_outputs(result, plot, None, title=f"{module.SPEC['name']} on {dataset.name}")
+    plot_curves(result, plot, title=plot_title(module, dataset.name))
     print(
         f"\nLaTeX:    {tex}  (pdflatex {tex})\nMarkdown: {md}\n"
         f"module:   {module_path}\ncurves:   {plot}"

@@ -11,7 +11,9 @@ import numpy as np
 
 from backprop.datasets import BUILT_INS, load_dataset
 from backprop.output import write_bytes
+from backprop.plotting import plot_curves
 from backprop.training import Result, train_on
+from derive.errors import BackpropError
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "seed")
 GENERATED = Path(__file__).resolve().parents[2] / "generated"
@@ -51,6 +53,11 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    for path in (args.plot, args.save):  # fail before training, not after it
+        if path and not Path(path).parent.is_dir():
+            raise BackpropError(
+                f"cannot write {path}: directory {Path(path).parent} does not exist"
+            )
     module = load_module(args.spec)
     settings = train_settings(module, args)
     dataset = load_dataset(args.dataset, args.label)
@@ -59,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
     result = train_on(module, dataset, **settings, progress=not args.quiet)
     if not (args.quiet and args.json):
         print(format_result(result, settings))
-    written = write_outputs(
-        result, args.plot, args.save, title=f"{module.SPEC['name']} on {dataset.name}"
-    )
+    written = write_outputs(result, args.plot, args.save, title=plot_title(module, dataset.name))
     if not args.quiet:
         for what, path in written:
             print(f"{what}: {path}")
@@ -90,11 +95,10 @@ def load_module(spec_path: str):
 
 def train_settings(module, args: argparse.Namespace | None = None) -> dict:
     """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags."""
-    settings = {key: module.SPEC["train"][key] for key in SETTINGS}
-    for key in SETTINGS:
-        if getattr(args, key, None) is not None:
-            settings[key] = getattr(args, key)
-    return settings
+    flags = {key: getattr(args, key, None) for key in SETTINGS}
+    return {
+        key: module.SPEC["train"][key] if flags[key] is None else flags[key] for key in SETTINGS
+    }
 
 
 def describe(module, dataset: str) -> str:
@@ -105,6 +109,11 @@ def describe(module, dataset: str) -> str:
         f"training {module.SPEC['name']} ({sizes}; {hidden} hidden, {module.OUTPUT} output, "
         f"{module.LOSS} loss) on {dataset}"
     )
+
+
+def plot_title(module, dataset: str) -> str:
+    sizes = "-".join(str(n) for n in module.LAYER_SIZES)
+    return f"{module.SPEC['name']} ({sizes}) on {dataset}"
 
 
 def format_result(result: Result, settings: dict) -> str:
@@ -129,8 +138,6 @@ def write_outputs(result: Result, plot: str | None, save: str | None, title: str
     """Write the curve PNG and the parameter NPZ that were asked for; return (what, path) pairs."""
     written = []
     if plot:
-        from backprop.plotting import plot_curves
-
         plot_curves(result, plot, title)
         written.append(("curves", plot))
     if save:

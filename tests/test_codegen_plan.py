@@ -1,0 +1,70 @@
+"""Plans: what forward caches, what backward reads, and cost that grows with layer kinds."""
+
+import pytest
+
+import derive
+from codegen import derivations
+from codegen.plan import make_plan
+from codegen.spec import load_spec, spec_from_dict
+from derive.errors import SpecError
+
+
+def deep_spec(activation: str, depth: int) -> dict:
+    return {
+        "inputs": 3,
+        "layers": [{"units": 4, "activation": activation}] * depth,
+        "output": {"units": 2, "activation": "softmax", "loss": "cross-entropy"},
+    }
+
+
+def test_derivations_are_built_once_per_layer_kind(monkeypatch):
+    derivations.activation_rule.cache_clear()
+    calls = []
+    original = derive.custom_activation
+    monkeypatch.setattr(
+        derive, "custom_activation", lambda text: calls.append(text) or original(text)
+    )
+    make_plan(spec_from_dict(deep_spec("z * sigmoid(z)", 8)))
+    make_plan(spec_from_dict(deep_spec("z * sigmoid(z)", 2)))
+    assert calls == ["z * sigmoid(z)"]
+    derivations.activation_rule.cache_clear()
+
+
+def test_forward_caches_exactly_what_backward_and_the_loss_read():
+    plan = make_plan(load_spec("examples/digits.toml"))
+    assert plan.cache == ("X", "A1", "Z2", "A2")  # Z1 is not needed: tanh′ = 1 − h²
+    assert plan.backward_reads == (
+        ("X", "cache"),
+        ("A1", "cache"),
+        ("A2", "cache"),
+        ("W2", "params"),
+    )
+    assert plan.loss_reads == ("Z2",)  # the loss is computed from the logits
+
+
+def test_activations_without_an_output_form_cache_their_pre_activations():
+    plan = make_plan(load_spec("examples/mish.toml"))
+    assert {"Z1", "Z2"} <= set(plan.cache)
+
+
+def test_identity_layers_add_no_line():
+    plan = make_plan(load_spec("examples/diabetes.toml"))
+    assert plan.output == "Z2"
+    assert [line.target for line in plan.layers[-1].forward] == ["Z2"]
+
+
+def test_relu_like_layers_get_he_initialisation():
+    spec = spec_from_dict(
+        {
+            "inputs": 3,
+            "layers": [{"units": 4, "activation": "relu"}, {"units": 4, "activation": "tanh"}],
+            "output": {"units": 1, "activation": "identity", "loss": "mse"},
+        }
+    )
+    assert [layer.init for layer in make_plan(spec).layers] == ["he", "glorot", "glorot"]
+
+
+def test_expressions_codegen_cannot_handle_are_spec_errors_naming_the_key():
+    spec = spec_from_dict(deep_spec("erf(z)", 1))  # NumPy has no erf (nor derive's evaluator)
+    with pytest.raises(SpecError, match=r"^layers\[0\]\.activation: cannot .*erf"):
+        make_plan(spec)
