@@ -59,7 +59,22 @@ def mlp_from_options(layers: str | None, hidden: str | None, output: str | None,
     except ValueError:
         raise SpecError(f"--layers: expected comma-separated integers, got '{layers}'") from None
     if hidden is not None:
-        acts = [a.strip() for a in hidden.split(",")] if hidden.strip() else []
+        acts = split_top_level(hidden) if hidden.strip() else []
     else:
         acts = [default.hidden[0]] * (len(sizes) - 2)
     return mlp(sizes, acts, output or default.output, loss or default.loss)
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split at commas outside brackets: "relu,max(0.01*z, z)" → ["relu", "max(0.01*z, z)"]."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += char in "([{"
+        depth -= char in ")]}"
+        if char == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return parts

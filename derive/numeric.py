@@ -158,15 +158,23 @@ class Definitions:
         return out
 
     def derivative(self, expr: sp.Derivative):
+        """Five-point central differences at two step sizes; NaN where they disagree, i.e.
+        where the function is not smooth within ε (a ReLU kink): such points prove nothing."""
         ((var, count),) = expr.variable_count
         if count != 1 or var not in self.values:
             raise EvaluationError(f"cannot take {sp.sstr(expr)} by differences")
+        coarse = self._stencil(expr.expr, var, self.EPS)
+        fine = self._stencil(expr.expr, var, self.EPS / 8)
+        smooth = np.abs(coarse - fine) <= 1e-7 * np.maximum(1.0, np.abs(coarse))
+        return np.where(smooth, coarse, np.nan)
+
+    def _stencil(self, body, var, eps):
         f = {}
         for step in (-2, -1, 1, 2):
             shifted = dict(self.values)
-            shifted[var] = self.values[var] + step * self.EPS
-            f[step] = evaluate(expr.expr, shifted, Definitions(self.definitions, shifted))
-        return (f[-2] - 8 * f[-1] + 8 * f[1] - f[2]) / (12 * self.EPS)
+            shifted[var] = self.values[var] + step * eps
+            f[step] = evaluate(body, shifted, Definitions(self.definitions, shifted))
+        return (f[-2] - 8 * f[-1] + 8 * f[1] - f[2]) / (12 * eps)
 
 
 def _expand(s: sp.Sum):

@@ -219,9 +219,9 @@ _ATOM_START = {"num", "name", "open", "frac"}  # a token of these kinds after a 
 class _Parser:
     """Recursive-descent parser over tokens that builds the SymPy expression as it goes."""
 
-    def __init__(self, tokens, symbols, functions, indexed, index_symbols):
+    def __init__(self, tokens, symbols, functions, indexed, index_symbols, bare=None):
         self.tokens, self.pos, self.depth = tokens, 0, 0
-        self.symbols, self.functions = symbols, functions
+        self.symbols, self.functions, self.bare = symbols, functions, bare or {}
         self.indexed, self.index_symbols = indexed, index_symbols
         self.checked: set = set()  # subexpressions whose numbers are known to be small
 
@@ -400,6 +400,8 @@ class _Parser:
             raise self.fail(f"'{name}' is not a vector and cannot be indexed", tok)
         if name in self.symbols:
             return self.symbols[name]
+        if name in self.bare and not self.at("open", "(", "{") and not self.at("op", "^"):
+            return self.bare[name]  # σ(1 − σ): a function name alone stands for its output
         if name in self.functions:
             return self.call(name, tok)
         if name in _CONSTANTS:
@@ -486,6 +488,7 @@ def parse_expression(
     functions: Mapping[str, Callable] | None = None,
     indexed: Mapping[str, sp.IndexedBase] | None = None,
     index_symbols: Mapping[str, sp.Symbol] | None = None,
+    bare: Mapping[str, sp.Basic] | None = None,
 ) -> sp.Expr:
     """Parse untrusted ``text`` (plain math or LaTeX) into a SymPy expression, safely.
 
@@ -493,6 +496,8 @@ def parse_expression(
     ``ŷ`` and ``y_hat`` all look up ``"yhat"``; ``\\sigma`` and ``σ`` look up ``"sigma"``).
     ``functions`` extends or overrides :data:`DEFAULT_FUNCTIONS`.  Names in ``indexed`` are
     vectors written ``p_i``, ``p_{i}`` or ``p[i]``, with ``i`` a key of ``index_symbols``.
+    ``bare`` maps function names to what they mean when written without an argument (``σ`` for
+    the output h = σ(z) in ``σ(1 − σ)``); followed by ``(`` or ``{`` they are still calls.
     Raises :class:`ParseError` (one line, with a column) for anything else, never another error.
     """
     if not isinstance(text, str):
@@ -504,7 +509,7 @@ def parse_expression(
     if len(tokens) == 1:
         raise ParseError("empty expression")
     merged = {**DEFAULT_FUNCTIONS, **(functions or {})}
-    parser = _Parser(tokens, symbols, merged, indexed or {}, index_symbols or {})
+    parser = _Parser(tokens, symbols, merged, indexed or {}, index_symbols or {}, bare)
     try:
         result = parser.expr()
         if not parser.at("end"):

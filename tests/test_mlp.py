@@ -270,3 +270,19 @@ def test_bad_command_line_layers_are_a_spec_error():
 def test_non_integer_sizes_are_a_spec_error():
     with pytest.raises(SpecError):
         derive.mlp(["2", "x", "2"], ["tanh"], "softmax", "ce")
+
+
+def test_relu_networks_verify_although_differences_cross_the_kink():
+    # five-point differences straddle ReLU's kink at some sample points; those points must be
+    # left out rather than fail a correct recurrence
+    d = derive.mlp([3, 4, 2], ["relu"], "sigmoid", "bce")
+    assert d.verified and all(step.verified_by for step in d.steps)
+    leaky = derive.mlp([2, 5, 5, 3], ["relu", "max(0.01*z, z)"])
+    assert leaky.verified
+
+
+def test_hidden_activations_split_only_at_top_level_commas():
+    from derive.network import split_top_level
+
+    assert split_top_level("relu,max(0.01*z, z)") == ["relu", "max(0.01*z, z)"]
+    assert split_top_level("tanh") == ["tanh"]

@@ -205,3 +205,13 @@ def test_a_derivative_the_differences_cannot_take_is_an_error():
         env.derivative(sp.Derivative(A, x, 2))  # second derivative
     with pytest.raises(EvaluationError):
         env.derivative(sp.Derivative(A, y))  # y has no values
+
+
+def test_differences_across_a_kink_are_marked_not_smooth():
+    x = sp.Symbol("x", real=True)
+    f = sp.Symbol("f", real=True)
+    values = {x: np.array([1e-4, 0.5, -0.7])}
+    env = Definitions({f: sp.Max(0, x)}, values)
+    got = evaluate(sp.Derivative(f, x), values, env)
+    assert np.isnan(got[0])  # |x| < ε: the stencil straddles the kink
+    assert np.allclose(got[1:], [1.0, 0.0])
