@@ -1,6 +1,12 @@
 """Subcommands; each module has ``register(subparsers)`` setting ``run`` on its parser."""
 
-from backprop.commands import demo, derive_cmd, train
+from backprop.commands import check, demo, derive_cmd, train
 from backprop.commands import generate as generate_cmd
 
-SUBCOMMANDS = [derive_cmd.register, generate_cmd.register, train.register, demo.register]
+SUBCOMMANDS = [
+    derive_cmd.register,
+    generate_cmd.register,
+    train.register,
+    demo.register,
+    check.register,
+]

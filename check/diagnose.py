@@ -1,0 +1,143 @@
+"""Naming the mistake in a wrong answer: each diagnosis is a transformation of the expected
+result (or of the answer) that, evaluated at the same random points, matches the answer.
+
+The catalogue, in the order tried: sign error; constant factor (2, ½, 1/m, ...); the
+prediction and target swapped or one written for the other; a lost minus sign (u·v for
+u − v, as OCR makes q₁ − y₁ into q₁y₁); a missing, extra or sign-flipped term; the answer in
+terms of the wrong variable (z for h, indices i and j swapped); a derivative with respect to
+another variable (∂L/∂p instead of ∂L/∂z).
+
+>>> d = Diagnoser(answer=-(p - y), expected=p - y)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import sympy as sp
+
+from check.equivalence import Points
+
+_FACTOR_NAMES = {Fraction(1, 2): "½", Fraction(2): "2", Fraction(-2): "−2", Fraction(-1, 2): "−½"}
+
+
+def show(expr: sp.Basic) -> str:
+    """Readable plain text: p_i − y_i rather than -y[i] + p[i]."""
+    text = sp.sstr(expr, order="rev-lex")
+    for old, new in (("yhat", "ŷ"), ("KroneckerDelta", "δ"), ("**", "^"), ("*", "·")):
+        text = text.replace(old, new)
+    return text
+
+
+@dataclass
+class Diagnoser:
+    """Candidate explanations of why ``answer`` differs from ``expected``.
+
+    swaps: (prediction, target) pairs; related: (written, meant) pairs of variables;
+    alternatives: (label, result) pairs for other derivatives; sizes: named size symbols (m).
+    """
+
+    answer: sp.Expr
+    expected: sp.Expr
+    swaps: tuple = ()
+    related: tuple = ()
+    alternatives: tuple = ()
+    _tries: list = field(default_factory=list, init=False, repr=False)
+
+    def __post_init__(self):
+        a, e = self.answer, self.expected
+        tries = self._tries
+        for pred, target in self.swaps:
+            tries += [
+                (
+                    e.xreplace({pred: target, target: pred}),
+                    "y and p swapped (the prediction and the target trade places)",
+                ),
+                (
+                    e.xreplace({pred: target}),
+                    f"the prediction {show(pred)} is written as the target {show(target)}",
+                ),
+                (
+                    e.xreplace({target: pred}),
+                    f"the target {show(target)} is written as the prediction {show(pred)}",
+                ),
+            ]
+        terms = sp.Add.make_args(e)
+        if len(terms) == 2:
+            u, v = (t if not t.could_extract_minus_sign() else -t for t in terms)
+            tries.append(
+                (
+                    u * v,
+                    f"a lost minus sign: {show(u * v)} where the result is {show(e)} (a product for a difference, as OCR garbles q₁ − y₁ into q₁y₁)",
+                )
+            )
+        for t in _terms(e):
+            tries.append((e - t, f"missing term {show(t)}"))
+            tries.append((e - 2 * t, f"sign error in the term {show(t)}"))
+        for t in sp.Add.make_args(a) if isinstance(a, sp.Add) else ():
+            tries.append((a - t, f"extra term {show(t)}", "answer"))
+        for written, meant in self.related:
+            swapped = a.xreplace(
+                {written: meant, meant: written} if _indices(written, meant) else {written: meant}
+            )
+            tries.append((swapped, _wrong_variable(written, meant), "answer"))
+        for label, result in self.alternatives:
+            tries.append((result, label))
+
+    def candidates(self) -> list[sp.Expr]:
+        """Every expression the diagnoses evaluate (so the points cover all their symbols)."""
+        return [t[0] for t in self._tries]
+
+    def diagnose(self, points: Points) -> str | None:
+        """The first diagnosis that fits at every point, or None."""
+        va, ve = points.evaluate(self.answer), points.evaluate(self.expected)
+        if va is None or ve is None:
+            return None
+        if points.same(va, -ve):
+            return "sign error: the answer is −1 times the correct result"
+        factor = _constant_ratio(va, ve)
+        if factor is not None:
+            name = _FACTOR_NAMES.get(factor, str(factor))
+            return f"off by a constant factor: the answer is {name} times the correct result"
+        for expr, message, *compare_to in self._tries:
+            if compare_to:  # a transformed answer that should equal the expected result
+                if points.same(points.evaluate(expr), ve):
+                    return message
+            elif points.same(va, points.evaluate(expr)):
+                return message
+        if points.same(va, np.zeros_like(va)):
+            return "the answer is 0 everywhere"
+        return None
+
+
+def _terms(e: sp.Expr) -> list:
+    terms = list(sp.Add.make_args(e))
+    expanded = sp.Add.make_args(sp.expand(e)) if sp.count_ops(e) < 40 else ()
+    return terms + [t for t in expanded if t not in terms and len(expanded) <= 8]
+
+
+def _indices(a, b) -> bool:
+    return getattr(a, "is_integer", False) and getattr(b, "is_integer", False) and a.is_Symbol
+
+
+def _wrong_variable(written, meant) -> str:
+    if _indices(written, meant):
+        return f"transposed: indices {written} and {meant} are swapped"
+    return f"written in terms of the wrong variable: {show(written)} where {show(meant)} belongs"
+
+
+def _constant_ratio(va: np.ndarray, ve: np.ndarray) -> Fraction | None:
+    """c when va = c·ve at every point (c a simple rational other than 0, ±1), else None."""
+    ok = np.isfinite(va) & np.isfinite(ve) & (np.abs(ve) > 1e-6)
+    if ok.sum() < max(3, len(va) // 2):
+        return None
+    ratio = va[ok] / ve[ok]
+    c = float(np.median(ratio))
+    if not np.allclose(ratio, c, rtol=1e-7, atol=1e-9):
+        return None
+    guess = Fraction(c).limit_denominator(12)
+    if abs(float(guess) - c) > 1e-9 or guess in (0, 1, -1):
+        return None
+    return guess

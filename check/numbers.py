@@ -1,0 +1,293 @@
+"""``backprop check numbers FILE.toml``: judge the numbers of a hand-worked example.
+
+>>> report = check_numbers("examples/check/numbers_correct.toml")  # doctest: +SKIP
+>>> report.ok, report.exit_code  # doctest: +SKIP
+(True, 0)
+
+Every quantity is recomputed exactly by :mod:`check.worked` (from the verified recurrence);
+each claim is judged to the precision it is written with (:mod:`check.numeric_report`); a
+wrong claim comes with its correct value and the formula and inputs that give it. Files with a
+``[function]`` section (plain gradient descent on a formula) go to :mod:`check.function_example`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from check.numbers_input import Claim, WorkedExample, example_from_dict, load_toml
+from check.numeric_report import Report, agrees, allowed_error, decimals_of, fmt, line_text
+from check.worked import Solution
+from derive.errors import SpecError
+
+
+@dataclass
+class EntryVerdict:
+    """One checked number: ``key`` like "dW2[0,0]", the claimed Decimal, the exact value."""
+
+    key: str
+    claimed: object
+    exact: object
+    correct: bool
+    allowed: object
+    formula: str = ""  # "dW2[0,0] = δ2[0] · h1[0] = 0.0712 · 0.6682 = 0.047601"
+    diagnosis: str = ""  # "sign error", "matches dh2[0]", ...
+
+    def to_dict(self) -> dict:
+        return {
+            "entry": self.key,
+            "claimed": str(self.claimed),
+            "expected": float(self.exact),
+            "expected_exact": str(self.exact),
+            "correct": self.correct,
+            "allowed_error": float(self.allowed),
+            "formula": self.formula,
+            "diagnosis": self.diagnosis or None,
+        }
+
+
+@dataclass
+class ClaimVerdict:
+    """A claim (a whole array or one entry) and the verdict on each of its numbers."""
+
+    key: str
+    entries: list[EntryVerdict]
+
+    @property
+    def correct(self) -> bool:
+        return all(e.correct for e in self.entries)
+
+
+@dataclass
+class NumbersReport(Report):
+    """The verdict on every claim of a worked example, plus the full solution for --trace."""
+
+    claims: list[ClaimVerdict]
+    solution: object = field(default=None, repr=False)
+    source: str = ""
+    function_trace: str = ""  # the worked solution of a [function] file
+
+    def trace(self) -> str:
+        """The whole worked solution (``--trace``)."""
+        return trace_text(self.solution) if self.solution is not None else self.function_trace
+
+    @property
+    def ok(self) -> bool:
+        return all(c.correct for c in self.claims)
+
+    def to_dict(self) -> dict:
+        return {
+            "correct": self.ok,
+            "claims": [
+                {"claim": c.key, "correct": c.correct, "entries": [e.to_dict() for e in c.entries]}
+                for c in self.claims
+            ],
+        }
+
+    def to_text(self) -> str:
+        lines = []
+        for claim in self.claims:
+            mark = "✓" if claim.correct else "✗"
+            claimed = _claimed_text(claim)
+            lines.append(f"{mark} {claim.key} = {claimed}")
+            for entry in claim.entries:
+                if entry.correct:
+                    continue
+                places = max(decimals_of(entry.claimed), 4)
+                lines.append(
+                    f"    {entry.key}: claimed {entry.claimed}, correct {fmt(entry.exact, places + 2)}"
+                    f" (accepting ±{fmt(entry.allowed, places)})"
+                )
+                if entry.formula:
+                    lines.append(f"    {entry.formula}")
+                if entry.diagnosis:
+                    lines.append(f"    diagnosis: {entry.diagnosis}")
+        right = sum(c.correct for c in self.claims)
+        lines.append(f"{right} of {len(self.claims)} claims correct")
+        return "\n".join(lines)
+
+
+def _claimed_text(claim: ClaimVerdict) -> str:
+    if len(claim.entries) == 1 and "[" in claim.key:
+        return str(claim.entries[0].claimed)
+    if len(claim.entries) == 1 and claim.entries[0].key == claim.key:
+        return str(claim.entries[0].claimed)
+    return "[" + ", ".join(str(e.claimed) for e in claim.entries) + "]"
+
+
+def check_numbers(source) -> Report:
+    """Judge the claims of a worked example: a TOML path or an already parsed dict."""
+    doc = load_toml(source) if isinstance(source, str | Path) else source
+    if not isinstance(doc, dict):
+        raise SpecError("expected a TOML file path or a dict")
+    if "function" in doc:
+        from check.function_example import check_function_example
+
+        return check_function_example(doc)
+    example = example_from_dict(doc)
+    solution = Solution(example)
+    verdicts = [_judge(claim, solution, example) for claim in example.claims]
+    return NumbersReport(verdicts, solution, str(source) if isinstance(source, str | Path) else "")
+
+
+def _judge(claim: Claim, solution: Solution, example: WorkedExample) -> ClaimVerdict:
+    quantity = solution.quantities.get(claim.quantity)
+    if quantity is None:
+        need = "data.learning_rate" if claim.quantity.endswith("_new") else "data.y"
+        raise SpecError(f"claims.{claim.key}: needs {need}, which the file does not give")
+    if claim.index is not None:
+        pairs = [(claim.index, claim.value)]
+    else:
+        pairs = list(_entries(claim.value, ()))
+    entries = []
+    for index, claimed in pairs:
+        exact = quantity.value(index)
+        key = claim.quantity + (f"[{','.join(map(str, index))}]" if index else "")
+        correct = agrees(claimed, exact, example.tolerance)
+        entries.append(
+            EntryVerdict(
+                key,
+                claimed,
+                exact,
+                correct,
+                allowed_error(claimed, example.tolerance),
+                "" if correct else _formula(key, quantity, index, solution, claimed),
+                "" if correct else _diagnose(claimed, quantity, index, solution),
+            )
+        )
+    return ClaimVerdict(claim.key, entries)
+
+
+def _diagnose(claimed, quantity, index, solution) -> str:
+    """The first common slip the claimed number matches (to its own precision), or ""."""
+    exact = quantity.value(index)
+    candidates = [(-exact, "sign error: the claim is −1 × the correct value")]
+    candidates += [(2 * exact, "off by a factor 2"), (exact / 2, "off by a factor ½")]
+    if len(index) == 2 and (index[1], index[0]) in quantity.values:
+        swapped = (index[1], index[0])
+        candidates.append(
+            (
+                quantity.value(swapped),
+                f"transposed: the claim is {quantity.name}[{swapped[0]},{swapped[1]}]",
+            )
+        )
+    if quantity.name.endswith("_new"):
+        given = solution.quantities[quantity.name.removesuffix("_new")].value(index)
+        candidates.append(
+            (2 * given - exact, "stepped up the gradient: + α·grad instead of − α·grad")
+        )
+    for other in reversed(solution.quantities.values()):  # backward quantities first
+        if other is not quantity and other.shape == quantity.shape and not other.given:
+            where = f"[{','.join(map(str, index))}]" if index else ""
+            candidates.append((other.value(index), f"the claim is {other.name}{where}"))
+    for value, diagnosis in candidates:
+        if value != exact and agrees(claimed, value, None):
+            return diagnosis
+    return ""
+
+
+def _entries(value, index):
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _entries(item, (*index, n))
+    else:
+        yield index, value
+
+
+def _formula(key, quantity, index, solution, claimed) -> str:
+    line = quantity.lines.get(index)
+    if line is None:
+        return ""
+    places = max(decimals_of(claimed), 4)
+    formula, numbers = line_text(
+        line, solution.known, solution.example.learning_rate, keep_order=key.count("_new") > 0
+    )
+    result = fmt(quantity.value(index), places + 2)
+    return f"{key} = {formula} = {numbers} = {result}"
+
+
+def trace_text(solution: Solution) -> str:
+    """The whole forward and backward pass as a worked solution: one block per quantity."""
+    sections = [("Given", []), ("Forward pass", []), ("Backward pass", []), ("Update", [])]
+    for quantity in solution.quantities.values():
+        if quantity.given:
+            section = 0
+        elif quantity.name.endswith("_new"):
+            section = 3
+        elif (
+            quantity.name[0] in "zh" or quantity.name in ("loss",) or quantity.name.startswith("g_")
+        ):
+            section = 1
+        else:
+            section = 2
+        sections[section][1].append(quantity)
+    width = max(len(q.name) for q in solution.quantities.values())
+    out = []
+    for title, quantities in sections:
+        if not quantities:
+            continue
+        out.append(title)
+        for q in quantities:
+            rule = "" if q.given else f"   = {q.rule}"
+            rows = _rows(q)
+            out.append(f"  {q.name:<{width}}  {rows[0]}{rule}")
+            out.extend(f"  {'':<{width}}  {row}" for row in rows[1:])
+    if solution.example.learning_rate is not None:
+        out.insert(1, f"  {'α':<{width}}  {fmt(solution.example.learning_rate)}")
+    return "\n".join(out)
+
+
+def _rows(q) -> list[str]:
+    values = q.nested()
+    if not q.shape:
+        return [fmt(values)]
+    if len(q.shape) == 1:
+        return ["[" + "  ".join(f"{fmt(v):>8}" for v in values) + "]"]
+    return ["[" + "  ".join(f"{fmt(v):>8}" for v in row) + "]" for row in values]
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "numbers",
+        help="check the numbers of a hand-worked example (TOML)",
+        description="Recompute a small network's forward and backward pass exactly and judge "
+        "each claimed number to the precision it is written with.",
+    )
+    parser.add_argument("file", help="the worked example, a TOML file")
+    parser.add_argument("--trace", action="store_true", help="print the whole worked solution")
+    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def run(args) -> int:
+    report = check_numbers(args.file)
+    if args.json:
+        data = report.to_dict()
+        if args.trace and report.solution is not None:
+            data["trace"] = {
+                name: _json_values(q.nested()) for name, q in report.solution.quantities.items()
+            }
+        print(_dumps(data))
+        return report.exit_code
+    if args.trace:
+        print(report.trace())
+        print()
+    print(report.to_text())
+    return report.exit_code
+
+
+def _json_values(value):
+    if isinstance(value, list):
+        return [_json_values(v) for v in value]
+    return float(value)
+
+
+def _dumps(data) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -1,0 +1,219 @@
+"""The quantities an answer can be checked against: name → verified result, notation, domain.
+
+Each :class:`Quantity` names one chain of a built-in derivation (``derive.get(name)``), so the
+expected result is never written by hand here. It also says which spellings of each symbol
+the answer may use: the prediction is p, q, ŷ (``\\hat{y}``, ``yhat``), y* or a; the
+pre-activation is z; ``a`` is the prediction (the output activation) everywhere except the
+dense layer, where it is the pre-activation of the layer below, as in ``a = W h + b``.
+
+>>> q = get("softmax-ce")
+>>> q.expected
+p[i] - y[i]
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+import derive
+from derive.builtins.dense import zprev
+from derive.errors import UnknownNameError
+from derive.losses import yhat
+from derive.model import Domain
+from derive.symbols import Wm, bv, deltav, h, hv, i, j, k, n_in, n_out, p, pv, y, yv, z, zv
+
+PREDICTION = ("p", "q", "yhat", "ystar", "a")  # spellings of the network's prediction
+SIGMOID_NAMES = ("sigmoid", "sigma", "logistic")
+
+
+def _heaviside(x):
+    """The unit step H(x) with H(0) = 0, the convention ``derive`` uses for ReLU′."""
+    return sp.Heaviside(x, 0)
+
+
+STEP_FUNCTIONS = {name: _heaviside for name in ("H", "heaviside", "Heaviside", "step")}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One checkable result: chain ``chain`` of the derivation ``derivation``.
+
+    ``symbols`` maps accepted spellings to SymPy symbols, ``indexed`` vector names to
+    IndexedBases, ``bare`` function names written alone (σ in σ(1 − σ)) to the output they
+    stand for. ``swaps`` are (prediction, target) pairs for the "y and p swapped" diagnosis;
+    ``related`` (this, that) pairs for "in terms of the wrong variable"; ``shape`` (rows,
+    cols) and ``entry`` (row index, col index) describe a dense-layer matrix or vector.
+    """
+
+    name: str
+    derivation: str
+    chain: int
+    meaning: str
+    accepts: str  # human-readable list of accepted symbols, for --list
+    symbols: dict = field(default_factory=dict)
+    indexed: dict = field(default_factory=dict)
+    index_symbols: dict = field(default_factory=dict)
+    bare: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    swaps: tuple = ()
+    related: tuple = ()
+    alternatives: tuple = ()  # (label, derivation, chain): a result for another variable
+    shape: tuple | None = None
+    entry: tuple = ()
+
+    @property
+    def expected(self) -> sp.Expr:
+        """The verified result (index notation for vectors and matrices)."""
+        return derive.get(self.derivation).chains[self.chain].result
+
+    @property
+    def domain(self) -> Domain:
+        d = derive.get(self.derivation)
+        return d.chains[self.chain].domain or d.domain
+
+    @property
+    def explanation(self) -> str:
+        return derive.get(self.derivation).to_text()
+
+
+def _names(names, value) -> dict:
+    return dict.fromkeys(names, value)
+
+
+def _activation(name: str, chain_output: str) -> Quantity:
+    own = {"sigmoid": SIGMOID_NAMES, "tanh": ("tanh",), "relu": ("relu", "ReLU")}[name]
+    return Quantity(
+        name=name,
+        derivation=name,
+        chain=0,
+        meaning=f"d/dz {chain_output}",
+        accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
+        symbols={"z": z, **_names(("h", "a"), h)},
+        bare=_names(own, h),
+        functions=STEP_FUNCTIONS if name == "relu" else {},
+        related=((z, h), (h, z)),
+    )
+
+
+def _indexed_losses(name: str, derivation: str, meaning: str) -> Quantity:
+    # one free index (softmax-ce): p − y in vector notation means entry i of each vector
+    vectors = {} if name == "softmax" else {**_names(PREDICTION, pv[i]), "y": yv[i], "z": zv[i]}
+    return Quantity(
+        name=name,
+        derivation=derivation,
+        chain=0,
+        meaning=meaning,
+        accepts="p_i, q_i, ŷ_i, y*_i, a_i (prediction p = softmax(z)); y_i (one-hot target); "
+        "z_i (logits); δ_ij or delta_ij (Kronecker delta); indices p_i, p_{i}, p[i]; for "
+        "softmax-ce also vectors p − y (entry i)",
+        symbols={**_names(("delta_ij", "delta_ji"), sp.KroneckerDelta(i, j)), **vectors},
+        indexed={**_names(PREDICTION, pv), "z": zv, "y": yv},
+        index_symbols={"i": i, "j": j, "k": k},
+        swaps=((pv, yv),),
+        related=((pv, zv), (zv, pv)),
+    )
+
+
+def _scalar_loss(name: str, derivation: str, meaning: str, prediction) -> Quantity:
+    subscripted = {f"{n}_i": prediction for n in PREDICTION} | {"y_i": y, "z_i": z}
+    return Quantity(
+        name=name,
+        derivation=derivation,
+        chain=0,
+        meaning=meaning,
+        accepts="p, q, ŷ, yhat, y*, a (prediction); y (target); z (pre-activation); "
+        "an index _i may be added",
+        symbols={**_names(PREDICTION, prediction), "y": y, "z": z, **subscripted},
+        bare=_names(SIGMOID_NAMES, prediction) if derivation == "sigmoid-bce" else {},
+        swaps=((prediction, y),),
+        related=((prediction, z), (z, prediction)),
+    )
+
+
+_DENSE_ACCEPTS = (
+    "matrix notation: W (n_out×n_in), h or x (layer input, n_in), δ, delta or dz (∂L/∂z, "
+    "n_out), z_prev, z or a (pre-activation of the layer below, n_in), g'(z) or σ'(z); "
+    "transpose h^T, W^{\\top}, hᵀ; products by juxtaposition, *, \\cdot; elementwise ⊙, "
+    "\\odot, \\circ, ⊗, or * between vectors; or index notation delta_i h_j, W[k, j]"
+)
+
+
+def _dense(part: str, chain: int, meaning: str, shape, entry) -> Quantity:
+    return Quantity(
+        name=f"dense:{part}",
+        derivation="dense",
+        chain=chain,
+        meaning=meaning,
+        accepts=_DENSE_ACCEPTS,
+        indexed={"W": Wm, "h": hv, "x": hv, "delta": deltav, "b": bv},
+        index_symbols={"i": i, "j": j, "k": k},
+        related=((i, j),),
+        alternatives=tuple(alt for alt in _DENSE_ALTERNATIVES if alt[2] != chain),
+        shape=shape,
+        entry=entry,
+    )
+
+
+_DENSE_ALTERNATIVES = (
+    ("∂L/∂W (the weight gradient)", "dense", 0),
+    ("∂L/∂b (the bias gradient)", "dense", 1),
+    ("∂L/∂h (the gradient at the layer input)", "dense", 2),
+)
+
+QUANTITIES: dict[str, Quantity] = {
+    q.name: q
+    for q in [
+        _activation("sigmoid", "σ(z)"),
+        _activation("tanh", "tanh(z)"),
+        _activation("relu", "ReLU(z)"),
+        _indexed_losses("softmax", "softmax", "∂p_i/∂z_j, p = softmax(z)"),
+        _indexed_losses("softmax-ce", "softmax-ce", "∂L/∂z_i, L = −Σ_k y_k log p_k"),
+        _scalar_loss(
+            "sigmoid-bce", "sigmoid-bce", "∂L/∂z, L = −y log p − (1 − y) log(1 − p), p = σ(z)", p
+        ),
+        _scalar_loss("mse", "mse", "∂L/∂z, L = ½(ŷ − y)², identity output ŷ = z", yhat),
+        _dense("dW", 0, "∂L/∂W for z = W h + b (n_out × n_in)", (n_out, n_in), (i, j)),
+        _dense("db", 1, "∂L/∂b (n_out)", (n_out, 1), (i, None)),
+        _dense("dh", 2, "∂L/∂h (n_in)", (n_in, 1), (j, None)),
+        _dense(
+            "delta",
+            3,
+            "δ of the layer below, ∂L/∂z_prev, h = g(z_prev) (n_in)",
+            (n_in, 1),
+            (j, None),
+        ),
+    ]
+}
+_ALTERNATIVE_LOSS = {
+    "softmax-ce": ("∂L/∂p_i (with respect to the prediction, not z)", -yv[i] / pv[i]),
+    "sigmoid-bce": ("∂L/∂p (with respect to the prediction p, not z)", (p - y) / (p * (1 - p))),
+}
+
+
+def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
+    """Results for other variables that an answer may have computed by mistake."""
+    found = [(label, derive.get(name).chains[c].result) for label, name, c in q.alternatives]
+    if q.name in _ALTERNATIVE_LOSS:
+        found.append(_ALTERNATIVE_LOSS[q.name])
+    return [
+        (f"derivative with respect to the wrong variable: this is {label}", e) for label, e in found
+    ]
+
+
+def names() -> list[str]:
+    return list(QUANTITIES)
+
+
+def get(name: str) -> Quantity:
+    """The quantity called ``name``; UnknownNameError (one line, with a suggestion) if none."""
+    if name not in QUANTITIES:
+        close = difflib.get_close_matches(name, list(QUANTITIES), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise UnknownNameError(f"unknown quantity '{name}'{hint}; try --list")
+    return QUANTITIES[name]
+
+
+__all__ = ["Quantity", "QUANTITIES", "alternative_results", "get", "names", "zprev"]
