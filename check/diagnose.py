@@ -19,16 +19,15 @@ import numpy as np
 import sympy as sp
 
 from check.equivalence import Points
+from derive.render.printer import text as math_text
 
 _FACTOR_NAMES = {Fraction(1, 2): "½", Fraction(2): "2", Fraction(-2): "−2", Fraction(-1, 2): "−½"}
 
 
 def show(expr: sp.Basic) -> str:
-    """Readable plain text: p_i − y_i rather than -y[i] + p[i]."""
-    text = sp.sstr(expr, order="rev-lex")
-    for old, new in (("yhat", "ŷ"), ("KroneckerDelta", "δ"), ("**", "^"), ("*", "·")):
-        text = text.replace(old, new)
-    return text
+    """Readable plain text in the notes' notation (p_i − y_i, σ(z)·(1 − σ(z))): the project's
+    Unicode printer, the same one the derivations render with."""
+    return math_text(expr)
 
 
 @dataclass

@@ -55,7 +55,7 @@ def test_incorrect_answer_has_counterexample_and_expected():
     verdict = check_answer("softmax-ce", "y - p")
     assert verdict.correct is False and verdict.exit_code == 1
     assert verdict.counterexample["answer"] == -verdict.counterexample["expected"]
-    assert "p[i]" in verdict.expected
+    assert verdict.expected == "p_i − y_i"
     assert set(verdict.to_dict()) >= {"correct", "expected", "counterexample", "diagnosis"}
 
 

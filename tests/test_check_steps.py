@@ -13,7 +13,7 @@ EXAMPLES = pathlib.Path(__file__).parent.parent / "examples" / "check"
 def test_valid_derivation():
     report = check_steps((EXAMPLES / "sigmoid_bce.txt").read_text())
     assert report.valid and report.final_correct and report.exit_code == 0
-    assert report.expected == "-y + p"
+    assert report.expected == "p − y"
 
 
 def test_seed002_damaged_sigmoid_derivative():
