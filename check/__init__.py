@@ -6,13 +6,17 @@
 (False, 'sign error: the answer is −1 times the correct result')
 
 ``check_answer(quantity, text)`` judges one answer against a verified derivation
-(:mod:`check.quantities` lists them); ``check_steps(text)`` judges a derivation line by line.
+(:mod:`check.quantities` lists them); ``check_steps(text)`` judges a derivation line by line;
+``check_numbers(path_or_dict)`` a numeric worked example; ``check_code("file.py:fn", spec)``
+a hand-written backward function against the generated module's gradients.
 User text is only ever read by the whitelist parser of :mod:`derive.parse` or the matrix
 parser of :mod:`check.matrix`; nothing reaches ``eval``, ``exec`` or ``sympify``.
 """
 
 from check.answer import check_answer
+from check.code import check_code
+from check.numbers import check_numbers
 from check.report import Verdict
 from check.steps import check_steps
 
-__all__ = ["Verdict", "check_answer", "check_steps"]
+__all__ = ["Verdict", "check_answer", "check_code", "check_numbers", "check_steps"]
