@@ -81,18 +81,6 @@ def source(name: str) -> Derivation:
     return _BUILT[name]
 
 
-def is_cached(name: str) -> bool:
-    return name in _CACHE
-
-
-def store(name: str, derivation: Derivation) -> None:
-    """Cache a derivation verified elsewhere (derive.parallel checks it matches first)."""
-    if not derivation.verified:
-        raise ValueError(f"{name}: only verified derivations are cached")
-    _BUILT.pop(name, None)
-    _CACHE[name] = derivation
-
-
 def get(name: str) -> Derivation:
     """The verified derivation called ``name`` (see ``names()``)."""
     _load()
