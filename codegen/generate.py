@@ -15,11 +15,16 @@ import types
 from pathlib import Path, PurePath
 
 import jinja2
+import sympy as sp
 
 from backprop.output import write_text
 from codegen.plan import Plan, make_plan
-from codegen.spec import Spec, load_spec, spec_from_dict, spec_to_toml
+from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
+from derive.activations import ACTIVATIONS
+from derive.custom import parse_activation, parse_loss
+from derive.errors import BackpropError
+from derive.losses import LOSSES
 
 TEMPLATE = "module.py.j2"
 _ENVIRONMENT = jinja2.Environment(
@@ -85,17 +90,32 @@ def _import_file(path: Path) -> types.ModuleType:
 
 
 def _posix(path) -> str:
-    return PurePath(path).as_posix()
+    """A path for the header comments: printable, or it could end a comment and start code."""
+    text = PurePath(path).as_posix()
+    if not text.isprintable():
+        raise BackpropError(f"path {text!r} contains control characters")
+    return text
 
 
 def describe(spec: Spec) -> str:
     """The layers and the loss in a sentence: 'Hidden layer: tanh. Output: softmax, ...'"""
-    hidden = [layer.activation for layer in spec.layers]
+    hidden = [_prose(layer.activation) for layer in spec.layers]
     layers = (
         f"Hidden layer{'s' if len(hidden) > 1 else ''}: {', '.join(hidden)}. " if hidden else ""
     )
     output = spec.output
-    return f"{layers}Output: {output.activation}, with the {output.loss} loss."
+    return f"{layers}Output: {_prose(output.activation)}, with the {_prose(output.loss)} loss."
+
+
+def _prose(rule: str) -> str:
+    """A built-in name as it is; a user expression as SymPy prints it once parsed (never the raw
+    text, whose backslashes and quotes must not reach the module's docstring)."""
+    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES or rule in LOSS_ALIASES:
+        return rule
+    try:
+        return sp.sstr(parse_activation(rule).expr)
+    except BackpropError:
+        return sp.sstr(parse_loss(rule))
 
 
 def _targets(spec: Spec) -> dict:

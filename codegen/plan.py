@@ -15,7 +15,8 @@ import sympy as sp
 
 from codegen import derivations as rules
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
-from codegen.printer import IndexPrintingError, NumPyIndexPrinter, index_axes
+from codegen.inplace import InPlacePrinter
+from codegen.printer import IndexPrintingError, index_axes
 from codegen.spec import Spec
 from derive.errors import BackpropError, SpecError
 from derive.numeric import EvaluationError
@@ -30,6 +31,8 @@ class Line:
     code: str
     comment: tuple[str, ...]
     reads: frozenset[str]  # the array names code reads
+    shape: tuple[int | None, ...] | None = None  # of target (None: the batch's rows); arrays only
+    in_place: tuple[str, ...] | None = None  # the same expression written into target's buffer
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,24 @@ class Plan:
     output_delta: Line
     loss: Line
     helpers: tuple[str, ...]  # names in codegen.stable.NUMPY_HELPERS, sorted
+    step_delta: Line  # output_delta with the learning rate in its scale: Δ̄ = (lr/m) Δ
+
+    @property
+    def forward(self) -> tuple[Line, ...]:
+        return tuple(line for layer in self.layers for line in layer.forward)
+
+    @property
+    def step(self) -> tuple[Line, ...]:
+        """backward from step_delta: every dW, db it computes is the SGD step itself."""
+        return (self.step_delta, *self.backward[1:])
+
+    @property
+    def buffers(self) -> tuple[tuple[str, str], ...]:
+        """(name, shape code) of each array the training step writes in place, in order."""
+        lines = (*self.forward, *self.step)
+        return tuple(
+            (line.target, _shape_code(line.shape)) for line in lines if line.in_place is not None
+        )
 
     @property
     def output(self) -> str:
@@ -96,6 +117,11 @@ def _reads_before_written(lines) -> set[str]:
     return read
 
 
+def _shape_code(shape) -> str:
+    sizes = ", ".join("rows" if size is None else str(size) for size in shape)
+    return f"({sizes},)" if len(shape) == 1 else f"({sizes})"
+
+
 def _param_order(name: str):
     return int(name[1:]), name[0]
 
@@ -108,16 +134,18 @@ class _Printer:
     def __init__(self):
         self.helpers: set[str] = set()
 
-    def line(self, target, expr, axes, comment, key="") -> Line:
-        printer = NumPyIndexPrinter()
+    def line(self, target, expr, axes, comment, key="", shape=None) -> Line:
+        """The line ``target = expr``; with a shape, also its in-place form (if it has one)."""
+        printer = InPlacePrinter()
         try:
             code = printer.print_array(expr, axes)
+            in_place = None if shape is None else printer.print_into(expr, axes, target)
         except IndexPrintingError as exc:
             raise SpecError(f"{key}: cannot generate NumPy code: {exc}") from None
         self.helpers |= printer.helpers
         reads = {b.label.name for b in expr.atoms(sp.IndexedBase)}
         comment = (comment,) if isinstance(comment, str) else tuple(comment)
-        return Line(target, code, comment, frozenset(reads))
+        return Line(target, code, comment, frozenset(reads), shape, in_place)
 
     def common(self, expr, axes, key=""):
         """Lines ``t1 = ...`` for the subexpressions expr repeats, and expr written with them."""
@@ -148,6 +176,9 @@ def _derived(key: str, rule, *args):
         raise SpecError(f"{key}: {exc}") from None
 
 
+STEP_SCALE = sp.Symbol("scale", positive=True)  # learning_rate / m, set by the training step
+
+
 def make_plan(spec: Spec) -> Plan:
     """The lines of the module for ``spec``."""
     printer = _Printer()
@@ -159,7 +190,7 @@ def make_plan(spec: Spec) -> Plan:
     below = "X"
     for number, (activation, key) in enumerate(kinds, start=1):
         rule = None if activation == "softmax" else _derived(key, rules.activation_rule, activation)
-        forward, output = _forward(printer, batch, number, below, rule, key)
+        forward, output = _forward(printer, batch, number, below, rule, key, sizes[number])
         layers.append(
             Layer(
                 number=number,
@@ -184,10 +215,11 @@ def make_plan(spec: Spec) -> Plan:
         output_delta=_output_delta(printer, spec, layers[-1]),
         loss=_loss(printer, spec, layers[-1]),
         helpers=tuple(sorted(printer.helpers)),
+        step_delta=_output_delta(printer, spec, layers[-1], STEP_SCALE),
     )
 
 
-def _forward(printer, batch, number, below, rule, key):
+def _forward(printer, batch, number, below, rule, key, units):
     """Z = H Wᵀ + b, then the activation (softmax when rule is None); and the layer's output."""
     names = {
         H: sp.IndexedBase(below),
@@ -201,13 +233,14 @@ def _forward(printer, batch, number, below, rule, key):
             batch.pre_activation.xreplace(names),
             (ROW, i),
             "batch: Z = H Wᵀ + b, one example per row",
+            shape=(None, units),
         )
     ]
     logits = sp.IndexedBase(z_name)
     if rule is None:
         entry = rules.softmax_on_batch().xreplace({Z: logits})
         comment = "softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)"
-        lines.append(printer.line(f"A{number}", entry, (ROW, i), comment, key))
+        lines.append(printer.line(f"A{number}", entry, (ROW, i), comment, key, (None, units)))
         return tuple(lines), f"A{number}"
     if rule.is_identity:
         return tuple(lines), z_name
@@ -216,7 +249,8 @@ def _forward(printer, batch, number, below, rule, key):
     if temporaries:
         temporaries[0] = replace(temporaries[0], comment=(comment,))
         comment = ()
-    lines += [*temporaries, printer.line(f"A{number}", value, (ROW, i), comment, key)]
+    output = printer.line(f"A{number}", value, (ROW, i), comment, key, (None, units))
+    lines += [*temporaries, output]
     return tuple(lines), f"A{number}"
 
 
@@ -230,8 +264,15 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
             batch.weights.xreplace(names),
             (i, j),
             "batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)",
+            shape=(layer.units, layer.fan_in),
         ),
-        printer.line(f"db{n}", batch.biases.xreplace(names), (i,), "batch: db = Σ_n Δ̄_n"),
+        printer.line(
+            f"db{n}",
+            batch.biases.xreplace(names),
+            (i,),
+            "batch: db = Σ_n Δ̄_n",
+            shape=(layer.units,),
+        ),
     ]
     if layer_below is not None:
         below = layer_below.number
@@ -242,6 +283,7 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
                 batch.layer_input.xreplace(names),
                 (ROW, j),
                 "batch: dH = Δ̄ W, the gradient at the output of the layer below",
+                shape=(None, layer.fan_in),
             )
         )
         rule = rules.activation_rule(layer_below.activation)
@@ -254,7 +296,11 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
             f"dense: Δ̄ = dH ⊙ g′, g′ of {rule.source} {where}:", f"g′ = {sp.sstr(rule.slope)}"
         )
         delta_below = printer.line(
-            f"delta{below}", batch.delta_below(grad[ROW, j], slope), (ROW, j), comment
+            f"delta{below}",
+            batch.delta_below(grad[ROW, j], slope),
+            (ROW, j),
+            comment,
+            shape=(None, layer.fan_in),
         )
         if temporaries:
             temporaries[0] = replace(temporaries[0], comment=comment)
@@ -271,17 +317,24 @@ def _output_arrays(layer: Layer) -> dict:
     }
 
 
-def _output_delta(printer, spec: Spec, layer: Layer) -> Line:
+def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
+    """Δ̄ = scale · Δ at the output: 1/m for the gradients, learning_rate/m for a step."""
     rule = _derived("output.loss", rules.output_rule, spec.output.activation, spec.output.loss)
+    carries = (
+        "Δ̄ = Δ/m carries the 1/m of the mean loss, once"
+        if scale == 1 / m
+        else "Δ̄ = scale·Δ: the mean's 1/m and the learning rate in one scale"
+    )
     return printer.line(
         f"delta{layer.number}",
-        rule.delta.xreplace(_output_arrays(layer)) / m,
+        rule.delta.xreplace(_output_arrays(layer)) * scale,
         (ROW, i),
         (
             f"{rule.source}: ∂ℓ/∂z = {rule.text} for each example;",
-            "Δ̄ = Δ/m carries the 1/m of the mean loss, once",
+            carries,
         ),
         "output.loss",
+        (None, layer.units),
     )
 
 

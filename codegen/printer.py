@@ -249,6 +249,11 @@ class NumPyIndexPrinter(NumPyPrinter):
 
     def _matrix_product(self, groups, index, own):
         """``A @ B`` for Σ_index A_{a,index} B_{index,b} with at most one free axis each."""
+        operands = self._matrix_operands(groups, index, own)
+        return None if operands is None else "%s @ %s" % operands
+
+    def _matrix_operands(self, groups, index, own):
+        """(A, B) as code when the sum is the matrix product A @ B with axes own, else None."""
         left, right = (tuple(index_axes(sp.Mul(*g))) for g in groups)
         if index not in left or index not in right or len(left) > 2 or len(right) > 2:
             return None
@@ -263,7 +268,7 @@ class NumPyIndexPrinter(NumPyPrinter):
             a = self._print(sp.Mul(*groups[0]))
         with self._within((index, *second)):
             b = self._print(sp.Mul(*groups[1]))
-        return f"{self._operand(a, groups[0])} @ {self._operand(b, groups[1])}"
+        return self._operand(a, groups[0]), self._operand(b, groups[1])
 
     def _operand(self, code, factors):
         return code if _precedence_of(sp.Mul(*factors)) >= _ATOM else f"({code})"

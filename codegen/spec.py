@@ -34,6 +34,7 @@ DTYPES = ("float32", "float64")
 OUTPUT_ONLY = ("softmax",)
 LOSS_ALIASES = {"ce": "cross-entropy", "bce": "binary-cross-entropy"}
 _BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 _EXPRESSION_VARIABLES = {"z", "x"}  # a bare "z" is an expression (the identity), not a name
 
 
@@ -116,8 +117,12 @@ def spec_from_dict(data: dict) -> Spec:
     """Validate a spec given as a dict (the TOML structure) into a :class:`Spec`."""
     _check_keys(data, "", required=("inputs", "output"), optional=_TOP_OPTIONAL)
     name = data.get("name", "network")
-    if not isinstance(name, str) or not name.strip():
-        raise SpecError(f"name: must be a non-empty string, got {name!r}")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        # the name is written into the generated module's docstring: it must stay inert text
+        raise SpecError(
+            f"name: must be letters, digits, '_', '-' or '.', starting with a letter or '_' "
+            f"(at most 64 characters), got {name!r}"
+        )
     dtype = data.get("dtype", "float64")
     if dtype not in DTYPES:
         raise SpecError(f"dtype: must be 'float32' or 'float64', got {dtype!r}")

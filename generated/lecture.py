@@ -191,15 +191,20 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     Y = _as_targets(Y)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
+    work = _workspace(min(batch_size, X.shape[0]))
+    # the rows in this epoch's order, gathered once per epoch: every batch is a contiguous slice
+    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0])
+        np.take(X, order, axis=0, out=X_epoch)
+        np.take(Y, order, axis=0, out=Y_epoch)
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
-                rows = order[start : start + batch_size]
-                batch_loss, grads = gradients(params, X[rows], Y[rows])
-                for name, grad in grads.items():
-                    params[name] -= learning_rate * grad
+                stop = start + batch_size
+                batch_loss = _train_step(
+                    params, work, X_epoch[start:stop], Y_epoch[start:stop], learning_rate
+                )
                 batch_losses.append(batch_loss)
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
@@ -209,6 +214,104 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
         if callback is not None and callback(epoch, epoch_loss) is False:
             break
     return history
+
+
+def _train_step(params, work, X, Y, learning_rate):
+    """One SGD step on the batch (X, Y) in place; returns the batch's mean loss.
+
+    The lines of forward, the loss and backward, each written into its buffer in work (a ufunc
+    with out= per node of the derived expression), so no batch allocates its arrays anew.
+    """
+    m = X.shape[0]
+    W1, b1 = params["W1"], params["b1"]
+    W2, b2 = params["W2"], params["b2"]
+    W3, b3 = params["W3"], params["b3"]
+    Z1 = work["Z1"][:m]
+    Z2 = work["Z2"][:m]
+    Z3 = work["Z3"][:m]
+    A3 = work["A3"][:m]
+    delta3 = work["delta3"][:m]
+    dW3 = work["dW3"]
+    dA2 = work["dA2"][:m]
+    delta2 = work["delta2"][:m]
+    dW2 = work["dW2"]
+    dA1 = work["dA1"][:m]
+    delta1 = work["delta1"][:m]
+    dW1 = work["dW1"]
+    # batch: Z = H Wᵀ + b, one example per row
+    np.matmul(X, W1.T, out=Z1)
+    Z1 += b1
+    # activation: h = sigmoid(z)
+    A1 = sigmoid(Z1)
+    # batch: Z = H Wᵀ + b, one example per row
+    np.matmul(A1, W2.T, out=Z2)
+    Z2 += b2
+    # activation: h = sigmoid(z)
+    A2 = sigmoid(Z2)
+    # batch: Z = H Wᵀ + b, one example per row
+    np.matmul(A2, W3.T, out=Z3)
+    Z3 += b3
+    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)
+    np.subtract(Z3, logsumexp(Z3)[:, None], out=A3)
+    np.exp(A3, out=A3)
+    # cross-entropy, the mean over the batch, from the logits:
+    # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
+    mean_loss = -(Y * (Z3 - logsumexp(Z3)[:, None])).sum() / m
+    # the output's Δ̄ carries learning_rate / m, so dW and db below are the SGD steps themselves
+    scale = learning_rate / m
+    # softmax-ce: ∂ℓ/∂z = p - y for each example;
+    # Δ̄ = scale·Δ: the mean's 1/m and the learning rate in one scale
+    np.subtract(A3, Y, out=delta3)
+    delta3 *= scale
+    # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
+    np.matmul(delta3.T, A2, out=dW3)
+    # batch: db = Σ_n Δ̄_n
+    db3 = delta3.sum(axis=0)
+    # batch: dH = Δ̄ W, the gradient at the output of the layer below
+    np.matmul(delta3, W3, out=dA2)
+    # dense: Δ̄ = dH ⊙ g′, g′ of sigmoid in its cached output h: g′ = h*(1 - h)
+    np.subtract(1, A2, out=delta2)
+    delta2 *= A2
+    delta2 *= dA2
+    # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
+    np.matmul(delta2.T, A1, out=dW2)
+    # batch: db = Σ_n Δ̄_n
+    db2 = delta2.sum(axis=0)
+    # batch: dH = Δ̄ W, the gradient at the output of the layer below
+    np.matmul(delta2, W2, out=dA1)
+    # dense: Δ̄ = dH ⊙ g′, g′ of sigmoid in its cached output h: g′ = h*(1 - h)
+    np.subtract(1, A1, out=delta1)
+    delta1 *= A1
+    delta1 *= dA1
+    # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
+    np.matmul(delta1.T, X, out=dW1)
+    # batch: db = Σ_n Δ̄_n
+    db1 = delta1.sum(axis=0)
+    W1 -= dW1
+    b1 -= db1
+    W2 -= dW2
+    b2 -= db2
+    W3 -= dW3
+    b3 -= db3
+    return float(mean_loss)
+
+
+def _workspace(rows):
+    """The arrays _train_step writes, for batches of up to rows examples."""
+    return {
+        "Z1": np.empty((rows, 2), dtype=DTYPE),
+        "Z2": np.empty((rows, 2), dtype=DTYPE),
+        "Z3": np.empty((rows, 3), dtype=DTYPE),
+        "A3": np.empty((rows, 3), dtype=DTYPE),
+        "delta3": np.empty((rows, 3), dtype=DTYPE),
+        "dW3": np.empty((3, 2), dtype=DTYPE),
+        "dA2": np.empty((rows, 2), dtype=DTYPE),
+        "delta2": np.empty((rows, 2), dtype=DTYPE),
+        "dW2": np.empty((2, 2), dtype=DTYPE),
+        "dA1": np.empty((rows, 2), dtype=DTYPE),
+        "delta1": np.empty((rows, 2), dtype=DTYPE),
+        "dW1": np.empty((2, 2), dtype=DTYPE),
+    }
 
 
 def _loss_from_cache(cache, Y):

@@ -126,7 +126,7 @@ def test_imports_nothing_but_numpy_and_loops_only_in_train(name):
 @pytest.mark.parametrize("name", COMMITTED + CUSTOM)
 def test_every_math_line_says_which_derivation_it_comes_from(name):
     lines = regenerated(name).splitlines()
-    math = re.compile(r"^    (Z|A|delta|dW|db|dA|mean_loss)\w* = (?!cache\[|params\[)")
+    math = re.compile(r"^    (Z|A|delta|dW|db|dA|mean_loss)\w* = (?!cache\[|params\[|work\[)")
     for number, line in enumerate(lines):
         if math.match(line):
             before = lines[number - 1].strip()
@@ -171,3 +171,22 @@ def test_load_module_accepts_a_spec_dict_a_toml_path_and_a_py_file():
     for module in (from_toml, from_py, from_dict):
         assert module.LAYER_SIZES == (2, 2, 1)
     assert json.dumps(from_dict.SPEC) == json.dumps(from_py.SPEC)
+
+
+def test_paths_with_control_characters_never_reach_the_header_comments(tmp_path):
+    from derive.errors import BackpropError
+
+    with pytest.raises(BackpropError, match="control characters"):
+        generate_source(load_spec("examples/xor.toml"), "examples/x\nimport os\n.toml")
+
+
+def test_user_expressions_reach_the_docstring_only_as_parsed_sympy_text():
+    spec = {
+        "name": "latex_act",
+        "inputs": 2,
+        "layers": [{"units": 2, "activation": r"\tanh\left(z\right)"}],
+        "output": {"units": 1, "activation": "sigmoid", "loss": "cross-entropy"},
+    }
+    source = generate_source(spec)
+    assert "\\" not in source.split('"""')[1]  # the docstring holds tanh(z), not \tanh
+    assert "Hidden layer: tanh(z)." in source

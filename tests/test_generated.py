@@ -301,3 +301,35 @@ def test_module_constants_describe_the_network():
     assert relative_error(params["W1"], module.init_params(0)["W1"]) == 0
     assert module_for("breast_cancer").TASK == "binary"
     assert module_for("diabetes").TASK == "regression"
+
+
+def plain_sgd(module, params, X, Y, *, epochs, batch_size, learning_rate, seed):
+    """The reference train() must match: gradients() per batch, params -= rate * gradient."""
+    rng = np.random.default_rng(seed)
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[0])
+        batch_losses = []
+        for start in range(0, X.shape[0], batch_size):
+            rows = order[start : start + batch_size]
+            batch_loss, grads = module.gradients(params, X[rows], Y[rows])
+            for name, grad in grads.items():
+                params[name] -= learning_rate * grad
+            batch_losses.append(batch_loss)
+        losses.append(float(np.mean(batch_losses)))
+    return losses
+
+
+@pytest.mark.parametrize(
+    "name", [*COMMITTED, *CUSTOM_EXAMPLES, "hidden-relu", "custom-swish", "loss-log_cosh"]
+)
+def test_train_steps_are_plain_sgd_with_gradients(name):
+    """train's in-place fast path takes the steps gradients() gives, last partial batch too."""
+    module = module_of(name)
+    X, Y = batch(module, m=23, seed=2)
+    fast, reference = random_params(module, scale=0.1), random_params(module, scale=0.1)
+    settings = {"epochs": 3, "batch_size": 8, "learning_rate": 0.05, "seed": 4}
+    history = module.train(fast, X, Y, **settings)
+    expected = plain_sgd(module, reference, X, Y, **settings)
+    assert history["loss"] == pytest.approx(expected, rel=1e-12)
+    assert worst_error(fast, reference) < 1e-12

@@ -173,3 +173,19 @@ def test_name_defaults_to_the_file_stem(tmp_path):
         'inputs = 2\n[output]\nunits = 1\nactivation = "sigmoid"\nloss = "binary-cross-entropy"\n'
     )
     assert load_spec(path).name == "tiny"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['x"""\nimport os; os.system("touch pwned")\n#', "a b", "", "1abc", "x" * 65, "név"],
+)
+def test_a_name_that_could_escape_the_generated_docstring_is_refused(name):
+    # the name is written into the generated module: only inert identifier-like text is allowed
+    data = {
+        "name": name,
+        "inputs": 2,
+        "layers": [{"units": 2, "activation": "tanh"}],
+        "output": {"units": 1, "activation": "sigmoid", "loss": "cross-entropy"},
+    }
+    with pytest.raises(SpecError, match="^name: "):
+        spec_from_dict(data)

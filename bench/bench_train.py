@@ -1,0 +1,463 @@
+"""One epoch of mini-batch SGD: the generated module against PyTorch, scikit-learn and the
+matmul limit, interleaved; then how derivation and generation scale.
+
+The race (issue 5): batch 128, learning rate 0.1, no momentum, reshuffle every epoch, tanh
+hidden layers, softmax + cross-entropy, synthetic data (fixed seed), after one warm-up epoch of
+each contender. Contenders run in turn, A B C D A B C D ..., so noise on the machine hits all
+alike, with a short pause between them so one library's spinning thread pool is idle before
+the next starts. Each time is one whole epoch; the table shows the median and the minimum.
+
+- ``generated``: ``module.train(..., epochs=1)`` of the module generated for the network.
+- ``torch``: ``nn.Sequential`` of ``nn.Linear`` and ``nn.Tanh``, ``nn.CrossEntropyLoss``,
+  ``torch.optim.SGD(lr=0.1)``, a ``randperm`` per epoch; all threads (``set_num_threads``).
+- ``sklearn``: ``MLPClassifier(solver="sgd", momentum=0, nesterovs_momentum=False,
+  batch_size=128, alpha=0, learning_rate_init=0.1, shuffle=True)``, one ``partial_fit``.
+- ``limit``: the epoch's matmul FLOPs, 6 × weights × samples (forward, dW and dH of every
+  layer), divided by NumPy's GEMM throughput measured in the same run at the same shapes and
+  dtype (the GEMMs of one epoch on preallocated arrays, nothing else).
+
+All four start from the same weights. Before timing, the gradients are checked equal on one
+batch: the module's ``gradients`` against torch.autograd, and against scikit-learn's weight
+update after one ``partial_fit`` step on that batch alone ((W_before − W_after) / lr: public
+API only, no ``_backprop``).
+
+Usage::
+
+    python bench/bench_train.py                       # everything (a few minutes)
+    python bench/bench_train.py --sizes digits --reps 5 --no-scaling   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
+
+import bench_derive  # noqa: E402 - the cold-subprocess machinery, shared
+
+from codegen.generate import load_module  # noqa: E402
+
+DEFAULT_JSON = REPO / "bench" / "results" / "train.json"
+SIZES = {  # samples, layer sizes
+    "digits": (1_797, (64, 32, 10)),
+    "mnist": (60_000, (784, 256, 128, 10)),
+    "wide": (20_000, (1024, 1024, 1024, 10)),
+}
+TARGETS = {  # size: (times faster than torch, than sklearn, at most × the limit)
+    "digits": (3.0, 3.0, None),
+    "mnist": (1.5, 1.5, 1.3),
+    "wide": (1.15, 1.4, 1.2),
+}
+BATCH, RATE = 128, 0.1
+CONTENDERS = ("generated", "torch", "sklearn", "limit")
+GENERATION_DEPTHS = (2, 5, 10, 20, 50)
+TOLERANCE = {"float32": 2e-4, "float64": 1e-9}
+
+
+def network_spec(name: str, sizes, dtype: str) -> dict:
+    return {
+        "name": name,
+        "inputs": sizes[0],
+        "dtype": dtype,
+        "layers": [{"units": units, "activation": "tanh"} for units in sizes[1:-1]],
+        "output": {"units": sizes[-1], "activation": "softmax", "loss": "cross-entropy"},
+    }
+
+
+def synthetic(samples: int, sizes, dtype: str):
+    """Inputs from N(0, 1) and labels of a random linear teacher: learnable, reproducible."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(samples, sizes[0])).astype(dtype)
+    teacher = rng.normal(size=(sizes[0], sizes[-1]))
+    labels = (X @ teacher).argmax(axis=1)
+    return X, labels, np.eye(sizes[-1], dtype=dtype)[labels]
+
+
+def relative_error(a, b) -> float:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    scale = max(np.abs(a).max(), np.abs(b).max())
+    return 0.0 if scale == 0 else float(np.abs(a - b).max() / scale)
+
+
+# -- the contenders ---------------------------------------------------------------------------
+
+
+class Generated:
+    def __init__(self, spec, params, X, Y):
+        self.module = load_module(spec)
+        self.params = {k: v.copy() for k, v in params.items()}
+        self.X, self.Y, self.epoch = X, Y, 0
+
+    def run(self):
+        self.epoch += 1
+        self.module.train(
+            self.params, self.X, self.Y, epochs=1, batch_size=BATCH, learning_rate=RATE,
+            seed=self.epoch,
+        )  # fmt: skip
+
+
+class Torch:
+    def __init__(self, params, X, labels, dtype):
+        import torch
+
+        torch.set_num_threads(os.cpu_count())
+        self.torch = torch
+        layers = []
+        count = len(params) // 2
+        for number in range(1, count + 1):
+            W = params[f"W{number}"]
+            linear = torch.nn.Linear(W.shape[1], W.shape[0]).to(getattr(torch, dtype))
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(W))
+                linear.bias.copy_(torch.from_numpy(params[f"b{number}"]))
+            layers += [linear, torch.nn.Tanh()] if number < count else [linear]
+        self.model = torch.nn.Sequential(*layers)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=RATE)
+        self.loss = torch.nn.CrossEntropyLoss()
+        self.X, self.labels = torch.from_numpy(X), torch.from_numpy(labels)
+        self.generator = torch.Generator().manual_seed(0)
+
+    def gradients(self, X, labels):
+        self.model.zero_grad()
+        self.loss(self.model(self.torch.from_numpy(X)), self.torch.from_numpy(labels)).backward()
+        linears = [layer for layer in self.model if isinstance(layer, self.torch.nn.Linear)]
+        out = {}
+        for number, linear in enumerate(linears, start=1):
+            out[f"W{number}"] = linear.weight.grad.numpy().copy()
+            out[f"b{number}"] = linear.bias.grad.numpy().copy()
+        return out
+
+    def run(self):
+        order = self.torch.randperm(self.X.shape[0], generator=self.generator)
+        for start in range(0, self.X.shape[0], BATCH):
+            rows = order[start : start + BATCH]
+            self.optimizer.zero_grad()
+            self.loss(self.model(self.X[rows]), self.labels[rows]).backward()
+            self.optimizer.step()
+
+
+def sklearn_classifier(params, X, labels):
+    """MLPClassifier with our weights (it keeps W as (in, out): the transpose)."""
+    from sklearn.neural_network import MLPClassifier
+
+    count = len(params) // 2
+    hidden = tuple(params[f"W{n}"].shape[0] for n in range(1, count))
+    model = MLPClassifier(
+        hidden_layer_sizes=hidden, activation="tanh", solver="sgd", momentum=0,
+        nesterovs_momentum=False, batch_size=BATCH, alpha=0, learning_rate="constant",
+        learning_rate_init=RATE, shuffle=True, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.partial_fit(X[:BATCH], labels[:BATCH], classes=np.unique(labels))  # allocates
+    model.coefs_ = [params[f"W{n}"].T.copy() for n in range(1, count + 1)]
+    model.intercepts_ = [params[f"b{n}"].copy() for n in range(1, count + 1)]
+    return model
+
+
+class Sklearn:
+    def __init__(self, params, X, labels):
+        self.model = sklearn_classifier(params, X, labels)
+        self.X, self.labels = X, labels
+
+    def run(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.model.partial_fit(self.X, self.labels)
+
+
+class MatmulLimit:
+    """The GEMMs of one epoch at batch 128 (forward, dW, dH per layer), on preallocated arrays."""
+
+    def __init__(self, params, X):
+        self.X, self.rng = X, np.random.default_rng(0)
+        count = len(params) // 2
+        self.W = [params[f"W{n}"] for n in range(1, count + 1)]
+        dtype = X.dtype
+        self.H = [np.empty((BATCH, W.shape[0]), dtype) for W in self.W]
+        self.D = [np.empty((BATCH, W.shape[0]), dtype) for W in self.W]
+        self.dW = [np.empty_like(W) for W in self.W]
+        self.dH = [np.empty((BATCH, W.shape[1]), dtype) for W in self.W]
+        for D in self.D:
+            D[:] = self.rng.normal(size=D.shape) * 1e-3
+        self.batches = self.X.shape[0] // BATCH
+        weights = sum(W.size for W in self.W)
+        self.epoch_flops = 6 * weights * X.shape[0]
+        self.run_flops = 6 * weights * BATCH * self.batches
+
+    def run(self):
+        for batch in range(self.batches):
+            below = self.X[batch * BATCH : (batch + 1) * BATCH]
+            for W, H in zip(self.W, self.H, strict=True):
+                np.matmul(below, W.T, out=H)
+                below = H
+            inputs = [self.X[:BATCH], *self.H[:-1]]
+            for W, D, dW, dH, H in zip(self.W, self.D, self.dW, self.dH, inputs, strict=True):
+                np.matmul(D.T, H, out=dW)
+                np.matmul(D, W, out=dH)
+
+    def epoch_seconds(self, run_seconds: float) -> float:
+        """The limit for a whole epoch: its FLOPs at the throughput this run measured."""
+        return run_seconds * self.epoch_flops / self.run_flops
+
+
+# -- the race ----------------------------------------------------------------------------------
+
+
+def check_gradients(spec, params, X, labels, Y, dtype, contenders) -> dict:
+    """Same weights, one batch: generated vs torch.autograd and vs sklearn's SGD update."""
+    module = contenders["generated"].module
+    rows = slice(0, BATCH)
+    _, ours = module.gradients(params, X[rows], Y[rows])
+    errors = {}
+    torch_grads = Torch(params, X, labels, dtype).gradients(X[rows], labels[rows])
+    errors["torch"] = max(relative_error(ours[k], torch_grads[k]) for k in ours)
+    model = sklearn_classifier(params, X, labels)
+    before = [W.copy() for W in model.coefs_] + [b.copy() for b in model.intercepts_]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.partial_fit(X[rows], labels[rows])  # one step: the batch is one batch of 128
+    after = list(model.coefs_) + list(model.intercepts_)
+    count = len(params) // 2
+    names = [f"W{n}" for n in range(1, count + 1)] + [f"b{n}" for n in range(1, count + 1)]
+    update = {name: (b - a) / RATE for name, b, a in zip(names, before, after, strict=True)}
+    errors["sklearn"] = max(
+        relative_error(ours[k], update[k].T if k.startswith("W") else update[k]) for k in ours
+    )
+    for who, error in errors.items():
+        if not error < TOLERANCE[dtype]:
+            raise AssertionError(f"{spec['name']} {dtype}: gradients differ from {who}: {error}")
+    return errors
+
+
+def race(name: str, dtype: str, reps: int, pause: float) -> dict:
+    samples, sizes = SIZES[name]
+    spec = network_spec(name, sizes, dtype)
+    X, labels, Y = synthetic(samples, sizes, dtype)
+    params = load_module(spec).init_params(0)
+    contenders = {
+        "generated": Generated(spec, params, X, Y),
+        "torch": Torch(params, X, labels, dtype),
+        "sklearn": Sklearn(params, X, labels),
+        "limit": MatmulLimit(params, X),
+    }
+    errors = check_gradients(spec, params, X, labels, Y, dtype, contenders)
+    times = {who: [] for who in CONTENDERS}
+    for rep in range(reps + 1):  # rep 0 is the warm-up
+        for who in CONTENDERS:
+            time.sleep(pause)
+            start = time.perf_counter()
+            contenders[who].run()
+            seconds = time.perf_counter() - start
+            if who == "limit":
+                seconds = contenders["limit"].epoch_seconds(seconds)
+            if rep:
+                times[who].append(seconds)
+        print(f"  {name} {dtype} rep {rep}/{reps} done", file=sys.stderr, flush=True)
+    limit = contenders["limit"]
+    summary = {
+        who: {"median": statistics.median(v), "min": min(v), "runs": v} for who, v in times.items()
+    }
+    generated = summary["generated"]["median"]
+    ratios = {who: summary[who]["median"] / generated for who in ("torch", "sklearn")}
+    ratios["generated/limit"] = generated / summary["limit"]["median"]
+    return {
+        "size": name,
+        "dtype": dtype,
+        "samples": samples,
+        "layers": list(sizes),
+        "weights": sum(v.size for k, v in params.items() if k.startswith("W")),
+        "epoch_matmul_gflop": limit.epoch_flops / 1e9,
+        "gemm_gflops": limit.epoch_flops / summary["limit"]["median"] / 1e9,
+        "gradient_check_relative_error": errors,
+        "seconds_per_epoch": summary,
+        "speedup": {"vs torch": ratios["torch"], "vs sklearn": ratios["sklearn"]},
+        "generated_over_limit": ratios["generated/limit"],
+        "targets": verdicts(name, ratios),
+    }
+
+
+def verdicts(name: str, ratios: dict) -> dict:
+    torch_target, sklearn_target, limit_target = TARGETS[name]
+    out = {
+        f"≥ {torch_target}× faster than torch": ratios["torch"] >= torch_target,
+        f"≥ {sklearn_target}× faster than sklearn": ratios["sklearn"] >= sklearn_target,
+    }
+    if limit_target is not None:
+        out[f"≤ {limit_target}× the matmul limit"] = ratios["generated/limit"] <= limit_target
+    return out
+
+
+def race_table(results: list[dict]) -> str:
+    head = f"{'size':<7}{'dtype':<8}" + "".join(f"{who:>18}" for who in CONTENDERS)
+    head += f"{'torch/gen':>11}{'sklearn/gen':>13}{'gen/limit':>11}"
+    sub = f"{'':<15}" + "".join(f"{'median     min':>18}" for _ in CONTENDERS)
+    lines = ["seconds per epoch; ratios of medians", head, sub, "-" * len(head)]
+    for r in results:
+        s = r["seconds_per_epoch"]
+        cells = "".join(f"{s[w]['median']:>10.4f}{s[w]['min']:>8.4f}" for w in CONTENDERS)
+        lines.append(
+            f"{r['size']:<7}{r['dtype']:<8}{cells}{r['speedup']['vs torch']:>10.2f}×"
+            f"{r['speedup']['vs sklearn']:>12.2f}×{r['generated_over_limit']:>10.2f}×"
+        )
+    return "\n".join(lines)
+
+
+# -- derivation and generation scaling ---------------------------------------------------------
+
+GENERATE_CHILD = """\
+import json, time
+start = time.perf_counter()
+from codegen.generate import generate_source
+imported = time.perf_counter()
+spec = {spec!r}
+source = generate_source(spec)
+cold = time.perf_counter()
+generate_source(spec)
+warm = time.perf_counter()
+print(json.dumps({{"import": imported - start, "work": cold - imported, "warm": warm - cold,
+                  "lines": source.count("\\n")}}))
+"""
+
+
+def deep_spec(depth: int) -> dict:
+    """depth layers in all: depth − 1 tanh layers of 64 units, then softmax over 10."""
+    return {
+        "name": f"deep{depth}",
+        "inputs": 64,
+        "layers": [{"units": 64, "activation": "tanh"}] * (depth - 1),
+        "output": {"units": 10, "activation": "softmax", "loss": "cross-entropy"},
+    }
+
+
+def run_generate_child(depth: int) -> dict:
+    import subprocess
+
+    code = GENERATE_CHILD.format(spec=deep_spec(depth))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+        env=bench_derive.child_env(), timeout=bench_derive.TIMEOUT, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scaling(repeat: int) -> list[dict]:
+    """Cold (fresh process) times: all built-ins, a custom activation, modules of N layers."""
+    rows = []
+    derive_cases = [
+        ("derive all built-ins", "for name in derive.names():\n    derive.get(name)", 5.0),
+        (
+            f"derive custom activation {bench_derive.CUSTOM_ACTIVATION}",
+            f"derive.custom_activation({bench_derive.CUSTOM_ACTIVATION!r})",
+            1.0,
+        ),
+    ]
+    for label, work, target in derive_cases:
+        runs = [bench_derive.run_child(work) for _ in range(repeat)]
+        seconds = [r["work"] for r in runs]
+        rows.append(_scaling_row(label, seconds, target))
+        print(f"  {label}: {rows[-1]['median']:.2f} s", file=sys.stderr, flush=True)
+    for depth in GENERATION_DEPTHS:
+        runs = [run_generate_child(depth) for _ in range(repeat)]
+        row = _scaling_row(
+            f"generate {depth}-layer module (cold)",
+            [r["work"] for r in runs],
+            2.0 if depth == 20 else None,
+        )
+        row["warm_median"] = statistics.median(r["warm"] for r in runs)
+        row["source_lines"] = runs[0]["lines"]
+        rows.append(row)
+        print(f"  {row['label']}: {row['median']:.2f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def _scaling_row(label, seconds, target) -> dict:
+    median = statistics.median(seconds)
+    row = {"label": label, "median": median, "min": min(seconds), "runs": seconds}
+    if target is not None:
+        row["target"] = f"< {target:g} s"
+        row["passed"] = median < target
+    return row
+
+
+def scaling_table(rows: list[dict]) -> str:
+    lines = [f"{'cold, fresh process (seconds)':<48}{'median':>8}{'min':>8}  target"]
+    for r in rows:
+        mark = "" if "target" not in r else f"{r['target']} {'PASS' if r['passed'] else 'FAIL'}"
+        extra = ""
+        if "warm_median" in r:
+            extra = f"  (again, warm: {r['warm_median']:.3f} s; {r['source_lines']} lines)"
+        lines.append(f"{r['label']:<48}{r['median']:>8.2f}{r['min']:>8.2f}  {mark}{extra}")
+    return "\n".join(lines)
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    import sklearn
+    import torch
+
+    info = bench_derive.machine()
+    info.update(numpy=np.__version__, torch=torch.__version__, sklearn=sklearn.__version__)
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="digits,mnist,wide", help="comma-separated sizes")
+    parser.add_argument("--dtypes", default="float32,float64", help="comma-separated dtypes")
+    parser.add_argument("--reps", type=int, default=5, help="timed epochs per contender (≥ 5)")
+    parser.add_argument("--pause", type=float, default=0.2, help="seconds idle between runs")
+    parser.add_argument("--scaling-repeat", type=int, default=3)
+    parser.add_argument("--no-scaling", action="store_true", help="skip derivation timings")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args(argv)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
+    unknown = [s for s in sizes if s not in SIZES] + [d for d in dtypes if d not in TOLERANCE]
+    if unknown:
+        parser.error(f"unknown size or dtype: {', '.join(unknown)}")
+    info = machine()
+    print(f"racing one epoch, {args.reps} interleaved reps each ...", file=sys.stderr)
+    results = [race(size, dtype, args.reps, args.pause) for size in sizes for dtype in dtypes]
+    rows = [] if args.no_scaling else scaling(args.scaling_repeat)
+    print(race_table(results))
+    for r in results:
+        marks = ", ".join(f"{'PASS' if ok else 'FAIL'} {t}" for t, ok in r["targets"].items())
+        print(f"{r['size']} {r['dtype']}: {marks}")
+    print("NumPy GEMM: " + ", ".join(
+        f"{r['size']} {r['dtype']} {r['gemm_gflops']:.1f} GFLOP/s" for r in results
+    ))  # fmt: skip
+    if rows:
+        print()
+        print(scaling_table(rows))
+    print(
+        f"\nmachine: {info.get('cpus')} CPUs, load average at start {info.get('load_average_at_start')}"
+    )
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "machine": info,
+        "command": "python bench/bench_train.py " + " ".join(argv or sys.argv[1:]),
+        "settings": {"batch_size": BATCH, "learning_rate": RATE, "reps": args.reps,
+                     "pause": args.pause},
+        "race": results,
+        "scaling": rows,
+    }  # fmt: skip
+    args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
