@@ -32,15 +32,24 @@ def expand_sum(s: sp.Sum) -> sp.Basic:
     return sp.Add(*terms)
 
 
+def _as_expr(value) -> sp.Basic:
+    """A definition's value as a SymPy object; definitions are code, never text."""
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, int | float):
+        return sp.Number(value)
+    raise TypeError(f"a definition returned {type(value).__name__}, not a SymPy expression")
+
+
 def call_definition(definition, indices):
     """definition(*indices) without capture: called with fresh symbols, its own summation
     variables renamed apart, then the real indices put in. Concrete indices (integers) cannot
     be captured, and neither can anything in a definition without sums: those take the short
     way."""
     if all(getattr(ix, "is_Integer", False) for ix in indices):
-        return sp.sympify(definition(*indices))
+        return _as_expr(definition(*indices))
     fresh = [sp.Dummy("a", integer=True) for _ in indices]
-    body = sp.sympify(definition(*fresh))
+    body = _as_expr(definition(*fresh))
     if body.has(sp.Sum):
         body = fresh_bound_variables(body)
     return body.xreplace(dict(zip(fresh, indices, strict=True)))
