@@ -166,3 +166,14 @@ def test_bad_activations_are_parse_errors_and_nothing_runs(text, tmp_path, monke
 def test_a_constant_activation_says_why():
     with pytest.raises(ParseError, match="does not depend on z"):
         derive.custom_activation("exp(1)")
+
+
+def test_points_where_the_function_is_undefined_are_not_counterexamples():
+    # log z is undefined for z < 0, which the sampler draws; its derivative is still 1/z
+    d = derive.custom_activation("log(z)")
+    assert d.verified and d.result == 1 / sp.Symbol("z", real=True)
+
+
+def test_a_function_undefined_almost_everywhere_sampled_is_refused_with_a_reason():
+    with pytest.raises(BackpropError, match="undefined at most of the sampled points"):
+        derive.custom_activation("log(z - 10)")
