@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from codegen import derivations as rules
+from codegen import stable
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
 from codegen.inplace import InPlacePrinter
 from codegen.printer import IndexPrintingError, index_axes
@@ -239,8 +240,15 @@ def _forward(printer, batch, number, below, rule, key, units):
     logits = sp.IndexedBase(z_name)
     if rule is None:
         entry = rules.softmax_on_batch().xreplace({Z: logits})
-        comment = "softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)"
-        lines.append(printer.line(f"A{number}", entry, (ROW, i), comment, key, (None, units)))
+        lse = _log_partition(number)
+        comment = printer.comment(
+            "softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z);",
+            f"{lse.label} = logsumexp(z) of each row, computed once: p and the loss read it",
+        )
+        (partition,) = _row_partitions(_unfolded(entry, logits), logits)
+        lines.append(printer.line(lse.label.name, partition, (ROW,), comment, key))
+        entry = _through_log_partition(entry, logits)
+        lines.append(printer.line(f"A{number}", entry, (ROW, i), (), key, (None, units)))
         return tuple(lines), f"A{number}"
     if rule.is_identity:
         return tuple(lines), z_name
@@ -252,6 +260,39 @@ def _forward(printer, batch, number, below, rule, key, units):
     output = printer.line(f"A{number}", value, (ROW, i), comment, key, (None, units))
     lines += [*temporaries, output]
     return tuple(lines), f"A{number}"
+
+
+def _log_partition(number: int) -> sp.IndexedBase:
+    """lse = logsumexp(Z) of each row of a softmax layer's logits Z, one value per example."""
+    return sp.IndexedBase(f"lse{number}")
+
+
+def _of_row(e, kind, logits) -> bool:
+    """e is kind (a row function of codegen.stable) of one whole row of the logits."""
+    return isinstance(e, kind) and e.body == logits[ROW, e.limits[0]]
+
+
+def _unfolded(expr, logits):
+    """softmax and log_softmax of the logits' rows written out: through logsumexp."""
+    for kind in (stable.softmax, stable.log_softmax):
+        expr = expr.replace(lambda e, kind=kind: _of_row(e, kind, logits), lambda e: e.definition())
+    return expr
+
+
+def _row_partitions(expr, logits) -> set:
+    return {e for e in sp.preorder_traversal(expr) if _of_row(e, stable.logsumexp, logits)}
+
+
+def _through_log_partition(expr, logits):
+    """expr reading lse[n] wherever it computed logsumexp of row n of the logits.
+
+    softmax(Z)_i = exp(Z_i − lse) and log softmax(Z)_i = Z_i − lse: the same values, but the
+    output, the loss and Δ̄ share one row reduction instead of computing one each.
+    """
+    lse = _log_partition(int(logits.label.name[1:]))
+    return _unfolded(expr, logits).replace(
+        lambda e: _of_row(e, stable.logsumexp, logits), lambda e: lse[ROW]
+    )
 
 
 def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> Layer:
@@ -327,7 +368,7 @@ def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
     )
     return printer.line(
         f"delta{layer.number}",
-        rule.delta.xreplace(_output_arrays(layer)) * scale,
+        _shared(layer, rule.delta.xreplace(_output_arrays(layer))) * scale,
         (ROW, i),
         (
             f"{rule.source}: ∂ℓ/∂z = {rule.text} for each example;",
@@ -344,6 +385,12 @@ def _loss(printer, spec: Spec, layer: Layer) -> Line:
     if rule.from_logits:
         comment = [comment[0] + ", from the logits:"]
         comment += list(rule.notes)
-    return printer.line(
-        "mean_loss", rule.mean.xreplace(_output_arrays(layer)), (), comment, "output.loss"
-    )
+    mean = _shared(layer, rule.mean.xreplace(_output_arrays(layer)))
+    return printer.line("mean_loss", mean, (), comment, "output.loss")
+
+
+def _shared(layer: Layer, expr):
+    """expr through the softmax layer's lse (see _through_log_partition); else as it is."""
+    if layer.activation != "softmax":
+        return expr
+    return _through_log_partition(expr, sp.IndexedBase(f"Z{layer.number}"))

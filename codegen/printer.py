@@ -324,6 +324,10 @@ class NumPyIndexPrinter(NumPyPrinter):
     def _print_relu(self, expr):
         return f"np.maximum({self._print(expr.args[0])}, 0)"
 
+    def _print_tanh(self, expr):
+        self.helpers.add("tanh")
+        return f"tanh({self._print(expr.args[0])})"
+
     def _print_sigmoid(self, expr):
         self.helpers.add("sigmoid")
         return f"sigmoid({self._print(expr.args[0])})"

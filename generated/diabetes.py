@@ -83,7 +83,7 @@ def forward(params, X):
     # batch: Z = H Wᵀ + b, one example per row
     Z1 = X @ W1.T + b1
     # activation: h = tanh(z)
-    A1 = np.tanh(Z1)
+    A1 = tanh(Z1)
     W2, b2 = params["W2"], params["b2"]
     # batch: Z = H Wᵀ + b, one example per row
     Z2 = A1 @ W2.T + b2
@@ -160,21 +160,22 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     Y = _as_targets(Y)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
-    work = _workspace(min(batch_size, X.shape[0]))
-    # the rows in this epoch's order, gathered once per epoch: every batch is a contiguous slice
-    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)
+    rows = min(batch_size, X.shape[0])
+    work = _workspace(rows)
+    # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
+    # no per-batch allocation and no shuffled copy of the whole data set
+    X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
+    Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0])
-        np.take(X, order, axis=0, out=X_epoch)
-        np.take(Y, order, axis=0, out=Y_epoch)
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
-                stop = start + batch_size
-                batch_loss = _train_step(
-                    params, work, X_epoch[start:stop], Y_epoch[start:stop], learning_rate
-                )
-                batch_losses.append(batch_loss)
+                batch = order[start : start + batch_size]
+                X_rows, Y_rows = X_batch[: batch.size], Y_batch[: batch.size]
+                np.take(X, batch, axis=0, out=X_rows)
+                np.take(Y, batch, axis=0, out=Y_rows)
+                batch_losses.append(_train_step(params, work, X_rows, Y_rows, learning_rate))
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"training diverged at epoch {epoch}: loss is {epoch_loss}")
@@ -206,7 +207,7 @@ def _train_step(params, work, X, Y, learning_rate):
     np.matmul(X, W1.T, out=Z1)
     Z1 += b1
     # activation: h = tanh(z)
-    np.tanh(Z1, out=A1)
+    tanh(Z1, out=A1)
     # batch: Z = H Wᵀ + b, one example per row
     np.matmul(A1, W2.T, out=Z2)
     Z2 += b2
@@ -277,3 +278,19 @@ def glorot_uniform(rng, fan_out, fan_in):
     """(fan_out, fan_in) weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot)."""
     limit = np.sqrt(6 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=(fan_out, fan_in)).astype(DTYPE)
+
+
+def tanh(Z, out=None):
+    """tanh(Z) elementwise, as 2 / (1 + exp(−2Z)) − 1; out may be Z itself.
+
+    One exp and four cheap ufuncs: in float64 about 3× faster than np.tanh, in float32 1.5×
+    (bench/); absolute error within a few units of the dtype's epsilon. exp(−2Z) = inf for
+    Z ≪ 0 gives exactly −1 (never NaN), so that overflow is not warned about.
+    """
+    out = np.multiply(Z, -2, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    out -= 1
+    return out

@@ -83,16 +83,19 @@ def forward(params, X):
     # batch: Z = H Wᵀ + b, one example per row
     Z1 = X @ W1.T + b1
     # activation: h = tanh(z)
-    A1 = np.tanh(Z1)
+    A1 = tanh(Z1)
     W2, b2 = params["W2"], params["b2"]
     # batch: Z = H Wᵀ + b, one example per row
     Z2 = A1 @ W2.T + b2
-    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)
-    A2 = np.exp(Z2 - logsumexp(Z2)[:, None])
+    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z);
+    # lse2 = logsumexp(z) of each row, computed once: p and the loss read it
+    lse2 = logsumexp(Z2)
+    A2 = np.exp(Z2 - lse2[:, None])
     cache = {
         "X": X,
         "A1": A1,
         "Z2": Z2,
+        "lse2": lse2,
         "A2": A2,
     }
     return A2, cache
@@ -163,21 +166,22 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     Y = _as_targets(Y)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
-    work = _workspace(min(batch_size, X.shape[0]))
-    # the rows in this epoch's order, gathered once per epoch: every batch is a contiguous slice
-    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)
+    rows = min(batch_size, X.shape[0])
+    work = _workspace(rows)
+    # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
+    # no per-batch allocation and no shuffled copy of the whole data set
+    X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
+    Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0])
-        np.take(X, order, axis=0, out=X_epoch)
-        np.take(Y, order, axis=0, out=Y_epoch)
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
-                stop = start + batch_size
-                batch_loss = _train_step(
-                    params, work, X_epoch[start:stop], Y_epoch[start:stop], learning_rate
-                )
-                batch_losses.append(batch_loss)
+                batch = order[start : start + batch_size]
+                X_rows, Y_rows = X_batch[: batch.size], Y_batch[: batch.size]
+                np.take(X, batch, axis=0, out=X_rows)
+                np.take(Y, batch, axis=0, out=Y_rows)
+                batch_losses.append(_train_step(params, work, X_rows, Y_rows, learning_rate))
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"training diverged at epoch {epoch}: loss is {epoch_loss}")
@@ -210,16 +214,18 @@ def _train_step(params, work, X, Y, learning_rate):
     np.matmul(X, W1.T, out=Z1)
     Z1 += b1
     # activation: h = tanh(z)
-    np.tanh(Z1, out=A1)
+    tanh(Z1, out=A1)
     # batch: Z = H Wᵀ + b, one example per row
     np.matmul(A1, W2.T, out=Z2)
     Z2 += b2
-    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)
-    np.subtract(Z2, logsumexp(Z2)[:, None], out=A2)
+    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z);
+    # lse2 = logsumexp(z) of each row, computed once: p and the loss read it
+    lse2 = logsumexp(Z2)
+    np.subtract(Z2, lse2[:, None], out=A2)
     np.exp(A2, out=A2)
     # cross-entropy, the mean over the batch, from the logits:
     # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
-    mean_loss = -(Y * (Z2 - logsumexp(Z2)[:, None])).sum() / m
+    mean_loss = -(Y * (Z2 - lse2[:, None])).sum() / m
     # the output's Δ̄ carries learning_rate / m, so dW and db below are the SGD steps themselves
     scale = learning_rate / m
     # softmax-ce: ∂ℓ/∂z = p - y for each example;
@@ -267,9 +273,10 @@ def _loss_from_cache(cache, Y):
     Y = _as_targets(Y)
     m = Y.shape[0]
     Z2 = cache["Z2"]
+    lse2 = cache["lse2"]
     # cross-entropy, the mean over the batch, from the logits:
     # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
-    mean_loss = -(Y * (Z2 - logsumexp(Z2)[:, None])).sum() / m
+    mean_loss = -(Y * (Z2 - lse2[:, None])).sum() / m
     return float(mean_loss)
 
 
@@ -296,3 +303,19 @@ def logsumexp(Z):
     """
     top = Z.max(axis=-1)
     return top + np.log(np.exp(Z - top[..., None]).sum(axis=-1))
+
+
+def tanh(Z, out=None):
+    """tanh(Z) elementwise, as 2 / (1 + exp(−2Z)) − 1; out may be Z itself.
+
+    One exp and four cheap ufuncs: in float64 about 3× faster than np.tanh, in float32 1.5×
+    (bench/); absolute error within a few units of the dtype's epsilon. exp(−2Z) = inf for
+    Z ≪ 0 gives exactly −1 (never NaN), so that overflow is not warned about.
+    """
+    out = np.multiply(Z, -2, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    np.divide(2, out, out=out)
+    out -= 1
+    return out

@@ -102,13 +102,16 @@ def forward(params, X):
     W3, b3 = params["W3"], params["b3"]
     # batch: Z = H Wᵀ + b, one example per row
     Z3 = A2 @ W3.T + b3
-    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)
-    A3 = np.exp(Z3 - logsumexp(Z3)[:, None])
+    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z);
+    # lse3 = logsumexp(z) of each row, computed once: p and the loss read it
+    lse3 = logsumexp(Z3)
+    A3 = np.exp(Z3 - lse3[:, None])
     cache = {
         "X": X,
         "A1": A1,
         "A2": A2,
         "Z3": Z3,
+        "lse3": lse3,
         "A3": A3,
     }
     return A3, cache
@@ -191,21 +194,22 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     Y = _as_targets(Y)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
-    work = _workspace(min(batch_size, X.shape[0]))
-    # the rows in this epoch's order, gathered once per epoch: every batch is a contiguous slice
-    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)
+    rows = min(batch_size, X.shape[0])
+    work = _workspace(rows)
+    # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
+    # no per-batch allocation and no shuffled copy of the whole data set
+    X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
+    Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0])
-        np.take(X, order, axis=0, out=X_epoch)
-        np.take(Y, order, axis=0, out=Y_epoch)
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
-                stop = start + batch_size
-                batch_loss = _train_step(
-                    params, work, X_epoch[start:stop], Y_epoch[start:stop], learning_rate
-                )
-                batch_losses.append(batch_loss)
+                batch = order[start : start + batch_size]
+                X_rows, Y_rows = X_batch[: batch.size], Y_batch[: batch.size]
+                np.take(X, batch, axis=0, out=X_rows)
+                np.take(Y, batch, axis=0, out=Y_rows)
+                batch_losses.append(_train_step(params, work, X_rows, Y_rows, learning_rate))
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"training diverged at epoch {epoch}: loss is {epoch_loss}")
@@ -251,12 +255,14 @@ def _train_step(params, work, X, Y, learning_rate):
     # batch: Z = H Wᵀ + b, one example per row
     np.matmul(A2, W3.T, out=Z3)
     Z3 += b3
-    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z)
-    np.subtract(Z3, logsumexp(Z3)[:, None], out=A3)
+    # softmax: p = exp(log_softmax(z)), log_softmax(z) = z − logsumexp(z);
+    # lse3 = logsumexp(z) of each row, computed once: p and the loss read it
+    lse3 = logsumexp(Z3)
+    np.subtract(Z3, lse3[:, None], out=A3)
     np.exp(A3, out=A3)
     # cross-entropy, the mean over the batch, from the logits:
     # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
-    mean_loss = -(Y * (Z3 - logsumexp(Z3)[:, None])).sum() / m
+    mean_loss = -(Y * (Z3 - lse3[:, None])).sum() / m
     # the output's Δ̄ carries learning_rate / m, so dW and db below are the SGD steps themselves
     scale = learning_rate / m
     # softmax-ce: ∂ℓ/∂z = p - y for each example;
@@ -319,9 +325,10 @@ def _loss_from_cache(cache, Y):
     Y = _as_targets(Y)
     m = Y.shape[0]
     Z3 = cache["Z3"]
+    lse3 = cache["lse3"]
     # cross-entropy, the mean over the batch, from the logits:
     # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
-    mean_loss = -(Y * (Z3 - logsumexp(Z3)[:, None])).sum() / m
+    mean_loss = -(Y * (Z3 - lse3[:, None])).sum() / m
     return float(mean_loss)
 
 

@@ -163,21 +163,22 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     Y = _as_targets(Y)
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
-    work = _workspace(min(batch_size, X.shape[0]))
-    # the rows in this epoch's order, gathered once per epoch: every batch is a contiguous slice
-    X_epoch, Y_epoch = np.empty_like(X), np.empty_like(Y)
+    rows = min(batch_size, X.shape[0])
+    work = _workspace(rows)
+    # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
+    # no per-batch allocation and no shuffled copy of the whole data set
+    X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
+    Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     for epoch in range(1, epochs + 1):
         order = rng.permutation(X.shape[0])
-        np.take(X, order, axis=0, out=X_epoch)
-        np.take(Y, order, axis=0, out=Y_epoch)
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
-                stop = start + batch_size
-                batch_loss = _train_step(
-                    params, work, X_epoch[start:stop], Y_epoch[start:stop], learning_rate
-                )
-                batch_losses.append(batch_loss)
+                batch = order[start : start + batch_size]
+                X_rows, Y_rows = X_batch[: batch.size], Y_batch[: batch.size]
+                np.take(X, batch, axis=0, out=X_rows)
+                np.take(Y, batch, axis=0, out=Y_rows)
+                batch_losses.append(_train_step(params, work, X_rows, Y_rows, learning_rate))
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"training diverged at epoch {epoch}: loss is {epoch_loss}")

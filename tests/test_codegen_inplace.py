@@ -21,7 +21,7 @@ n, i, l, m = sp.symbols("n i l m", integer=True, positive=True)
             (n, i),
             ("np.matmul(H, W.T, out=O)", "O += b"),
         ),
-        (sp.tanh(H[n, i]), (n, i), ("np.tanh(H, out=O)",)),
+        (sp.tanh(H[n, i]), (n, i), ("tanh(H, out=O)",)),
         ((H[n, i] - Y[n, i]) / m, (n, i), ("np.subtract(H, Y, out=O)", "O *= 1 / m")),
         (
             D[n, i] * (H[n, i] * (1 - H[n, i])),

@@ -32,14 +32,15 @@ def test_derivations_are_built_once_per_layer_kind(monkeypatch):
 
 def test_forward_caches_exactly_what_backward_and_the_loss_read():
     plan = make_plan(load_spec("examples/digits.toml"))
-    assert plan.cache == ("X", "A1", "Z2", "A2")  # Z1 is not needed: tanh′ = 1 − h²
+    # Z1 is not needed (tanh′ = 1 − h²); the loss reads Z2 and lse2 = logsumexp(Z2)
+    assert plan.cache == ("X", "A1", "Z2", "lse2", "A2")
     assert plan.backward_reads == (
         ("X", "cache"),
         ("A1", "cache"),
         ("A2", "cache"),
         ("W2", "params"),
     )
-    assert plan.loss_reads == ("Z2",)  # the loss is computed from the logits
+    assert plan.loss_reads == ("Z2", "lse2")  # the loss is computed from the logits
 
 
 def test_activations_without_an_output_form_cache_their_pre_activations():

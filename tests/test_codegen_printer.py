@@ -49,7 +49,7 @@ row = sp.Tuple(k, 1, K)
             (),
             "((A - Y) ** 2).sum() / (2 * m)",
         ),
-        (sp.tanh(A[n, j]) ** 2, (n, j), "np.tanh(A) ** 2"),
+        (sp.tanh(A[n, j]) ** 2, (n, j), "tanh(A) ** 2"),
         (1 / A[n, j] ** 2, (n, j), "1 / A**2"),
         (sp.sqrt(A[n, j]), (n, j), "np.sqrt(A)"),
         (A[n, j] ** sp.Rational(3, 2), (n, j), "A ** (3 / 2)"),

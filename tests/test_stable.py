@@ -108,7 +108,9 @@ def test_helpers_are_finite_and_quiet_at_huge_arguments(dtype):
         with np.errstate(over="raise", invalid="raise", divide="raise"):
             row = _helper("logsumexp")(logits)
             probabilities = _helper("sigmoid")(logits)
-    assert row.dtype == dtype and probabilities.dtype == dtype
+            saturated = _helper("tanh")(logits)
+    assert row.dtype == dtype and probabilities.dtype == dtype and saturated.dtype == dtype
+    assert saturated[0, 0] == 1 and saturated[1, 0] == -1 and saturated[1, 1] == -1
     assert np.allclose(row, [1000.0, 5.0], rtol=1e-6)
     assert np.all((probabilities >= 0) & (probabilities <= 1))
     assert probabilities[0, 0] == 1 and probabilities[1, 0] == 0
@@ -118,3 +120,18 @@ def test_helpers_agree_with_the_naive_formulas_where_those_are_fine():
     Z = np.random.default_rng(0).normal(0, 3, size=(8, 5))
     assert np.allclose(_helper("logsumexp")(Z), np.log(np.exp(Z).sum(axis=1)), rtol=1e-14)
     assert np.allclose(_helper("sigmoid")(Z), 1 / (1 + np.exp(-Z)), rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype):
+    """Within a few ε of np.tanh everywhere (absolute), written into out, even when out is Z."""
+    Z = np.linspace(-30, 30, 20_001).astype(dtype)
+    exact = np.tanh(Z.astype(np.float64))
+    tanh = _helper("tanh")
+    out = np.empty_like(Z)
+    assert tanh(Z, out=out) is out
+    assert np.max(np.abs(out - exact)) <= 4 * np.finfo(dtype).eps
+    aliased = Z.copy()
+    tanh(aliased, out=aliased)
+    np.testing.assert_array_equal(aliased, out)
+    assert np.all(np.abs(out) <= 1) and tanh(np.zeros(3, dtype))[0] == 0
