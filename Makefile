@@ -28,7 +28,7 @@ generate: $(STAMP)
 		$(BIN)/backprop generate examples/$$name.toml -o generated/$$name.py; done
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet 'torch==2.13.0'  # the CPU build the contenders are timed with
+	$(BIN)/pip install --quiet 'torch==2.13.0' -e '.[bench]'  # torch: the pinned CPU build
 	$(BIN)/python bench/bench_derive.py
 	$(BIN)/python bench/bench_train.py
 

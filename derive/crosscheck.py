@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+from derive.concrete import differentiate, leaves
 from derive.model import Check, Domain
-from derive.verify import _atoms, _differentiate, concrete, instances, numeric_values, sample
+from derive.substitute import symbols_through
+from derive.verify import concrete, instances, numeric_values, sample
 
 EPS = 1e-6
 FD_RTOL = 1e-6
@@ -49,7 +51,7 @@ def _instances(function, wrt, claim, domain, sizes, rng, extra=lambda f, w: set(
         f = concrete(function, domain, subs)
         w = concrete(wrt, domain, subs)
         c = concrete(claim, domain, subs)
-        atoms = _atoms(f) | _atoms(c) | {w} | extra(f, w)
+        atoms = leaves(f) | leaves(c) | {w} | extra(f, w)
         values = sample(domain, atoms, subs, N_POINTS, rng)
         (f_values,) = numeric_values([f], values)
         yield subs, f, w, c, values, np.isfinite(f_values)
@@ -62,8 +64,8 @@ def direct(function: sp.Expr, wrt: sp.Expr, claim: sp.Expr, domain: Domain, size
     derivatives = {}
 
     def derivative_atoms(f, w):
-        derivatives[(f, w)] = _differentiate(sp.Derivative(f, w))
-        return _atoms(derivatives[(f, w)])
+        derivatives[(f, w)] = differentiate(sp.Derivative(f, w))
+        return leaves(derivatives[(f, w)])
 
     for subs, f, w, c, values, defined in _instances(
         function, wrt, claim, domain, sizes, rng, derivative_atoms
@@ -101,12 +103,7 @@ def finite_differences(
 
 def _symbols_of(*exprs_and_domain):
     *exprs, domain = exprs_and_domain
-    from derive.verify import _all_symbols, apply_definitions
-
-    out = set()
-    for e in exprs:
-        out |= _all_symbols(apply_definitions(e, domain.definitions))
-    return out
+    return set().union(*(symbols_through(e, domain.definitions) for e in exprs))
 
 
 def _where(subs):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import crosscheck, registry
+from derive import crosscheck
 from derive.activations import ACTIVATIONS, Activation
 from derive.builtins import activation as activation_builder
 from derive.errors import ParseError, UnknownNameError
@@ -74,8 +74,8 @@ def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
         names = ", ".join(ACTIVATIONS)
         raise UnknownNameError(f"unknown output activation '{output}' (one of {names})")
     act = ACTIVATIONS[output]
-    slope_chain = registry.source(output).chains
-    slope = slope_chain[1].result.xreplace({h: p}) if len(slope_chain) > 1 else None
+    in_output, _ = activation_builder.output_form_of(act)  # the output form, if g has one
+    slope = in_output.xreplace({h: p}) if in_output is not None else None
     dL_dp = sp.diff(loss, p)
     through = dL_dp * sp.Derivative(act.expr, z)
     steps = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -85,6 +84,8 @@ def get(name: str) -> Derivation:
     """The verified derivation called ``name`` (see ``names()``)."""
     _load()
     if name not in _REGISTRY:
+        import difflib  # only for the error message
+
         close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UnknownNameError(f"unknown derivation '{name}'{hint}; try --list")

@@ -194,7 +194,10 @@ def output_form(derivative: sp.Expr, activation: sp.Expr, z: sp.Symbol, h: sp.Sy
 
 def tidy(expr: sp.Expr) -> sp.Expr:
     """The most readable of the expanded and factored forms; -h(h - 1) is written h(1 - h)."""
-    expr = sp.simplify(expr)
+    if not is_rational_polynomial(expr):
+        # for a polynomial, simplify() changes only the written form, and expand and factor
+        # below give one form per polynomial whatever form they start from: no need for it
+        expr = sp.simplify(expr)
     expanded = sp.expand(expr)
     factored = sp.factor(expr)
     coeff, factors = factored.as_coeff_mul()
@@ -204,3 +207,15 @@ def tidy(expr: sp.Expr) -> sp.Expr:
             rest = [f for f in factors if f is not flip]
             factored = -coeff * sp.Mul(*rest, sp.Add(*[-a for a in flip.args]))
     return min((factored, expanded), key=lambda e: (sp.count_ops(e), e is expanded))
+
+
+def is_rational_polynomial(expr: sp.Expr) -> bool:
+    """Whether expr is a polynomial in its symbols with rational coefficients (no functions,
+    no constants such as π or √2)."""
+    return (
+        bool(expr.free_symbols)
+        and expr.is_polynomial()
+        and all(a.is_Symbol or a.is_Rational for a in expr.atoms())
+        and all(p.exp.is_Integer for p in expr.atoms(sp.Pow))
+        and not expr.atoms(sp.Function)
+    )

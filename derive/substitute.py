@@ -93,3 +93,44 @@ def apply_definitions(expr: sp.Basic, definitions: dict) -> sp.Basic:
             depth[0] -= 1
 
     return walk(expr)
+
+
+MAX_BODIES = 100_000
+
+
+def symbols_through(expr: sp.Basic, definitions: dict) -> set:
+    """Every Symbol of ``apply_definitions(expr, definitions)`` (bound ones included), found
+    without building it: defined atoms are looked through, each definition body once."""
+    found: set = set()
+    seen: set = set()
+    stack = [expr]
+    bodies = 0
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        body = _definition_body(e, definitions)
+        if body is not None:
+            bodies += 1
+            if bodies > MAX_BODIES:  # each call gives new indices, e.g. x[a] -> x[a - 1]
+                raise DerivationError(
+                    "definitions do not terminate (a definition refers to itself)"
+                )
+            stack.append(body)
+        elif e.is_Symbol:
+            found.add(e)
+        else:
+            stack.extend(a for a in e.args if isinstance(a, sp.Basic))
+    return found
+
+
+def _definition_body(e, definitions):
+    """What apply_definitions puts in place of e, or None when e is not defined."""
+    if isinstance(e, sp.Indexed) and e.base in definitions:
+        return call_definition(definitions[e.base], e.indices)
+    if not isinstance(e, sp.IndexedBase) and e in definitions:
+        return definitions[e]
+    if isinstance(e, sp.core.function.AppliedUndef) and e.func in definitions:
+        return definitions[e.func](*e.args)
+    return None

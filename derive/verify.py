@@ -4,6 +4,10 @@ Equality is decided symbolically where SymPy can (identical, ``expand``, ``simpl
 Sum-free expressions) and otherwise numerically: definitions substituted, sizes made concrete
 (K = 2, 3, 4, …), sums and derivatives done, both sides evaluated at random points drawn from
 the derivation's domain (one-hot y, real z, ...).
+
+Writing lines out at an instance is :mod:`derive.concrete`'s job; what one instance writes out
+(a defined entry, a derivative) is shared with every other line, instance and cross-check that
+needs it, so the cross-checks cost little beyond their own larger sizes.
 """
 
 from __future__ import annotations
@@ -12,11 +16,18 @@ import itertools
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
+from derive.concrete import Writer, leaves, written_out
 from derive.errors import DerivationError
 from derive.model import Chain, Derivation, Domain
-from derive.numeric import Definitions, evaluate
-from derive.substitute import apply_definitions, expand_sum, fresh_bound_variables  # noqa: F401
+from derive.numeric import Definitions, EvaluationError, evaluate
+from derive.substitute import (  # noqa: F401
+    apply_definitions,
+    expand_sum,
+    fresh_bound_variables,
+    symbols_through,
+)
 
 N_POINTS = 24  # random points per concrete instance
 RTOL = 1e-8
@@ -71,61 +82,39 @@ def _index_assignments(domain: Domain, free_indices, subs, rng):
 
 
 _CONCRETE_CACHE: dict = {}
+_WRITERS: dict = {}
+
+
+def writer(domain: Domain, sizes: dict) -> Writer:
+    """The domain's Writer for these sizes, shared by every line, instance and cross-check; the
+    key holds id(domain), so the entry keeps the domain to tell a new domain at a freed
+    domain's address from the old one."""
+    key = (id(domain), _sorted_items(sizes))
+    found = _WRITERS.get(key)
+    if found is None or found[0] is not domain:
+        if len(_WRITERS) > 256:
+            _WRITERS.clear()
+        found = _WRITERS[key] = (domain, Writer(domain.definitions, sizes))
+    return found[1]
 
 
 def concrete(expr: sp.Basic, domain: Domain, subs: dict) -> sp.Basic:
-    """Definitions substituted, sizes/indices made concrete, sums and derivatives evaluated.
-
-    Sizes are substituted first and the result cached, so each index assignment only costs
-    an ``xreplace``; ``domain`` identity is part of the cache key.
-    """
+    """Definitions substituted, sizes/indices made concrete, sums and derivatives evaluated."""
+    key = (id(domain), expr, _sorted_items(subs))
+    cached = _CONCRETE_CACHE.get(key)
+    if cached is not None and cached[0] is domain:
+        return cached[1]
     sizes = {s: v for s, v in subs.items() if s in domain.sizes}
     rest = {s: v for s, v in subs.items() if s not in domain.sizes}
-    key = (id(domain), expr, tuple(sorted(sizes.items(), key=str)))
-    cached = _CONCRETE_CACHE.get(key)
-    # the key holds id(domain); keep the domain in the entry so a new domain that reuses a
-    # freed domain's address can never be served the old one's expansions
-    sized = cached[1] if cached is not None and cached[0] is domain else None
-    if sized is None:
-        sized = apply_definitions(expr, domain.definitions).xreplace(sizes)
-        # expand sums now; derivatives wait for concrete indices (diff w.r.t. W[1, 2] is cheap,
-        # w.r.t. W[i, j] with symbolic i, j is not)
-        sized = sized.replace(lambda e: isinstance(e, sp.Sum), expand_sum)
-        if not sized.has(*domain.indices):
-            sized = sized.doit()
-        if len(_CONCRETE_CACHE) > 4096:
-            _CONCRETE_CACHE.clear()
-        _CONCRETE_CACHE[key] = (domain, sized)
-    out = sized.xreplace(rest) if rest else sized  # rebuilding evaluates KroneckerDelta(1, 2)
-    if out.has(sp.Sum):
-        out = out.replace(lambda e: isinstance(e, sp.Sum), expand_sum)
-    return _differentiate(out) if out.has(sp.Derivative) else out
+    out = writer(domain, sizes).write(expr, rest)  # derivatives taken as they are written
+    if len(_CONCRETE_CACHE) > 4096:
+        _CONCRETE_CACHE.clear()
+    _CONCRETE_CACHE[key] = (domain, out)
+    return out
 
 
-_AS_SYMBOL: dict = {}
-
-
-def _differentiate(expr: sp.Basic) -> sp.Basic:
-    """doit() with every concrete Indexed swapped for a plain Symbol (SymPy differentiates
-    Symbols about 2.5× faster than Indexed objects, which it treats with Kronecker deltas)."""
-    atoms = expr.atoms(sp.Indexed)
-    if any(not all(ix.is_Integer for ix in a.indices) for a in atoms):
-        return expr.doit()
-    swap = {}
-    for atom in atoms:
-        if atom not in _AS_SYMBOL:
-            _AS_SYMBOL[atom] = sp.Symbol(f"_{sp.sstr(atom)}", real=True)
-        swap[atom] = _AS_SYMBOL[atom]
-    back = {v: k for k, v in swap.items()}
-    key = expr.xreplace(swap)
-    if key not in _DERIVATIVES:
-        if len(_DERIVATIVES) > 2048:
-            _DERIVATIVES.clear()
-        _DERIVATIVES[key] = key.doit().xreplace(back)
-    return _DERIVATIVES[key]
-
-
-_DERIVATIVES: dict = {}  # the cross-checks differentiate the same compositions as the steps
+def _sorted_items(subs: dict) -> tuple:
+    return tuple(sorted(subs.items(), key=lambda item: item[0].name))
 
 
 def sample(domain: Domain, atoms, subs: dict, n: int, rng) -> dict:
@@ -167,23 +156,19 @@ def _uniform_vector(rng, n, shape):
 
 
 def numeric_values(exprs: list, atoms_values: dict) -> list[np.ndarray]:
-    """Evaluate concrete expressions at the sampled points (vectorised with NumPy)."""
+    """Evaluate concrete expressions at the sampled points (vectorised with NumPy); a
+    subexpression they share is evaluated once."""
     n = len(next(iter(atoms_values.values()))) if atoms_values else 1
     out = []
+    memo: dict = {}
     for expr in exprs:
         with np.errstate(all="ignore"):
-            val = evaluate(expr, atoms_values)
+            val = evaluate(expr, atoms_values, memo=memo)
         out.append(np.broadcast_to(np.asarray(val, dtype=float), (n,)))
     return out
 
 
-def _atoms(expr: sp.Basic) -> set:
-    found = set(expr.atoms(sp.Indexed))
-    inner = set().union(*(a.free_symbols for a in found)) if found else set()
-    for s in expr.free_symbols:
-        if s not in inner and not isinstance(s, sp.IndexedBase):
-            found.add(s)
-    return found
+_atoms = leaves  # the concrete entries and plain symbols of a written-out expression
 
 
 def symbolic_equal(a: sp.Basic, b: sp.Basic) -> str:
@@ -197,26 +182,75 @@ def symbolic_equal(a: sp.Basic, b: sp.Basic) -> str:
         if sp.expand(difference) == 0:
             return "symbolic: expand(lhs - rhs) = 0"
         if not difference.has(sp.Sum) and sp.count_ops(difference) <= SIMPLIFY_MAX_OPS:
-            if sp.simplify(difference.rewrite(sp.exp)) == 0:
+            if not differ_at_random_points(a, b) and sp.simplify(difference.rewrite(sp.exp)) == 0:
                 return "symbolic: simplify(lhs - rhs) = 0"
     except Exception:  # SymPy raises StopIteration, NotImplementedError... on some sums
         return ""
     return ""
 
 
+PROBE_POINTS = 3
+# a variable with any of these properties cannot be sampled from a real interval honestly
+_UNSAMPLEABLE = (
+    "integer",
+    "rational",
+    "algebraic",
+    "irrational",
+    "transcendental",
+    "zero",
+    "imaginary",
+    "infinite",
+    "noninteger",
+    "prime",
+    "composite",
+    "even",
+    "odd",
+)
+
+
+def differ_at_random_points(a: sp.Basic, b: sp.Basic) -> bool:
+    """True when a and b take clearly different values at random real points: simplify(a - b)
+    cannot then be 0, and is not worth its time (it can take a third of a second to give up).
+
+    Only for a and b whose every variable is a Symbol or an undefined function's value that may
+    be any real number in its sign range; anything else (indices, entries) answers False, and so
+    does any point where either side is not finite. A true identity agrees to rounding.
+    """
+    if a.has(sp.Indexed) or b.has(sp.Indexed):
+        return False
+    variables = a.free_symbols | b.free_symbols | a.atoms(AppliedUndef) | b.atoms(AppliedUndef)
+    rng = np.random.default_rng(3)
+    values = {}
+    for v in sorted(variables, key=sp.default_sort_key):
+        if any(getattr(v, f"is_{fact}") for fact in _UNSAMPLEABLE):
+            return False
+        magnitude = rng.uniform(0.5, 2.0, size=PROBE_POINTS)
+        if v.is_nonnegative:
+            values[v] = magnitude
+        elif v.is_nonpositive:
+            values[v] = -magnitude
+        else:
+            values[v] = magnitude * rng.choice([-1.0, 1.0], size=PROBE_POINTS)
+    try:
+        va, vb = numeric_values([a, b], values)
+    except EvaluationError:
+        return False
+    finite = np.isfinite(va) & np.isfinite(vb)
+    apart = ~np.isclose(va, vb, rtol=1e-6, atol=1e-9)
+    return bool(finite.all() and apart.all())
+
+
 def numeric_equal(a: sp.Basic, b: sp.Basic, domain: Domain, seed: int = 0) -> tuple[bool, str]:
     """Compare a and b at random points of every concrete instance of the domain."""
     rng = np.random.default_rng(seed)
-    symbols = _all_symbols(apply_definitions(a, domain.definitions)) | _all_symbols(
-        apply_definitions(b, domain.definitions)
-    )
+    symbols = symbols_through(a, domain.definitions) | symbols_through(b, domain.definitions)
     count = 0
     described = set()
     for subs in instances(domain, symbols):
         ca, cb = concrete(a, domain, subs), concrete(b, domain, subs)
-        if ca.has(sp.Sum) or cb.has(sp.Sum) or ca.has(sp.Derivative) or cb.has(sp.Derivative):
+        if not (written_out(ca) and written_out(cb)):
             return False, f"could not make concrete at {subs}"
-        atoms = _atoms(ca) | _atoms(cb)
+        atoms = leaves(ca) | leaves(cb)
         values = sample(domain, atoms, subs, N_POINTS, rng)
         va, vb = numeric_values([ca, cb], values)
         ok_points = np.isfinite(va) & np.isfinite(vb)
@@ -271,17 +305,16 @@ def verify_chain(chain: Chain, domain: Domain, name: str) -> None:
     if domain.lazy:
         _verify_lazily(chain, domain, name, lines, numeric_pairs, needed)
         return
-    defined = {n: apply_definitions(lines[n], domain.definitions) for n in needed}
-    symbols = set().union(*(_all_symbols(e) for e in defined.values()))
+    symbols = set().union(*(symbols_through(lines[n], domain.definitions) for n in needed))
     sizes = {s: v[:STEP_SIZES] for s, v in domain.sizes.items()}
     rng = np.random.default_rng(0)
     count, seen = 0, set()
     for subs in instances(domain, symbols, sizes):
         exprs = {n: concrete(lines[n], domain, subs) for n in needed}
         for n, e in exprs.items():
-            if e.has(sp.Sum, sp.Derivative):
+            if not written_out(e):
                 raise DerivationError(f"{name}: line {n} cannot be made concrete at {_where(subs)}")
-        atoms = set().union(*(_atoms(e) for e in exprs.values()))
+        atoms = set().union(*(leaves(e) for e in exprs.values()))
         values = sample(domain, atoms, subs, N_POINTS, rng)
         evaluated = dict(zip(exprs, numeric_values(list(exprs.values()), values), strict=True))
         for number in numeric_pairs:

@@ -3,6 +3,8 @@
 import pytest
 
 from derive import registry
+from derive.activations import ACTIVATIONS
+from derive.builtins.activation import output_form_of
 
 
 def test_lecture_derivations_are_registered():
@@ -22,3 +24,14 @@ def test_every_derivation_verifies(name):
     assert derivation.checks, f"{name}: no independent cross-check"
     for check in derivation.checks:
         assert check.passed, f"{name}: {check.name}: {check.detail}"
+
+
+@pytest.mark.parametrize("name", list(ACTIVATIONS))
+def test_reused_output_forms_are_the_activation_derivations_own(name):
+    # sigmoid-bce, mse, mlp and user-defined losses take g′ in output form from output_form_of
+    # rather than from a built derivation: it must be the very result of its second chain
+    in_output, _ = output_form_of(ACTIVATIONS[name])
+    chains = registry.get(name).chains
+    assert (len(chains) > 1) == (in_output is not None)
+    if in_output is not None:
+        assert chains[1].result is in_output

@@ -212,3 +212,22 @@ def test_tidy_does_not_change_the_value():
     tidied = rules.tidy(messy)
     for value in [-2.0, -0.3, 0.0, 0.7, 3.0]:
         assert float((messy - tidied).subs(z, value)) == pytest.approx(0.0, abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    "polynomial",
+    [-h * (h - 1), (1 - h) * (1 + h), (h + 1) ** 3, 2 * h - 2 * c, (h - c) ** 2 * (h + c) / 4],
+)
+def test_tidy_of_a_polynomial_is_what_simplify_first_would_give(polynomial):
+    # tidy() skips simplify() for polynomials: expand and factor give one form per polynomial
+    assert rules.is_rational_polynomial(polynomial)
+    simplified = sp.simplify(polynomial)
+    assert sp.srepr(rules.tidy(polynomial)) == sp.srepr(rules.tidy(simplified))
+
+
+def test_only_rational_polynomials_skip_simplify():
+    assert not rules.is_rational_polynomial(sp.sqrt(2) * h)
+    assert not rules.is_rational_polynomial(sp.pi * h)
+    assert not rules.is_rational_polynomial(h / (1 + h))
+    assert not rules.is_rational_polynomial(sigmoid(z) * (1 - sigmoid(z)))
+    assert not rules.is_rational_polynomial(sp.Integer(3))

@@ -17,6 +17,7 @@ from derive.verify import (
     apply_definitions,
     check_equal,
     concrete,
+    differ_at_random_points,
     expand_sum,
     instances,
     numeric_equal,
@@ -506,3 +507,23 @@ def test_every_registered_derivation_has_every_step_marked():
         derivation = registry.get(name)
         unmarked = [step.why for step in derivation.steps if not step.verified_by]
         assert not unmarked, f"{name}: {unmarked}"
+
+
+# --- differ_at_random_points: simplify is skipped only where it cannot succeed -----------------
+
+
+def test_values_apart_at_random_points_skip_simplify():
+    r, theta = sp.symbols("r theta", real=True)
+    f = sp.Function("f", real=True)(r, theta)
+    assert differ_at_random_points(2 * r * f * sp.sin(theta), 2 * r**2 * sp.sin(theta))
+    assert differ_at_random_points(x**2, x)
+
+
+def test_identities_and_unsampleable_variables_still_go_to_simplify():
+    assert not differ_at_random_points(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1))
+    assert not differ_at_random_points(sp.exp(-z) / (1 + sp.exp(-z)) ** 2, SIGMA * (1 - SIGMA))
+    assert not differ_at_random_points(sp.sqrt(x**2), x)  # differs only for x < 0
+    assert not differ_at_random_points((-1) ** n, sp.Integer(1))  # n is an integer: not sampled
+    assert not differ_at_random_points(pv[i], yv[i])  # entries: not sampled
+    assert not differ_at_random_points(sp.log(x), x)  # not finite for x < 0
+    assert symbolic_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, sp.Integer(1)).startswith("symbolic")

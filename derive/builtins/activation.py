@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -76,6 +78,14 @@ def derive_output_form(act: Activation, derivative: sp.Expr, domain: Domain):
     return candidate, why
 
 
+@functools.cache
+def output_form_of(act: Activation):
+    """g′ in terms of the output h and its justification, or (None, why not): the result of
+    the second chain of the activation's derivation. Derivations that reuse it (sigmoid-bce,
+    mse, mlp, user-defined losses) take it from here rather than build the whole derivation."""
+    return derive_output_form(act, sp.diff(act.expr, z), activation_domain(act))
+
+
 def build(act: Activation) -> Derivation:
     """g'(z) by SymPy, written with g itself where possible, and in terms of h = g(z)."""
     domain = activation_domain(act)
@@ -92,7 +102,7 @@ def build(act: Activation) -> Derivation:
     known = recognise_activation(derivative, exclude=act.name)
     if known is not None:
         steps.append(Step(known.shown, f"this is {known.name}: {math_text(known.shown)}"))
-    out, out_why = derive_output_form(act, derivative, domain)
+    out, out_why = output_form_of(act)
     in_g = None
     if out is not None and act.display is not None:
         in_g = out.subs(h, act.display)
@@ -132,4 +142,4 @@ def _register(act: Activation) -> None:
 for _act in ACTIVATIONS.values():
     _register(_act)
 
-__all__ = ["build", "derive_output_form", "np"]
+__all__ = ["build", "derive_output_form", "np", "output_form_of"]

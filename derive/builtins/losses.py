@@ -10,8 +10,9 @@ import re
 
 import sympy as sp
 
-from derive import crosscheck, registry, rules
+from derive import crosscheck, rules
 from derive.activations import ACTIVATIONS
+from derive.builtins.activation import output_form_of
 from derive.losses import LOSSES, yhat, yhatv
 from derive.model import Chain, Check, Derivation, Domain, Step
 from derive.registry import register
@@ -23,9 +24,9 @@ SIGMOID = ACTIVATIONS["sigmoid"].expr  # σ(z) = 1/(1 + e^{-z}), as SymPy differ
 
 
 def output_derivative(activation: str, output: sp.Basic) -> sp.Expr:
-    """g′(z) in terms of the output, from the activation's verified derivation, h → output."""
-    in_output = registry.source(activation).chains[1]  # "in terms of the output h = g(z)"
-    return in_output.result.xreplace({h: output})
+    """g′(z) in terms of the output, as the activation's derivation states it, h → output."""
+    in_output, _ = output_form_of(ACTIVATIONS[activation])  # "in terms of the output h = g(z)"
+    return in_output.xreplace({h: output})
 
 
 def formula(expr: sp.Basic) -> str:

@@ -18,6 +18,8 @@ import numpy as np
 import sympy as sp
 
 from derive.activations import ACTIVATIONS, Activation
+from derive.builtins.activation import output_form_of
+from derive.concrete import Writer, differentiate
 from derive.errors import SpecError
 from derive.model import Chain, Check, Derivation, Domain, Step
 from derive.numeric import Definitions, evaluate
@@ -26,7 +28,7 @@ from derive.registry import source as get
 from derive.symbols import L, Wm, bv, deltav, hv, i, j, k, n_in, n_out, z
 from derive.symbols import pv as p
 from derive.symbols import yv as y
-from derive.verify import _differentiate, apply_definitions, expand_sum, sample
+from derive.verify import sample
 
 x = sp.IndexedBase("x")
 
@@ -202,16 +204,14 @@ class _Builder:
         return expr, lambda r, expr=expr: expr.xreplace({j: r})
 
     def has_output_form(self, name: str) -> bool:
-        return name in ACTIVATIONS and len(get(name).chains) > 1
+        return name in ACTIVATIONS and output_form_of(ACTIVATIONS[name])[0] is not None
 
     @functools.cache  # noqa: B019
     def _delta_line(self, number):
         act = self.acts[self.net.hidden[number - 1]]
-        derivation = get(act.name) if act.name in ACTIVATIONS else None
-        if derivation is not None and len(derivation.chains) > 1:
-            slope = derivation.chains[1].result.xreplace(
-                {sp.Symbol("h", real=True): self.h(number)[j]}
-            )
+        in_output = output_form_of(act)[0] if act.name in ACTIVATIONS else None
+        if in_output is not None:  # the activation derivation's output form
+            slope = in_output.xreplace({sp.Symbol("h", real=True): self.h(number)[j]})
         else:  # a user-defined activation: its derivative in z (the output form may not exist)
             slope = sp.diff(act.expr, z).xreplace({z: layer("z", number)[j]})
         expr = layer("dh", number)[j] * slope
@@ -344,8 +344,7 @@ def _direct_check(b: _Builder) -> Check:
     """SymPy differentiates the whole network, written out, w.r.t. W^(1)_11; the recurrence's
     value (which uses every line of it) must agree to 1e-8 at random points."""
     domain = b.domain(("x", 0), {})
-    loss = apply_definitions(L, domain.definitions)
-    loss = loss.replace(lambda e: isinstance(e, sp.Sum), expand_sum)
+    loss = Writer(domain.definitions, {}).write(L)  # every sum written out
     rng = np.random.default_rng(5)
     one = sp.Integer(1)
     compared = 0
@@ -354,7 +353,7 @@ def _direct_check(b: _Builder) -> Check:
         for wrt, line in [
             (layer("W", number)[1, 1], b._dense_result(0, number).xreplace({i: one, j: one})),
         ]:
-            derivative = _differentiate(sp.Derivative(loss, wrt))
+            derivative = differentiate(sp.Derivative(loss, wrt))
             env0 = Definitions(domain.definitions, {})
             leaves = env0.leaves(line) | env0.leaves(loss)
             values = sample(domain, leaves, {}, 16, rng)

@@ -7,28 +7,30 @@ list. Every renderer refuses a derivation that has not been verified.
 
 from __future__ import annotations
 
-import json
+import importlib
 from collections.abc import Sequence
 
 from derive.errors import UnknownNameError
 from derive.model import Derivation
-from derive.render import jsonout, latex, markdown, text
 
-FORMATS = {
-    "text": text,
-    "latex": latex,
-    "markdown": markdown,
-    "json": jsonout,
-}
+# format -> renderer module, imported on first use (the LaTeX and Markdown renderers compile
+# Jinja templates, which `import derive` should not pay for)
+_MODULES = {"text": "text", "latex": "latex", "markdown": "markdown", "json": "jsonout"}
 
 # how several derivations of one format are joined (LaTeX and JSON are handled below)
 _SEPARATORS = {"text": "\n", "markdown": "\n---\n\n"}
 
 
+def __getattr__(name: str):
+    if name == "FORMATS":  # {format: renderer module}
+        return {fmt: _module(fmt) for fmt in _MODULES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def _module(fmt: str):
-    if fmt not in FORMATS:
-        raise UnknownNameError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return FORMATS[fmt]
+    if fmt not in _MODULES:
+        raise UnknownNameError(f"unknown format '{fmt}'; choose one of {', '.join(_MODULES)}")
+    return importlib.import_module(f"derive.render.{_MODULES[fmt]}")
 
 
 def render(derivation: Derivation, fmt: str, standalone: bool = False) -> str:
@@ -44,8 +46,10 @@ def render_many(derivations: Sequence[Derivation], fmt: str, standalone: bool = 
     module = _module(fmt)
     if fmt == "latex":
         if standalone:
-            return latex.render_document(list(derivations))
-        return "\n".join(latex.render(d) for d in derivations)
+            return module.render_document(list(derivations))
+        return "\n".join(module.render(d) for d in derivations)
     if fmt == "json":
-        return json.dumps([jsonout.as_dict(d) for d in derivations], **jsonout.JSON_OPTIONS) + "\n"
+        import json
+
+        return json.dumps([module.as_dict(d) for d in derivations], **module.JSON_OPTIONS) + "\n"
     return _SEPARATORS[fmt].join(module.render(d) for d in derivations)
