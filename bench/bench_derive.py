@@ -8,8 +8,14 @@ the per-process caches (registry, concrete expansions, derivatives) start cold. 
     (c) every built-in in one process
     (d) a custom activation: ``derive.custom_activation("log(1 + exp(z))")``
     (e) the mlp of the lecture network through ``derive.mlp`` (2-2-2-3, sigmoid, softmax + CE)
-    (f) generating a 20-layer module (19 tanh layers of 64, softmax + CE output) with
-        ``codegen.generate.generate_source``, which derives and verifies what it prints
+    (f) generating modules with ``codegen.generate.generate_source`` (which derives and verifies
+        what it prints): 2, 5, 10, 20 and 50 layers (tanh layers of 64, softmax + CE output),
+        the 20-layer one again with layers of 1 024 and with three hidden kinds (tanh, relu,
+        sigmoid). Each child then generates the same module a second time, SymPy's own
+        expression cache emptied first: that "print" time is what is left once derivations
+        are cached per rule (building, printing and templating each layer's lines).
+        Generation should grow with the number of distinct layer kinds, not with width, and
+        with depth only by the print time.
 
 Each is repeated (default 3×); the table shows the median and the minimum of three clocks:
 ``import`` (``import derive`` inside the child), ``derive`` (the work after the import; the
@@ -41,6 +47,8 @@ TIMEOUT = 600  # seconds per child process
 ALL_BUILTINS_TARGET = 5.0  # seconds, every built-in in one process
 ONE_BUILTIN_TARGET = 1.0  # seconds, any single built-in
 GENERATE_TARGET = 2.0  # seconds, import + generating the 20-layer module
+TARGET_MODULE = "generate 20 layers of 64 (tanh)"
+SCALING_SLACK = 1.3  # deriving (cold minus warm generation) at 50 layers vs 2 layers
 
 # the child: time the import and the work separately, report JSON on the last line of stdout
 CHILD = """\
@@ -48,19 +56,32 @@ import json, time
 start = time.perf_counter()
 import derive
 imported = time.perf_counter()
+extra = {{}}
 {work}
 done = time.perf_counter()
-print(json.dumps({{"import": imported - start, "work": done - imported}}))
+print(json.dumps({{"import": imported - start, "work": done - imported, **extra}}))
 """
 
 CUSTOM_ACTIVATION = "log(1 + exp(z))"
 LECTURE_MLP = 'derive.mlp([2, 2, 2, 3], ["sigmoid", "sigmoid"], "softmax", "cross-entropy")'
+# a deep module: generated cold (timed as "work"), then again warm (reported as "print")
 DEEP_MODULE = """\
 import codegen.generate
-hidden = [{"units": 64, "activation": "tanh"}] * 19
-output = {"units": 10, "activation": "softmax", "loss": "cross-entropy"}
-spec = {"name": "deep20", "inputs": 64, "layers": hidden, "output": output}
-codegen.generate.generate_source(spec)"""
+kinds = {kinds!r}
+hidden = [{{"units": {width}, "activation": kinds[i % len(kinds)]}} for i in range({depth} - 1)]
+output = {{"units": 10, "activation": "softmax", "loss": "cross-entropy"}}
+spec = {{"name": "deep", "inputs": 64, "layers": hidden, "output": output}}
+codegen.generate.generate_source(spec)
+from sympy.core.cache import clear_cache
+clear_cache()  # SymPy's expression cache cold again; the derivations stay cached per rule
+again = time.perf_counter()
+codegen.generate.generate_source(spec)
+extra["print"] = time.perf_counter() - again"""
+# (depth, width, hidden kinds): the depths of the issue, then width and kinds varied at 20
+DEEP_MODULES = [(d, 64, ("tanh",)) for d in (2, 5, 10, 20, 50)] + [
+    (20, 1024, ("tanh",)),
+    (20, 64, ("tanh", "relu", "sigmoid")),
+]
 
 
 def child_env() -> dict:
@@ -118,8 +139,9 @@ def measure(label: str, kind: str, work: str, repeat: int) -> dict:
         result["error"] = errors[0]
         print(f"  {label}: FAILED ({errors[0]})", file=sys.stderr)
         return result
-    for clock in ("import", "work", "wall"):
-        result[clock] = summary([r[clock] for r in runs])
+    for clock in ("import", "work", "wall", "print"):
+        if clock in runs[0]:
+            result[clock] = summary([r[clock] for r in runs])
     print(
         f"  {label}: derive {result['work']['median']:.2f} s (median of {repeat})",
         file=sys.stderr,
@@ -141,7 +163,10 @@ def measurements(names: list[str]) -> list[tuple[str, str, str]]:
         )
     )
     plan.append(("mlp 2-2-2-3 (derive.mlp)", "mlp", LECTURE_MLP))
-    plan.append(("generate a 20-layer module", "generate", DEEP_MODULE))
+    for depth, width, kinds in DEEP_MODULES:
+        label = f"generate {depth} layers of {width} ({', '.join(kinds)})"
+        work = DEEP_MODULE.format(depth=depth, width=width, kinds=list(kinds))
+        plan.append((label, "generate", work))
     return plan
 
 
@@ -171,7 +196,7 @@ def targets(results: list[dict]) -> list[dict]:
                 + (f"; over the target: {', '.join(over)}" if over else ""),
             }
         )
-    deep = next((r for r in results if r["kind"] == "generate"), None)
+    deep = next((r for r in results if r["label"] == TARGET_MODULE), None)
     if deep is not None and "work" in deep:
         seconds = statistics.median(
             a + b for a, b in zip(deep["import"]["runs"], deep["work"]["runs"], strict=True)
@@ -184,21 +209,61 @@ def targets(results: list[dict]) -> list[dict]:
                 "detail": "median of import derive + generate_source, one process",
             }
         )
+    out += scaling(results)
     return out
 
 
+def _deriving(results: list[dict], label: str) -> float | None:
+    """The part of a cold generation that is not printing: median of (cold - warm)."""
+    r = next((r for r in results if r["label"] == label), None)
+    if r is None or "print" not in r:
+        return None
+    return statistics.median(
+        a - b for a, b in zip(r["work"]["runs"], r["print"]["runs"], strict=True)
+    )
+
+
+def scaling(results: list[dict]) -> list[dict]:
+    """Generation minus printing must not grow with depth or width (derivations cached per
+    rule): at 50 layers, and at 20 layers of 1 024, within SCALING_SLACK of 2 layers of 64."""
+    base = _deriving(results, "generate 2 layers of 64 (tanh)")
+    out = []
+    for label in ("generate 50 layers of 64 (tanh)", "generate 20 layers of 1024 (tanh)"):
+        other = _deriving(results, label)
+        if base is None or other is None:
+            continue
+        out.append(
+            {
+                "target": f"{label[9:]}: generation minus printing <= {SCALING_SLACK:g} x 2 layers",
+                "measured": other,
+                "passed": other <= SCALING_SLACK * base,
+                "detail": f"2 layers of 64: {base:.2f} s",
+            }
+        )
+    return out
+
+
+def verdict_lines(verdicts: list[dict]) -> str:
+    return "\n".join(
+        f"{'PASS' if v['passed'] else 'FAIL'}  {v['target']}: {v['measured']:.2f} s ({v['detail']})"
+        for v in verdicts
+    )
+
+
 def table(results: list[dict], repeat: int) -> str:
-    header = f"{'measurement (cold, fresh process)':<40} {'import':>14} {'derive':>14} {'wall':>14}"
-    sub = f"{'':<40} {'median   min':>14} {'median   min':>14} {'median   min':>14}"
+    clocks = ("import", "work", "wall", "print")
+    names = ("import", "derive", "wall", "print (warm)")
+    header = f"{'measurement (cold, fresh process)':<48}" + "".join(f"{n:>15}" for n in names)
+    sub = f"{'':<48}" + f"{'median   min':>15}" * len(clocks)
     lines = [f"times in seconds, {repeat} runs each", header, sub, "-" * len(header)]
     for r in results:
         if "error" in r:
-            lines.append(f"{r['label']:<40} ERROR: {r['error']}")
+            lines.append(f"{r['label']:<48} ERROR: {r['error']}")
             continue
-        cells = " ".join(
-            f"{r[c]['median']:>7.2f}{r[c]['min']:>7.2f}" for c in ("import", "work", "wall")
+        cells = "".join(
+            f"{r[c]['median']:>8.2f}{r[c]['min']:>7.2f}" if c in r else " " * 15 for c in clocks
         )
-        lines.append(f"{r['label']:<40} {cells}")
+        lines.append(f"{r['label']:<48}{cells}")
     return "\n".join(lines)
 
 
@@ -237,9 +302,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(table(results, repeat))
     print()
-    for v in verdicts:
-        mark = "PASS" if v["passed"] else "FAIL"
-        print(f"{mark}  {v['target']}: {v['measured']:.2f} s ({v['detail']})")
+    print(verdict_lines(verdicts))
     if info.get("cpus") != 2:
         print(f"note: the targets are for a 2-core machine; this one has {info.get('cpus')} CPUs")
     if "load_average_at_start" in info:

@@ -60,7 +60,6 @@ TARGETS = {  # size: (times faster than torch, than sklearn, at most × the limi
 }
 BATCH, RATE = 128, 0.1
 CONTENDERS = ("generated", "torch", "sklearn", "limit")
-GENERATION_DEPTHS = (2, 5, 10, 20, 50)
 TOLERANCE = {"float32": 2e-4, "float64": 1e-9}
 
 
@@ -315,90 +314,13 @@ def race_table(results: list[dict]) -> str:
 
 # -- derivation and generation scaling ---------------------------------------------------------
 
-GENERATE_CHILD = """\
-import json, time
-start = time.perf_counter()
-from codegen.generate import generate_source
-imported = time.perf_counter()
-spec = {spec!r}
-source = generate_source(spec)
-cold = time.perf_counter()
-generate_source(spec)
-warm = time.perf_counter()
-print(json.dumps({{"import": imported - start, "work": cold - imported, "warm": warm - cold,
-                  "lines": source.count("\\n")}}))
-"""
 
-
-def deep_spec(depth: int) -> dict:
-    """depth layers in all: depth − 1 tanh layers of 64 units, then softmax over 10."""
-    return {
-        "name": f"deep{depth}",
-        "inputs": 64,
-        "layers": [{"units": 64, "activation": "tanh"}] * (depth - 1),
-        "output": {"units": 10, "activation": "softmax", "loss": "cross-entropy"},
-    }
-
-
-def run_generate_child(depth: int) -> dict:
-    import subprocess
-
-    code = GENERATE_CHILD.format(spec=deep_spec(depth))
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
-        env=bench_derive.child_env(), timeout=bench_derive.TIMEOUT, check=True,
-    )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def scaling(repeat: int) -> list[dict]:
-    """Cold (fresh process) times: all built-ins, a custom activation, modules of N layers."""
-    rows = []
-    derive_cases = [
-        ("derive all built-ins", "for name in derive.names():\n    derive.get(name)", 5.0),
-        (
-            f"derive custom activation {bench_derive.CUSTOM_ACTIVATION}",
-            f"derive.custom_activation({bench_derive.CUSTOM_ACTIVATION!r})",
-            1.0,
-        ),
-    ]
-    for label, work, target in derive_cases:
-        runs = [bench_derive.run_child(work) for _ in range(repeat)]
-        seconds = [r["work"] for r in runs]
-        rows.append(_scaling_row(label, seconds, target))
-        print(f"  {label}: {rows[-1]['median']:.2f} s", file=sys.stderr, flush=True)
-    for depth in GENERATION_DEPTHS:
-        runs = [run_generate_child(depth) for _ in range(repeat)]
-        row = _scaling_row(
-            f"generate {depth}-layer module (cold)",
-            [r["work"] for r in runs],
-            2.0 if depth == 20 else None,
-        )
-        row["warm_median"] = statistics.median(r["warm"] for r in runs)
-        row["source_lines"] = runs[0]["lines"]
-        rows.append(row)
-        print(f"  {row['label']}: {row['median']:.2f} s", file=sys.stderr, flush=True)
-    return rows
-
-
-def _scaling_row(label, seconds, target) -> dict:
-    median = statistics.median(seconds)
-    row = {"label": label, "median": median, "min": min(seconds), "runs": seconds}
-    if target is not None:
-        row["target"] = f"< {target:g} s"
-        row["passed"] = median < target
-    return row
-
-
-def scaling_table(rows: list[dict]) -> str:
-    lines = [f"{'cold, fresh process (seconds)':<48}{'median':>8}{'min':>8}  target"]
-    for r in rows:
-        mark = "" if "target" not in r else f"{r['target']} {'PASS' if r['passed'] else 'FAIL'}"
-        extra = ""
-        if "warm_median" in r:
-            extra = f"  (again, warm: {r['warm_median']:.3f} s; {r['source_lines']} lines)"
-        lines.append(f"{r['label']:<48}{r['median']:>8.2f}{r['min']:>8.2f}  {mark}{extra}")
-    return "\n".join(lines)
+def scaling(repeat: int) -> tuple[list[dict], list[dict]]:
+    """bench_derive's cold (fresh process) timings: every built-in alone and all together, a
+    custom activation, the lecture mlp and modules of 2 to 50 layers; with its verdicts."""
+    plan = bench_derive.measurements(bench_derive.builtin_names())
+    results = [bench_derive.measure(label, kind, code, repeat) for label, kind, code in plan]
+    return results, bench_derive.targets(results)
 
 
 # -- main --------------------------------------------------------------------------------------
@@ -431,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"racing one epoch, {args.reps} interleaved reps each ...", file=sys.stderr)
     results = [race(size, dtype, args.reps, args.pause) for size in sizes for dtype in dtypes]
-    rows = [] if args.no_scaling else scaling(args.scaling_repeat)
+    scaled, verdicts = ([], []) if args.no_scaling else scaling(args.scaling_repeat)
     print(race_table(results))
     for r in results:
         marks = ", ".join(f"{'PASS' if ok else 'FAIL'} {t}" for t, ok in r["targets"].items())
@@ -439,9 +361,10 @@ def main(argv: list[str] | None = None) -> int:
     print("NumPy GEMM: " + ", ".join(
         f"{r['size']} {r['dtype']} {r['gemm_gflops']:.1f} GFLOP/s" for r in results
     ))  # fmt: skip
-    if rows:
+    if scaled:
         print()
-        print(scaling_table(rows))
+        print(bench_derive.table(scaled, args.scaling_repeat))
+        print(bench_derive.verdict_lines(verdicts))
     print(
         f"\nmachine: {info.get('cpus')} CPUs, load average at start {info.get('load_average_at_start')}"
     )
@@ -452,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
         "settings": {"batch_size": BATCH, "learning_rate": RATE, "reps": args.reps,
                      "pause": args.pause},
         "race": results,
-        "scaling": rows,
+        "scaling": {"results": scaled, "targets": verdicts},
     }  # fmt: skip
     args.json.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")

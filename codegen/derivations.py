@@ -91,7 +91,7 @@ class ActivationRule:
     def is_identity(self) -> bool:
         return self.forward == z
 
-    @property
+    @functools.cached_property  # asked once per layer; evalf is slow
     def relu_like(self) -> bool:
         """≈ z for large z and ≈ 0 for very negative z (ReLU, softplus, swish, leaky ReLU...)."""
         elementary = self.forward.rewrite(sp.exp)

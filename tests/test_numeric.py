@@ -215,3 +215,27 @@ def test_differences_across_a_kink_are_marked_not_smooth():
     got = evaluate(sp.Derivative(f, x), values, env)
     assert np.isnan(got[0])  # |x| < ε: the stencil straddles the kink
     assert np.allclose(got[1:], [1.0, 0.0])
+
+
+def test_a_kink_with_a_small_slope_jump_is_marked_not_smooth():
+    # the kink of 1e-7·max(0, x - c) moves the estimates by ~1e-8: far less than a unit kink,
+    # yet enough to fail a check at rtol 1e-7 of a derivative near 0.07 (a deep ReLU unit)
+    x = sp.Symbol("x", real=True)
+    f = sp.Symbol("f", real=True)
+    c = 0.3
+    values = {x: np.array([c + 3e-4, c - 1e-3, 0.9])}
+    env = Definitions({f: 0.035 * x**2 + sp.Rational(1, 10_000_000) * sp.Max(0, x - c)}, values)
+    got = evaluate(sp.Derivative(f, x), values, env)
+    assert np.isnan(got[:2]).all()  # the stencils straddle the kink
+    assert got[2] == pytest.approx(0.07 * 0.9 + 1e-7, rel=1e-9)
+
+
+def test_smooth_functions_are_not_marked_across_magnitudes():
+    x = sp.Symbol("x", real=True)
+    f = sp.Symbol("f", real=True)
+    values = {x: np.linspace(-3.0, 3.0, 25)}
+    for scale in (1e-6, 1.0, 1e3):
+        env = Definitions({f: scale * sp.exp(x) * sp.sin(3 * x)}, values)
+        got = evaluate(sp.Derivative(f, x), values, env)
+        want = scale * np.exp(values[x]) * (np.sin(3 * values[x]) + 3 * np.cos(3 * values[x]))
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-9 * scale)
