@@ -34,6 +34,9 @@ class Line:
     reads: frozenset[str]  # the array names code reads
     shape: tuple[int | None, ...] | None = None  # of target (None: the batch's rows); arrays only
     in_place: tuple[str, ...] | None = None  # the same expression written into target's buffer
+    # a parameter whose shape and memory layout target's buffer copies (dW of W: the update
+    # W -= dW is then one contiguous pass, whatever layout the caller's W has)
+    like: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,11 +75,14 @@ class Plan:
         return (self.step_delta, *self.backward[1:])
 
     @property
-    def buffers(self) -> tuple[tuple[str, str], ...]:
-        """(name, shape code) of each array the training step writes in place, in order."""
+    def buffers(self) -> tuple[tuple[str, str, bool], ...]:
+        """(name, allocation code, whether it has a row per example) of each array the
+        training step writes in place, in order."""
         lines = (*self.forward, *self.step)
         return tuple(
-            (line.target, _shape_code(line.shape)) for line in lines if line.in_place is not None
+            (line.target, _allocation(line), line.shape[0] is None)
+            for line in lines
+            if line.in_place is not None
         )
 
     @property
@@ -118,6 +124,12 @@ def _reads_before_written(lines) -> set[str]:
     return read
 
 
+def _allocation(line: Line) -> str:
+    if line.like is not None:
+        return f'np.empty_like(params["{line.like}"], dtype=DTYPE)'
+    return f"np.empty({_shape_code(line.shape)}, dtype=DTYPE)"
+
+
 def _shape_code(shape) -> str:
     sizes = ", ".join("rows" if size is None else str(size) for size in shape)
     return f"({sizes},)" if len(shape) == 1 else f"({sizes})"
@@ -135,7 +147,7 @@ class _Printer:
     def __init__(self):
         self.helpers: set[str] = set()
 
-    def line(self, target, expr, axes, comment, key="", shape=None) -> Line:
+    def line(self, target, expr, axes, comment, key="", shape=None, like=None) -> Line:
         """The line ``target = expr``; with a shape, also its in-place form (if it has one)."""
         printer = InPlacePrinter()
         try:
@@ -146,7 +158,7 @@ class _Printer:
         self.helpers |= printer.helpers
         reads = {b.label.name for b in expr.atoms(sp.IndexedBase)}
         comment = (comment,) if isinstance(comment, str) else tuple(comment)
-        return Line(target, code, comment, frozenset(reads), shape, in_place)
+        return Line(target, code, comment, frozenset(reads), shape, in_place, like)
 
     def common(self, expr, axes, key=""):
         """Lines ``t1 = ...`` for the subexpressions expr repeats, and expr written with them."""
@@ -306,6 +318,7 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
             (i, j),
             "batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)",
             shape=(layer.units, layer.fan_in),
+            like=f"W{n}",
         ),
         printer.line(
             f"db{n}",

@@ -74,6 +74,8 @@ def init_params(seed=0):
 
     Weights are Glorot/Xavier uniform for tanh, sigmoid, linear and softmax layers and He
     normal for ReLU-like ones; biases are zero. The same seed gives the same parameters.
+    Weights are stored column-major (Fortran order), so the W.T of H @ W.T is a row-major
+    matrix: the operand layout BLAS multiplies fastest (about 10% in float32; bench/).
     """
     rng = np.random.default_rng(seed)
     return {
@@ -195,7 +197,7 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
     rng = np.random.default_rng(seed)
     history = {"loss": [], "epochs": 0}
     rows = min(batch_size, X.shape[0])
-    work = _workspace(rows)
+    work = _workspace(params, rows)
     # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
     # no per-batch allocation and no shuffled copy of the whole data set
     X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
@@ -302,21 +304,22 @@ def _train_step(params, work, X, Y, learning_rate):
     return float(mean_loss)
 
 
-def _workspace(rows):
-    """The arrays _train_step writes, for batches of up to rows examples."""
+def _workspace(params, rows):
+    """The arrays _train_step writes, for batches of up to rows examples; each dW has the
+    memory layout of its W."""
     return {
         "Z1": np.empty((rows, 2), dtype=DTYPE),
         "Z2": np.empty((rows, 2), dtype=DTYPE),
         "Z3": np.empty((rows, 3), dtype=DTYPE),
         "A3": np.empty((rows, 3), dtype=DTYPE),
         "delta3": np.empty((rows, 3), dtype=DTYPE),
-        "dW3": np.empty((3, 2), dtype=DTYPE),
+        "dW3": np.empty_like(params["W3"], dtype=DTYPE),
         "dA2": np.empty((rows, 2), dtype=DTYPE),
         "delta2": np.empty((rows, 2), dtype=DTYPE),
-        "dW2": np.empty((2, 2), dtype=DTYPE),
+        "dW2": np.empty_like(params["W2"], dtype=DTYPE),
         "dA1": np.empty((rows, 2), dtype=DTYPE),
         "delta1": np.empty((rows, 2), dtype=DTYPE),
-        "dW1": np.empty((2, 2), dtype=DTYPE),
+        "dW1": np.empty_like(params["W1"], dtype=DTYPE),
     }
 
 
@@ -343,9 +346,11 @@ def _as_targets(Y):
 
 
 def glorot_uniform(rng, fan_out, fan_in):
-    """(fan_out, fan_in) weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot)."""
+    """(fan_out, fan_in) weights from U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot),
+    column-major."""
     limit = np.sqrt(6 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=(fan_out, fan_in)).astype(DTYPE)
+    weights = rng.uniform(-limit, limit, size=(fan_out, fan_in))
+    return np.asfortranarray(weights, dtype=DTYPE)
 
 
 def logsumexp(Z):

@@ -333,3 +333,21 @@ def test_train_steps_are_plain_sgd_with_gradients(name):
     expected = plain_sgd(module, reference, X, Y, **settings)
     assert history["loss"] == pytest.approx(expected, rel=1e-12)
     assert worst_error(fast, reference) < 1e-12
+
+
+@pytest.mark.parametrize("name", ["lecture", "hidden-relu"])
+def test_weights_are_column_major_and_train_takes_either_layout(name):
+    """init_params stores W column-major (H @ W.T then hands BLAS a row-major matrix); train
+    takes the same steps on row-major weights, updating the caller's arrays in place."""
+    module = module_of(name)
+    params = module.init_params(3)
+    weights = [k for k in params if k.startswith("W")]
+    assert all(params[k].flags.f_contiguous and params[k].ndim == 2 for k in weights)
+    rows = {k: np.array(v, order="C") for k, v in params.items()}  # copies
+    assert not any(rows[k].flags.f_contiguous for k in weights if min(rows[k].shape) > 1)
+    arrays = {k: rows[k] for k in weights}
+    X, Y = batch(module, m=21, seed=5)
+    settings = {"epochs": 2, "batch_size": 8, "learning_rate": 0.05, "seed": 1}
+    assert module.train(params, X, Y, **settings) == module.train(rows, X, Y, **settings)
+    assert worst_error(params, rows) == 0.0
+    assert all(rows[k] is arrays[k] for k in weights)  # updated in place, not replaced
