@@ -122,12 +122,17 @@ def test_helpers_agree_with_the_naive_formulas_where_those_are_fine():
     assert np.allclose(_helper("sigmoid")(Z), 1 / (1 + np.exp(-Z)), rtol=1e-14)
 
 
+@pytest.mark.parametrize("vectorised", [False, True], ids=["exp-form", "np.tanh"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype):
-    """Within a few ε of np.tanh everywhere (absolute), written into out, even when out is Z."""
+def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype, vectorised):
+    """Within a few ε of np.tanh everywhere (absolute), written into out, even when out is Z,
+    by either route (np.tanh where NumPy's loop is SIMD, else the exp form)."""
+    namespace = {"np": np}
+    exec(NUMPY_HELPERS["tanh"], namespace)  # noqa: S102 - our own source
+    namespace["_VECTORISED_TANH"] = frozenset("fd" if vectorised else "")
+    tanh = namespace["tanh"]
     Z = np.linspace(-30, 30, 20_001).astype(dtype)
     exact = np.tanh(Z.astype(np.float64))
-    tanh = _helper("tanh")
     out = np.empty_like(Z)
     assert tanh(Z, out=out) is out
     assert np.max(np.abs(out - exact)) <= 4 * np.finfo(dtype).eps
@@ -135,3 +140,21 @@ def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype):
     tanh(aliased, out=aliased)
     np.testing.assert_array_equal(aliased, out)
     assert np.all(np.abs(out) <= 1) and tanh(np.zeros(3, dtype))[0] == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise"):
+            assert list(tanh(np.array([-1000.0, 1000.0], dtype))) == [-1, 1]
+
+
+def test_tanh_takes_np_tanh_exactly_where_numpy_dispatches_a_simd_loop():
+    namespace = {"np": np}
+    exec(NUMPY_HELPERS["tanh"], namespace)  # noqa: S102 - our own source
+    chosen = namespace["_VECTORISED_TANH"]
+    try:
+        from numpy.lib.introspect import opt_func_info
+    except ImportError:  # NumPy 1.x cannot say: always the exp form
+        assert chosen == frozenset()
+        return
+    loops = opt_func_info(func_name="^tanh$")["tanh"]
+    for types, loop in loops.items():
+        assert (types[0] in chosen) == (not loop["current"].startswith("baseline"))
