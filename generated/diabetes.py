@@ -294,8 +294,7 @@ def tanh(Z, out=None):
     a few units of the dtype's epsilon; exp(−2Z) = inf for Z ≪ 0 gives exactly −1 (never
     NaN), so that overflow is not warned about.
     """
-    Z = np.asarray(Z)
-    if Z.dtype.char in _VECTORISED_TANH:
+    if _VECTORISED_TANH.get(np.asarray(Z).dtype.char, False):
         return np.tanh(Z, out=out)
     out = np.multiply(Z, -2, out=out)
     with np.errstate(over="ignore"):
@@ -306,17 +305,16 @@ def tanh(Z, out=None):
     return out
 
 
-def _vectorised_loops(ufunc):
-    """The dtype characters whose loop of ufunc NumPy dispatches to a SIMD target above its
-    build's baseline on this CPU (numpy.lib.introspect, NumPy ≥ 2); none if it cannot say."""
-    try:
-        from numpy.lib.introspect import opt_func_info
-    except ImportError:
-        return frozenset()
-    loops = opt_func_info(func_name=f"^{ufunc}$").get(ufunc, {})
-    return frozenset(
-        types[0] for types, loop in loops.items() if not loop["current"].startswith("baseline")
-    )
+def _vectorised(ufunc, dtype):
+    """Whether NumPy dispatches ufunc's loop for dtype to a SIMD target above its build's
+    baseline on this CPU (numpy.lib.introspect, NumPy ≥ 2; False where it cannot say)."""
+    introspect = getattr(np.lib, "introspect", None)
+    if introspect is None:
+        return False
+    dtype = np.dtype(dtype)
+    loops = introspect.opt_func_info(func_name=f"^{ufunc}$", signature=f"^{dtype.name}")
+    loop = loops.get(ufunc, {}).get(dtype.char * 2)
+    return loop is not None and not loop["current"].startswith("baseline")
 
 
-_VECTORISED_TANH = _vectorised_loops("tanh")
+_VECTORISED_TANH = {"f": _vectorised("tanh", np.float32), "d": _vectorised("tanh", np.float64)}
