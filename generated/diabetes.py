@@ -243,8 +243,9 @@ def _train_step(params, work, X, Y, learning_rate):
 
 
 def _workspace(params, rows):
-    """The arrays _train_step writes, for batches of up to rows examples; each dW has the
-    memory layout of its W."""
+    """The arrays _train_step writes, for batches of up to rows examples. Each dW has the
+    memory layout of its W.
+    """
     return {
         "Z1": np.empty((rows, 32), dtype=DTYPE),
         "A1": np.empty((rows, 32), dtype=DTYPE),

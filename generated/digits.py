@@ -256,12 +256,14 @@ def _train_step(params, work, X, Y, learning_rate):
 
 
 def _workspace(params, rows):
-    """The arrays _train_step writes, for batches of up to rows examples; each dW has the
-    memory layout of its W."""
+    """The arrays _train_step writes, for batches of up to rows examples. Each dW has the
+    memory layout of its W; Z2 (logits) column-major, so logsumexp's
+    row reductions run along contiguous columns.
+    """
     return {
         "Z1": np.empty((rows, 32), dtype=DTYPE),
         "A1": np.empty((rows, 32), dtype=DTYPE),
-        "Z2": np.empty((rows, 10), dtype=DTYPE),
+        "Z2": np.empty((rows, 10), dtype=DTYPE, order="F"),
         "A2": np.empty((rows, 10), dtype=DTYPE),
         "delta2": np.empty((rows, 10), dtype=DTYPE),
         "dW2": np.empty_like(params["W2"], dtype=DTYPE),

@@ -305,12 +305,14 @@ def _train_step(params, work, X, Y, learning_rate):
 
 
 def _workspace(params, rows):
-    """The arrays _train_step writes, for batches of up to rows examples; each dW has the
-    memory layout of its W."""
+    """The arrays _train_step writes, for batches of up to rows examples. Each dW has the
+    memory layout of its W; Z3 (logits) column-major, so logsumexp's
+    row reductions run along contiguous columns.
+    """
     return {
         "Z1": np.empty((rows, 2), dtype=DTYPE),
         "Z2": np.empty((rows, 2), dtype=DTYPE),
-        "Z3": np.empty((rows, 3), dtype=DTYPE),
+        "Z3": np.empty((rows, 3), dtype=DTYPE, order="F"),
         "A3": np.empty((rows, 3), dtype=DTYPE),
         "delta3": np.empty((rows, 3), dtype=DTYPE),
         "dW3": np.empty_like(params["W3"], dtype=DTYPE),

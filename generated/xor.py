@@ -249,8 +249,9 @@ def _train_step(params, work, X, Y, learning_rate):
 
 
 def _workspace(params, rows):
-    """The arrays _train_step writes, for batches of up to rows examples; each dW has the
-    memory layout of its W."""
+    """The arrays _train_step writes, for batches of up to rows examples. Each dW has the
+    memory layout of its W.
+    """
     return {
         "Z1": np.empty((rows, 2), dtype=DTYPE),
         "Z2": np.empty((rows, 1), dtype=DTYPE),

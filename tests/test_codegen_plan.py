@@ -69,3 +69,15 @@ def test_expressions_codegen_cannot_handle_are_spec_errors_naming_the_key():
     spec = spec_from_dict(deep_spec("erf(z)", 1))  # NumPy has no erf (nor derive's evaluator)
     with pytest.raises(SpecError, match=r"^layers\[0\]\.activation: cannot .*erf"):
         make_plan(spec)
+
+
+def test_buffers_logits_column_major_and_gradients_shaped_like_their_weights():
+    plan = make_plan(spec_from_dict(deep_spec("tanh", 2)))
+    assert plan.column_major == ("Z3",)  # logsumexp reduces its rows
+    buffers = {name: (allocation, rows) for name, allocation, rows in plan.buffers}
+    assert buffers["Z3"] == ('np.empty((rows, 2), dtype=DTYPE, order="F")', True)
+    assert buffers["Z1"] == ("np.empty((rows, 4), dtype=DTYPE)", True)
+    assert buffers["dW2"] == ('np.empty_like(params["W2"], dtype=DTYPE)', False)
+    sigmoid = deep_spec("tanh", 1)
+    sigmoid["output"] = {"units": 1, "activation": "sigmoid", "loss": "bce"}
+    assert make_plan(spec_from_dict(sigmoid)).column_major == ()  # no row reduction
