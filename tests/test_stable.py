@@ -94,10 +94,15 @@ def test_row_functions_bind_or_keep_their_index():
     assert softmax(zv[j], row).rewrite(sp.exp) == sp.exp(zv[j]) / sp.Sum(sp.exp(zv[l]), (l, 1, K))
 
 
-def _helper(name):
+def _helper_module(name) -> dict:
+    """The namespace the helper's source defines (its function and any constants)."""
     namespace = {"np": np}
     exec(NUMPY_HELPERS[name], namespace)  # noqa: S102 - our own source
-    return namespace[name]
+    return namespace
+
+
+def _helper(name):
+    return _helper_module(name)[name]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -127,8 +132,7 @@ def test_helpers_agree_with_the_naive_formulas_where_those_are_fine():
 def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype, vectorised):
     """Within a few ε of np.tanh everywhere (absolute), written into out, even when out is Z,
     by either route (np.tanh where NumPy's loop is SIMD, else the exp form)."""
-    namespace = {"np": np}
-    exec(NUMPY_HELPERS["tanh"], namespace)  # noqa: S102 - our own source
+    namespace = _helper_module("tanh")
     namespace["_VECTORISED_TANH"] = {"f": vectorised, "d": vectorised}
     tanh = namespace["tanh"]
     Z = np.linspace(-30, 30, 20_001).astype(dtype)
@@ -147,9 +151,7 @@ def test_tanh_helper_matches_np_tanh_in_place_and_aliased(dtype, vectorised):
 
 
 def test_tanh_takes_np_tanh_exactly_where_numpy_dispatches_a_simd_loop():
-    namespace = {"np": np}
-    exec(NUMPY_HELPERS["tanh"], namespace)  # noqa: S102 - our own source
-    chosen = namespace["_VECTORISED_TANH"]
+    chosen = _helper_module("tanh")["_VECTORISED_TANH"]
     try:
         from numpy.lib.introspect import opt_func_info
     except ImportError:  # NumPy 1.x cannot say: always the exp form
