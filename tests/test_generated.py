@@ -348,6 +348,8 @@ def test_weights_are_column_major_and_train_takes_either_layout(name):
     arrays = {k: rows[k] for k in weights}
     X, Y = batch(module, m=21, seed=5)
     settings = {"epochs": 2, "batch_size": 8, "learning_rate": 0.05, "seed": 1}
-    assert module.train(params, X, Y, **settings) == module.train(rows, X, Y, **settings)
-    assert worst_error(params, rows) == 0.0
+    # The same steps; BLAS may round a column-major and a row-major product differently.
+    history = module.train(params, X, Y, **settings)
+    assert module.train(rows, X, Y, **settings)["loss"] == pytest.approx(history["loss"], rel=1e-12)
+    assert worst_error(params, rows) < 1e-12
     assert all(rows[k] is arrays[k] for k in weights)  # updated in place, not replaced
