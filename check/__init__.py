@@ -13,10 +13,24 @@ User text is only ever read by the whitelist parser of :mod:`derive.parse` or th
 parser of :mod:`check.matrix`; nothing reaches ``eval``, ``exec`` or ``sympify``.
 """
 
-from check.answer import check_answer
-from check.code import check_code
-from check.numbers import check_numbers
-from check.report import Verdict
-from check.steps import check_steps
+_LAZY = {
+    "check_answer": "check.answer",
+    "check_code": "check.code",
+    "check_numbers": "check.numbers",
+    "Verdict": "check.report",
+    "check_steps": "check.steps",
+}
+
+
+def __getattr__(name: str):
+    """The modes are imported on first use (they need SymPy; PEP 562)."""
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'check' has no attribute {name!r}")
+
 
 __all__ = ["Verdict", "check_answer", "check_code", "check_numbers", "check_steps"]

@@ -10,11 +10,27 @@ p[i] - y[i]
 ``custom_loss("(p - y)**2")`` derive user-defined rules; ``mlp(...)`` the recurrence of a network.
 """
 
-from derive.custom import custom_activation, custom_loss
 from derive.errors import BackpropError, DerivationError, ParseError, SpecError, UnknownNameError
-from derive.model import Chain, Check, Derivation, Step
-from derive.network import mlp, mlp_from_options
-from derive.registry import entries, get, names
+
+# Everything else needs SymPy: imported on first use, so that ``backprop --help`` and the
+# error types stay cheap (PEP 562).
+_LAZY = {
+    **dict.fromkeys(("custom_activation", "custom_loss"), "derive.custom"),
+    **dict.fromkeys(("Chain", "Check", "Derivation", "Step"), "derive.model"),
+    **dict.fromkeys(("mlp", "mlp_from_options"), "derive.network"),
+    **dict.fromkeys(("entries", "get", "names"), "derive.registry"),
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'derive' has no attribute {name!r}")
+
 
 __all__ = [
     "BackpropError",

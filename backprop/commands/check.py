@@ -1,11 +1,14 @@
 """``backprop check``: judge hand-worked answers (answer, steps, numbers, code).
 
-Each mode lives in its own module of :mod:`check` with ``register(subparsers)``; a mode whose
-module is not installed yet is simply absent.
+Each mode lives in its own module of :mod:`check` with ``register(subparsers)``.  Those modules
+need SymPy, so they are imported only when a ``check`` command line is actually run: the
+``check`` parser here takes the mode and its arguments as they are, and :func:`run` builds the
+modes' parsers and parses them.  ``backprop --help`` therefore never imports SymPy.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 
 MODES = ("check.answer", "check.steps", "check.numbers", "check.code")
@@ -16,8 +19,27 @@ def register(sub) -> None:
         "check",
         help="check hand-worked answers, derivations, numbers and code",
         description="Check hand-worked backpropagation. Exit 0 correct, 1 incorrect, 2 bad input.",
+        add_help=False,
     )
-    modes = p.add_subparsers(dest="mode", metavar="MODE", parser_class=type(p))
+    parser_class = type(p)
+
+    class _Words(parser_class):
+        """Keeps the words after ``check`` as they are (``--help`` too) for :func:`run`."""
+
+        def parse_known_args(self, args=None, namespace=None):
+            namespace = namespace or argparse.Namespace()
+            namespace.words = list(args or [])
+            namespace.run = run
+            namespace.check_parser = (parser_class, self.prog, self.description)
+            return namespace, []
+
+    p.__class__ = _Words
+
+
+def build_parser(parser_class=argparse.ArgumentParser, prog="backprop check", description=""):
+    """The parser of every check mode (imports the mode modules)."""
+    p = parser_class(prog=prog, description=description)
+    modes = p.add_subparsers(dest="mode", metavar="MODE", parser_class=parser_class)
     for name in MODES:
         try:
             module = importlib.import_module(name)
@@ -26,3 +48,37 @@ def register(sub) -> None:
                 raise
             continue
         module.register(modes)
+    return p
+
+
+def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """``check answer sigmoid-bce -y/p``: an answer that begins with a minus is the answer,
+    not an option, unless it is one of the mode's options (``--json``, ``--timeout 5``).
+    Options are moved first and the quantity and answer after ``--``."""
+    if not words or words[0] != "answer":
+        return words
+    answer = parser._subparsers._group_actions[0].choices["answer"]  # noqa: SLF001
+    actions = answer._option_string_actions  # noqa: SLF001
+    options, positionals, rest = [], [], iter(words[1:])
+    for word in rest:
+        if word == "--":
+            positionals.extend(rest)
+            break
+        name = word.split("=", 1)[0]
+        found = [o for o in actions if o == name or (name.startswith("--") and o.startswith(name))]
+        if not word.startswith("-") or len(word) == 1 or not (found or word.startswith("--")):
+            positionals.append(word)
+            continue
+        options.append(word)
+        if found and actions[found[0]].nargs != 0 and "=" not in word:
+            options.append(next(rest, ""))
+    return ["answer", *options, "--", *positionals]
+
+
+def run(args: argparse.Namespace) -> int:
+    parser = build_parser(*args.check_parser)
+    inner = parser.parse_args(_answers_as_given(args.words, parser))
+    if not getattr(inner, "run", None):
+        parser.print_help()
+        return 2
+    return int(inner.run(inner) or 0)

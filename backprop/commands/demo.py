@@ -13,13 +13,8 @@ import time
 from pathlib import Path
 
 import derive
-from backprop.commands.train import describe, format_result, plot_title, train_settings
-from backprop.datasets import load_dataset
 from backprop.output import write_text
-from backprop.plotting import plot_curves
-from backprop.training import train_on
 from derive.errors import BackpropError
-from derive.render import render, render_many
 
 DIGITS_SPEC = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"
 
@@ -38,6 +33,12 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # NumPy, SymPy and the trainer: imported only when the demo runs (fast --help)
+    from backprop.commands.train import describe, format_result, plot_title, train_settings
+    from backprop.datasets import load_dataset
+    from backprop.plotting import plot_curves
+    from backprop.training import train_on
+
     out = Path(args.out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -62,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
 def write_notes(out: Path) -> tuple[Path, Path]:
     """Derive and verify every built-in, print softmax-ce, write the LaTeX and Markdown notes."""
+    from derive.render import render, render_many
+
     start = time.perf_counter()
     derivations = [derive.get(name) for name in derive.names()]
     seconds = time.perf_counter() - start

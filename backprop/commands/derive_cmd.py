@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-import derive
-from backprop.output import write_text
 from derive.errors import BackpropError
-from derive.render import render, render_many
 
 FORMATS = ("text", "latex", "markdown", "json")
 
@@ -65,6 +62,10 @@ def _format(args) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    import derive  # SymPy: imported only when a derivation is asked for
+    from backprop.output import write_text
+    from derive.render import render, render_many
+
     if args.list:
         for entry in derive.entries():
             print(f"{entry.name:<12} {entry.summary}")
@@ -80,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _one(args):
+    import derive
+
     if args.activation is not None:
         return derive.custom_activation(args.activation)
     if args.loss is not None:

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from backprop.output import write_text
-from codegen.generate import generate_source
-from codegen.spec import load_spec
-
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -24,6 +20,10 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from backprop.output import write_text
+    from codegen.generate import generate_source  # SymPy: only when generating
+    from codegen.spec import load_spec
+
     spec = load_spec(args.spec)
     write_text(args.out, generate_source(spec, args.spec, args.out))
     return 0

@@ -1,0 +1,53 @@
+"""Start-up cost: commands that do not need SymPy do not import it; answers may begin with '-'."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from backprop.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _modules_after(argv: list[str]) -> set[str]:
+    code = (
+        "import sys\nfrom backprop.cli import main\ntry:\n    main(sys.argv[1:])\n"
+        "except SystemExit:\n    pass\nprint('MODULES', ' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    out = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env, timeout=60
+    )
+    last = out.stdout.splitlines()[-1].split()
+    assert last[0] == "MODULES", out.stdout + out.stderr
+    return set(last[1:])
+
+
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["derive", "--help"], ["generate", "--help"], ["train", "--help"]]
+)
+def test_help_does_not_import_sympy(argv):
+    modules = _modules_after(argv)
+    assert "backprop.cli" in modules
+    assert "sympy" not in modules
+
+
+def test_errors_module_does_not_import_sympy():
+    assert "sympy" not in _modules_after([])  # no command: the help, exit 2
+
+
+@pytest.mark.parametrize("answer", ["-y/p", "-(y - p)", "-y + p"])
+def test_answer_beginning_with_minus_is_an_answer(answer, capsys):
+    status = main(["check", "answer", "sigmoid-bce", answer])
+    out = capsys.readouterr().out
+    assert f"answer:   {answer}" in out
+    assert status == (0 if answer != "-y/p" else 1)
+
+
+def test_options_and_separator_still_work(capsys):
+    assert main(["check", "answer", "sigmoid-bce", "--timeout", "5", "--", "-(y - p)"]) == 0
+    assert main(["check", "answer", "--json", "sigmoid-bce", "-y + p"]) == 0
+    assert '"correct": true' in capsys.readouterr().out
+    assert main(["check", "answer", "--bogus", "sigmoid-bce", "p - y"]) == 2
