@@ -95,7 +95,8 @@ class ActivationRule:
     def relu_like(self) -> bool:
         """≈ z for large z and ≈ 0 for very negative z (ReLU, softplus, swish, leaky ReLU...)."""
         elementary = self.forward.rewrite(sp.exp)
-        high, low = (float(elementary.subs(z, v).evalf()) for v in (10, -10))
+        # sin, cos rewrite to complex exponentials: the value is real up to round-off
+        high, low = (complex(elementary.subs(z, v).evalf()).real for v in (10, -10))
         return abs(high - 10.0) < 0.5 and abs(low) < 0.5
 
 

@@ -174,6 +174,9 @@ class _Printer:
         lines, arrays = [], {}
         for symbol, value in replacements:
             value = value.xreplace(arrays)
+            if not value.atoms(sp.Indexed):  # a constant (√(2/π)): it stays inline
+                arrays[symbol] = value
+                continue
             free = index_axes(value)
             array = next(names)[tuple(a for a in axes if a in free)]
             lines.append(self.line(array.base.label.name, value, array.indices, (), key))

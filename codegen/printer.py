@@ -29,6 +29,7 @@ from sympy.printing.numpy import NumPyPrinter, _known_constants_numpy, _known_fu
 from sympy.printing.precedence import PRECEDENCE, precedence
 
 from codegen import stable
+from codegen.printer_functions import FunctionPrinting
 
 _SIMPLE_POWER_OPERAND = re.compile(r"-?([A-Za-z_][A-Za-z0-9_.]*|[0-9.]+)")  # ruff hugs these
 _ATOM = PRECEDENCE["Atom"]
@@ -53,7 +54,7 @@ def index_axes(expr: sp.Basic) -> set:
     return set().union(*(index_axes(a) for a in expr.args if isinstance(a, sp.Basic)))
 
 
-class NumPyIndexPrinter(NumPyPrinter):
+class NumPyIndexPrinter(FunctionPrinting, NumPyPrinter):
     """NumPyPrinter for index notation over arrays; module prefix ``np``.
 
     ``helpers`` collects the names of :data:`codegen.stable.NUMPY_HELPERS` the printed code
@@ -284,56 +285,13 @@ class NumPyIndexPrinter(NumPyPrinter):
         spec = ",".join(subscripts) + "->" + "".join(letters[a] for a in own)
         return 'np.einsum("%s", %s)' % (spec, ", ".join(operands))
 
-    # -- functions ----------------------------------------------------------------------------
-
-    def _print_Function(self, expr):
-        raise IndexPrintingError(f"no NumPy form for {sp.sstr(expr)}")
+    # -- functions (elementwise ones: codegen.printer_functions) ------------------------------
 
     def _print(self, expr, **kwargs):
         try:
             return super()._print(expr, **kwargs)
-        except KeyError:  # a function in SymPy's tables without a NumPy entry (e.g. erf)
+        except KeyError:  # a function in SymPy's tables without a NumPy entry
             raise IndexPrintingError(f"no NumPy form for {sp.sstr(expr)}") from None
-
-    def _print_Abs(self, expr):
-        return f"np.abs({self._print(expr.args[0])})"
-
-    def _print_Max(self, expr):
-        return self._nested("np.maximum", expr.args)
-
-    def _print_Min(self, expr):
-        return self._nested("np.minimum", expr.args)
-
-    def _nested(self, func, args):
-        code = self._print(args[0])
-        for arg in args[1:]:
-            code = f"{func}({code}, {self._print(arg)})"
-        return code
-
-    def _print_Heaviside(self, expr):
-        x, at_zero = expr.args if len(expr.args) == 2 else (expr.args[0], sp.S.Half)
-        scale, rest = x.as_coeff_Mul()
-        if scale.is_Number and scale != 0:  # H(c x) = H(sign(c) x)
-            x = rest if scale > 0 else -rest
-        if at_zero == 0:
-            return f"({self._print(x)} > 0)"
-        if at_zero == 1:
-            return f"({self._print(x)} >= 0)"
-        return f"np.heaviside({self._print(x)}, {float(at_zero)!r})"
-
-    def _print_relu(self, expr):
-        return f"np.maximum({self._print(expr.args[0])}, 0)"
-
-    def _print_tanh(self, expr):
-        self.helpers.add("tanh")
-        return f"tanh({self._print(expr.args[0])})"
-
-    def _print_sigmoid(self, expr):
-        self.helpers.add("sigmoid")
-        return f"sigmoid({self._print(expr.args[0])})"
-
-    def _print_softplus(self, expr):
-        return f"np.logaddexp(0, {self._print(expr.args[0])})"
 
     def _print_logsumexp(self, expr):
         self.helpers.add("logsumexp")

@@ -14,7 +14,8 @@ Row primitives take the index they run over as a ``(index, low, high)`` tuple, a
 :func:`stabilise` applies the rewrites (each one an identity, each tested on its own) to a
 symbolic expression *before* it is printed, so a loss is computed from its logits:
 
->>> from derive.functions import sigmoid
+>>> from codegen.special import ERF_SOURCE
+from derive.functions import sigmoid
 >>> z, y = sp.symbols("z y", real=True)
 >>> stabilise(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)))
 y*softplus(-z) + (1 - y)*softplus(z)
@@ -25,6 +26,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
+from codegen.special import ERF_SOURCE
 from derive.functions import sigmoid
 
 __all__ = [
@@ -280,6 +282,7 @@ def stabilise(expr: sp.Basic, fired: list | None = None) -> sp.Basic:
 # -- NumPy helpers the printer calls; a generated module carries the ones it uses --------------
 
 NUMPY_HELPERS = {
+    "erf": ERF_SOURCE,
     "logsumexp": '''\
 def logsumexp(Z):
     """log Σ_k exp(Z[..., k]) along the last axis: (m, K) -> (m,).

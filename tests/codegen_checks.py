@@ -150,7 +150,7 @@ def torch_expression(expr: sp.Basic, values: dict):
     def ev(e):
         if e in values:
             return values[e]
-        if e.is_Number:
+        if e.is_number:  # 2, 1/2, pi, sqrt(2/pi)
             return float(e)
         if isinstance(e, sp.Add):
             return sum((ev(a) for a in e.args[1:]), ev(e.args[0]))

@@ -65,8 +65,15 @@ def test_relu_like_layers_get_he_initialisation():
     assert [layer.init for layer in make_plan(spec).layers] == ["he", "glorot", "glorot"]
 
 
-def test_expressions_codegen_cannot_handle_are_spec_errors_naming_the_key():
-    spec = spec_from_dict(deep_spec("erf(z)", 1))  # NumPy has no erf (nor derive's evaluator)
+def test_expressions_codegen_cannot_handle_are_spec_errors_naming_the_key(monkeypatch):
+    from codegen.printer import IndexPrintingError
+    from codegen.printer_functions import FunctionPrinting
+
+    def unprintable(self, expr):
+        raise IndexPrintingError(f"no NumPy form for {expr}")
+
+    monkeypatch.setattr(FunctionPrinting, "_print_erf", unprintable)  # as if NumPy had none
+    spec = spec_from_dict(deep_spec("erf(z)", 1))
     with pytest.raises(SpecError, match=r"^layers\[0\]\.activation: cannot .*erf"):
         make_plan(spec)
 
