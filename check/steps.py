@@ -18,40 +18,27 @@ from __future__ import annotations
 import argparse
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
 
-from check.answer import _YSTAR
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, Outcome, decide, numeric_outcome, run_limited
 from check.report import format_counterexample
+from check.steps_read import Reader
 from derive.errors import ParseError
 from derive.functions import sigmoid
 from derive.model import Domain
-from derive.parse import parse_expression
 from derive.substitute import apply_definitions
-from derive.symbols import h, p, y, z
+from derive.symbols import p, y, z
 
 MAX_LINES = 200
 UNIT = ("p", "q", "yhat", "ystar", "a", "h", "y")  # sampled in (0, 1) when not defined
-_NAME = r"(?:[A-Za-z][A-Za-z0-9]*|\\hat\{y\}|ŷ|\\[a-zA-Z]+)"
-_DEFINITION = re.compile(rf"^\s*({_NAME})\s*=(?!=)\s*(.+)$")
-_VAR = r"\\?([A-Za-z]+)"
-_OPERATOR = [  # the derivative to take, and of what: d/dz (...), \frac{d}{dz}, ∂/∂z
-    re.compile(rf"^\s*(?:d|∂)\s*/\s*(?:d|∂)\s*{_VAR}\s*(?P<rest>.*)$", re.S),
-    re.compile(
-        rf"^\s*\\[dt]?frac\s*\{{\s*(?:d|\\partial)\s*\}}\s*\{{\s*(?:d|\\partial)\s*{_VAR}\s*\}}(?P<rest>.*)$",
-        re.S,
-    ),
-]
-_NAMED = [  # dL/dz, ∂L/∂z, \frac{dL}{dz}, \frac{\partial L}{\partial z}
-    re.compile(rf"^\s*(?:d|∂)\s*{_VAR}\s*/\s*(?:d|∂)\s*{_VAR}\s*$"),
-    re.compile(
-        rf"^\s*\\[dt]?frac\s*\{{\s*(?:d|\\partial)\s*{_VAR}\s*\}}\s*\{{\s*(?:d|\\partial)\s*{_VAR}\s*\}}\s*$"
-    ),
-]
+_DEFINITION = re.compile(r"^\s*([^=]+?)\s*=(?!=)\s*(.+)$")
+_FUNCTION = re.compile(r"^\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|[A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*$")
+_ASSUME = re.compile(r"^\s*assume\s*:?\s*(?P<name>[A-Za-z])\s+(?:is\s+)?one[- ]?hot\s*\.?$", re.I)
+ONE_HOT_NOTE = "y one-hot (Σ_k y_k = 1)"
 
 
 @dataclass
@@ -63,6 +50,7 @@ class Line:
     method: str = ""
     counterexample: dict | None = None
     diagnosis: str | None = None
+    source: str = ""  # the text as written (re-read under another reading if need be)
 
 
 @dataclass
@@ -72,10 +60,12 @@ class StepsReport:
     definitions: dict = field(default_factory=dict)
     final_correct: bool | None = None
     expected: str = ""
+    assumptions: list = field(default_factory=list)
+    readings: list = field(default_factory=list)
 
     @property
     def first_wrong(self) -> Line | None:
-        return next((line for line in self.lines if not line.valid), None)
+        return next((line for line in self.lines if line.valid is False), None)
 
     @property
     def valid(self) -> bool:
@@ -93,7 +83,9 @@ class StepsReport:
             "final_correct": self.final_correct,
             "expected": self.expected,
             "start": self.start.text,
-            "definitions": {k: show(v) for k, v in self.definitions.items()},
+            "assumptions": self.assumptions,
+            "read_as": self.readings,
+            "definitions": {show(k): show(v) for k, v in self.definitions.items()},
             "steps": [
                 {
                     "line": line.number,
@@ -109,11 +101,13 @@ class StepsReport:
 
     def to_text(self) -> str:
         out = [f"start (line {self.start.number}): {self.start.text}"]
-        out += [f"  where {k} = {show(v)}" for k, v in self.definitions.items()]
+        out += [f"  where {show(k)} = {show(v)}" for k, v in self.definitions.items()]
+        out += [f"  assuming {a}" for a in self.assumptions]
+        out += [f"  read as: {r}" for r in self.readings]
         for line in self.lines:
             status = {True: "valid", False: "WRONG", None: "undecided"}[line.valid]
             out.append(f"line {line.number}: {line.text}    [{status}]")
-            if line.valid is not True:
+            if line.valid is not True or "given" in line.method or "read" in line.method:
                 out.append(f"    {line.method}")
             if line.counterexample:
                 ce = dict(line.counterexample, labels=("this line", "previous line"))
@@ -121,110 +115,154 @@ class StepsReport:
             if line.diagnosis:
                 out.append(f"    diagnosis: {line.diagnosis}")
         wrong = self.first_wrong
-        out.append(f"first wrong line: {wrong.number}" if wrong else "every step is valid")
-        verdict = {True: "yes", False: "no", None: "undecided"}[self.final_correct]
+        undecided = next((line for line in self.lines if line.valid is None), None)
+        if wrong:
+            out.append(f"first wrong line: {wrong.number}")
+        elif undecided:
+            out.append(f"could not decide line {undecided.number}; no line is shown wrong")
+        else:
+            out.append("every step is valid")
+        verdict = {True: "yes", False: "no", None: "could not decide"}[self.final_correct]
         out.append(f"last line equals the correct result {self.expected}: {verdict}")
         return "\n".join(out)
 
 
-class _Symbols(dict):
-    """Any plain name is a real scalar symbol (the derive ones for z, y, p, h)."""
-
-    KNOWN = {"z": z, "y": y, "p": p, "h": h}
-
-    def __contains__(self, name) -> bool:
-        return (
-            isinstance(name, str)
-            and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", name) is not None
-            and name not in _FUNCTION_NAMES
-        )
-
-    def __getitem__(self, name):
-        if name not in self:
-            raise KeyError(name)
-        return self.KNOWN.get(name) or sp.Symbol(name, real=True)
-
-
-_FUNCTION_NAMES = {"exp", "log", "ln", "sqrt", "tanh", "sinh", "cosh", "sech", "sin", "cos", "tan",
-                   "erf", "softplus", "abs", "Abs", "sigmoid", "sigma", "logistic", "relu", "ReLU",
-                   "max", "Max", "min", "Min", "e", "pi", "d"}  # fmt: skip
-
-
-def _parse(text: str, number: int) -> sp.Expr:
-    text = _YSTAR.sub("ystar", text)
-    try:
-        return parse_expression(text, _Symbols())
-    except ParseError as exc:
-        raise ParseError(f"line {number}: {exc}") from None
+@dataclass
+class Parsed:
+    reader: Reader
+    start: Line
+    steps: list
+    one_hot: str | None = None  # the target declared one-hot (assume y one-hot)
+    lines: dict = field(default_factory=dict)  # defined atom -> line number
+    operands: list = field(default_factory=list)  # what the start differentiates
 
 
 def _clean(raw: str) -> str:
     text = raw.split("#", 1)[0].strip().strip("$").strip()
     text = re.sub(r"\\\\\s*$", "", text).strip()
-    return text.lstrip("&").strip()
+    text = re.sub(r"\\(?:tag|label)\{[^{}]*\}", "", text)
+    return text.lstrip("&").replace("&=", "=").replace("&", " ").strip().rstrip(".,;").strip()
 
 
-def read(text: str):
-    """(definitions, start Line, step Lines); ParseError for a malformed file."""
+def _definition_target(reader: Reader, head: str):
+    """The atom a line ``NAME = ...`` defines, or None when the head is not a plain name."""
+    if re.search(r"\\[dt]?frac|/|\\partial|∂|\(", head):
+        return None
+    try:
+        return reader.variable_of(head)
+    except ParseError:
+        return None
+
+
+def _size(text: str) -> int:
+    found = [int(n) for n in re.findall(r"_\s*\{?\s*([1-9])(?![0-9])", text)]
+    return max(found, default=3) if max(found, default=3) >= 2 else 3
+
+
+def read(text: str) -> Parsed:
+    """Definitions, start Line and step Lines; ParseError for a malformed file."""
     if not isinstance(text, str):
         raise ParseError("the derivation must be text")
     raw = [(n, _clean(line)) for n, line in enumerate(text.splitlines(), 1)]
     raw = [(n, line) for n, line in raw if line]
     if len(raw) > MAX_LINES:
         raise ParseError(f"too many lines ({len(raw)}, limit {MAX_LINES})")
-    definitions: dict = {}
-    start, steps = None, []
+    reader = Reader(size=_size(text))
+    letters = re.findall(r"(?<![A-Za-z\\])([A-Za-z])(?![A-Za-z])", text)
+    reader.letters = set(letters) - {"e", "d"}
+    reader.collect_layers([line for _, line in raw])
+    parsed = Parsed(reader, None, [])
     for n, line in raw:
-        if start is None:
-            match = _DEFINITION.match(line)
-            named = match and not _is_start(match.group(1) + "=")
-            if named and not line.startswith("="):
-                name = _parse(match.group(1), n)
-                if not isinstance(name, sp.Symbol):
-                    raise ParseError(f"line {n}: cannot define '{match.group(1)}'")
-                definitions[name] = _parse(match.group(2), n)
+        if parsed.start is None:
+            if m := _ASSUME.match(line):
+                parsed.one_hot = m.group("name")
                 continue
+            if line.lower().startswith("assume"):
+                raise ParseError(f"line {n}: the only assumption understood is 'assume y one-hot'")
+            match = _DEFINITION.match(line)
+            function = match and _FUNCTION.match(match.group(1))
+            if function:  # g(z) = ..., \mathcal{A}(z) = ...
+                name = re.sub(r"\\mathcal\s*\{\s*([A-Z])\s*\}", r"cal\1", function.group(1))
+                reader.define_function(name, function.group(2), match.group(2), n)
+                continue
+            if match and not line.startswith("="):
+                target = _definition_target(reader, match.group(1))
+                if target is not None:
+                    _define(parsed, n, match.group(1), match.group(2))
+                    continue
+            _check_cycles(parsed)
             head, _, tail = line.partition("=")
-            start = Line(n, head.strip(), _start(head, n, definitions))
+            parsed.start = Line(n, head.strip(), reader.read(head, n), source=head)
+            parsed.operands = list(reader.operands)
             if tail.strip():
-                steps.append(Line(n, "= " + tail.strip(), _parse(tail, n)))
+                parsed.steps += _steps(reader, n, tail)
         elif line.startswith("="):
-            for part in line[1:].split("="):  # = a = b on one line
-                steps.append(Line(n, "= " + part.strip(), _parse(part, n)))
+            parsed.steps += _steps(reader, n, line[1:])
         else:
             raise ParseError(f"line {n}: each line after the start must begin with '='")
-    if start is None:
+    if parsed.start is None:
         raise ParseError("no starting expression (e.g. d/dz (-y*log(p) - (1-y)*log(1-p)))")
-    if not steps:
-        raise ParseError(f"line {start.number}: no '=' lines follow the start")
-    return definitions, start, steps
+    if not parsed.steps:
+        raise ParseError(f"line {parsed.start.number}: no '=' lines follow the start")
+    return parsed
 
 
-def _is_start(text: str) -> bool:
-    return any(pattern.match(text.rstrip("=")) for pattern in _NAMED)
+def _steps(reader: Reader, n: int, text: str) -> list:
+    parts = [part.strip() for part in text.split("=")]  # = a = b on one line
+    return [Line(n, "= " + part, reader.read(part, n), source=part) for part in parts]
 
 
-def _start(text: str, number: int, definitions: dict) -> sp.Expr:
-    for pattern in _NAMED:
-        if m := pattern.match(text):
-            var = _parse(m.group(2), number)
-            what = _parse(m.group(1), number)
-            if what not in definitions:
-                raise ParseError(f"line {number}: define {m.group(1)} first (e.g. L = ...)")
-            return sp.Derivative(_substituted(what, definitions), var)
-    for pattern in _OPERATOR:
-        if m := pattern.match(text):
-            var = _parse(m.group(1), number)
-            rest = m.group("rest").strip()
-            rest = re.sub(r"^\\left\s*\(", "(", rest)
-            if not isinstance(var, sp.Symbol) or not rest:
-                raise ParseError(f"line {number}: expected d/dVAR (expression)")
-            return sp.Derivative(_substituted(_parse(rest, number), definitions), var)
-    return _parse(text, number)
+def _define(parsed: Parsed, n: int, head: str, body: str) -> None:
+    """``NAME = ...``; ``q_i = ...`` (a letter subscript) defines every entry q_1 … q_K."""
+    reader = parsed.reader
+    index = re.search(r"_\s*\{?\s*([ijkn])\s*\}?\s*(?=\^|$)", head)
+    if index:
+        pattern = re.compile(
+            rf"_\s*(?:\{{\s*{index.group(1)}\s*\}}|{index.group(1)}(?![A-Za-z0-9]))"
+        )
+        for value in range(1, reader.size + 1):
+            _define(parsed, n, pattern.sub(f"_{value}", head), pattern.sub(f"_{{{value}}}", body))
+        return
+    target = reader.variable_of(head)
+    if target in reader.definitions:
+        raise ParseError(f"line {n}: {head.strip()} is defined twice")
+    reader.definitions[target] = reader.read(body, n)
+    parsed.lines[target] = n
 
 
-def _substituted(expr: sp.Expr, definitions: dict) -> sp.Expr:
-    return apply_definitions(expr, definitions)
+def _check_cycles(parsed: Parsed) -> None:
+    """A definition that refers back to itself (p = … L …, L = … p …): one line, not a crash."""
+    defs = parsed.reader.definitions
+    uses = {k: [a for a in _atoms(v) if a in defs] for k, v in defs.items()}
+    for first in defs:
+        path, todo = [first], [(first, iter(uses[first]))]
+        while todo:
+            node, rest = todo[-1]
+            nxt = next(rest, None)
+            if nxt is None:
+                todo.pop()
+                path.pop()
+            elif nxt == first:
+                names = " → ".join(str(a) for a in [*path, first])
+                line = parsed.lines.get(first, "?")
+                raise ParseError(f"line {line}: circular definitions: {names}")
+            elif nxt not in path and len(path) < 50:
+                path.append(nxt)
+                todo.append((nxt, iter(uses[nxt])))
+
+
+def _atoms(expr: sp.Basic) -> set:
+    return set(expr.atoms(sp.Indexed)) | expr.free_symbols
+
+
+class _Entries:
+    """A vector defined entry by entry (q_1 = …, q_2 = …), as derive's definitions are."""
+
+    def __init__(self, entries: dict):
+        self.entries = entries
+
+    def __call__(self, index):
+        return self.entries[int(index)]
 
 
 def _sampler(low, high):
@@ -234,35 +272,130 @@ def _sampler(low, high):
     return draw
 
 
-def _domain(definitions: dict, exprs) -> Domain:
-    symbols = set().union(*(apply_definitions(e, definitions).free_symbols for e in exprs))
-    samplers = {s: _sampler(0.05, 0.95) if s.name in UNIT else _sampler(-2.0, 2.0) for s in symbols}
-    return Domain(definitions=definitions, samplers=samplers)
+def balanced_one_hot(rng, n, shape):
+    """One-hot rows (n, K) in which every class occurs (so no class goes unchecked)."""
+    classes = rng.permutation(np.arange(n) % shape[0])
+    out = np.zeros((n, *shape))
+    out[np.arange(n), classes] = 1.0
+    return out
+
+
+def _domain(reader: Reader, exprs, one_hot: str | None) -> Domain:
+    definitions, vectors = {}, {}
+    for key, value in reader.definitions.items():
+        if isinstance(key, sp.Indexed):
+            vectors.setdefault(key.base, {})[int(key.indices[0])] = value
+        else:
+            definitions[key] = value
+    definitions.update({base: _Entries(entries) for base, entries in vectors.items()})
+    atoms = set().union(*(_atoms(apply_definitions(e, definitions)) for e in exprs))
+    samplers: dict = {}
+    for atom in atoms:
+        key = atom.base if isinstance(atom, sp.Indexed) else atom
+        name = str(key.label if isinstance(key, sp.IndexedBase) else key).split("^")[0]
+        samplers[key] = _sampler(0.05, 0.95) if name in UNIT else _sampler(-2.0, 2.0)
+    assumptions = []
+    if one_hot:
+        for base in {a.base for a in atoms if isinstance(a, sp.Indexed)}:
+            if str(base.label).split("^")[0] == one_hot:
+                size = max(int(a.indices[0]) for a in atoms if getattr(a, "base", None) == base)
+                samplers[base], samplers[("shape", base)] = balanced_one_hot, (max(size, 2),)
+        assumptions.append(ONE_HOT_NOTE)
+    return Domain(definitions=definitions, samplers=samplers, assumptions=assumptions)
+
+
+def _infer_one_hot(reader: Reader, exprs) -> bool:
+    """Cross-entropy over several classes (y_k log q_k for two k or more): y is one-hot."""
+    found = set()
+    for e in [*exprs, *reader.definitions.values()]:
+        for term in sp.Add.make_args(sp.expand(e) if sp.count_ops(e) < 200 else e):
+            if term.has(sp.log):
+                found |= {a for a in term.atoms(sp.Indexed) if str(a.base.label) == "y"}
+    return len(found) >= 2
+
+
+def _judge(line_expr, before, domain, timeout, diagnoser):
+    outcome, diagnosis = decide(line_expr, before, domain, timeout, explain=diagnoser)
+    return outcome, diagnosis
+
+
+def _rereadings(reader: Reader, text: str):
+    """Other plausible readings of a line: H(z) as a product, h^2 as layer 2."""
+    if re.search(r"(?<![A-Za-z\\])H\s*\(", text) and reader.heaviside:
+        yield "H(…) read as H times (…), not the unit step", replace(reader, heaviside=False)
+    table: dict = {}
+    try:
+        reader.prepare(text, table)
+    except ParseError:
+        return
+    ambiguous = {pair for pair in reader.powers if re.search(re.escape(pair[0]) + r"\S*\^", text)}
+    if ambiguous:
+        names = ", ".join(f"{b}^{s}" for b, s in sorted(ambiguous))
+        yield (
+            f"{names} read as a layer index, not a power",
+            replace(reader, layers=reader.layers | ambiguous, powers=set()),
+        )
 
 
 def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     """Judge every '=' line of a derivation against the line before it."""
-    definitions, start, steps = read(text)
+    parsed = read(text)
+    reader, start, steps = parsed.reader, parsed.start, parsed.steps
     exprs = [start.expr] + [line.expr for line in steps]
-    domain = _domain(definitions, exprs)
-    swaps = ((p, y),) if p in domain.samplers or p in definitions else ()
+    domain = _domain(reader, exprs, parsed.one_hot)
+    hot = None
+    if not parsed.one_hot and _infer_one_hot(reader, exprs):
+        hot = _domain(reader, exprs, "y")
+    swaps = ((p, y),) if p in domain.samplers or p in domain.definitions else ()
     undifferentiated = ()
-    if isinstance(start.expr, sp.Derivative):
+    if len(parsed.operands) == 1:
         label = "this line is the expression being differentiated, not its derivative"
-        undifferentiated = ((label, start.expr.expr),)
+        undifferentiated = ((label, parsed.operands[0]),)
+    used_one_hot = False
     before = start.expr
     for line in steps:
         diagnoser = Diagnoser(line.expr, before, swaps=swaps, alternatives=undifferentiated)
-        outcome, line.diagnosis = decide(line.expr, before, domain, timeout, explain=diagnoser)
+        outcome, line.diagnosis = _judge(line.expr, before, domain, timeout, diagnoser)
+        if outcome.equal is not True and hot is not None:
+            second, _ = _judge(line.expr, before, hot, timeout, None)
+            if second.equal:
+                used_one_hot = True
+                outcome, line.diagnosis = second, None
+                outcome.method += (
+                    f"; valid given {ONE_HOT_NOTE}, inferred from the cross-entropy loss "
+                    "(declare it with 'assume y one-hot')"
+                )
+        if outcome.equal is not True:
+            for reading, other in _rereadings(reader, line.source):
+                try:
+                    expr = other.read(line.source, line.number)
+                except ParseError:
+                    continue
+                second, _ = _judge(expr, before, hot if used_one_hot else domain, timeout, None)
+                if second.equal:
+                    outcome, line.diagnosis, line.expr = second, None, expr
+                    outcome.method += f"; valid when {reading}"
+                    break
+                outcome.method += f"; also not equal when {reading}" * (second.equal is False)
         line.valid, line.method, line.counterexample = (
             outcome.equal,
             outcome.method,
             outcome.counterexample,
         )
         before = line.expr
-    final: Outcome = decide(steps[-1].expr, start.expr, domain, timeout)[0]
-    expected = show(steps[-1].expr) if final.equal else _correct(start.expr, domain, timeout)
-    report = StepsReport(start, steps, definitions, expected=expected)
+    final_domain = hot if used_one_hot else domain
+    final: Outcome = decide(steps[-1].expr, start.expr, final_domain, timeout)[0]
+    if final.equal is not True and hot is not None and not used_one_hot:
+        final = decide(steps[-1].expr, start.expr, hot, timeout)[0]
+        used_one_hot = used_one_hot or bool(final.equal)
+    expected = show(steps[-1].expr) if final.equal else _correct(start.expr, final_domain, timeout)
+    assumptions = list(final_domain.assumptions)
+    if used_one_hot:
+        assumptions = [f"{ONE_HOT_NOTE}, inferred from the cross-entropy loss"]
+    report = StepsReport(
+        start, steps, reader.definitions, expected=expected, assumptions=assumptions,
+        readings=sorted(reader.readings),
+    )  # fmt: skip
     report.final_correct = final.equal
     return report
 
