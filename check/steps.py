@@ -26,7 +26,7 @@ import sympy as sp
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, Outcome, decide, numeric_outcome, run_limited
 from check.report import format_counterexample
-from check.steps_read import Reader
+from check.steps_read import Reader, substitute_index
 from derive.errors import ParseError
 from derive.functions import sigmoid
 from derive.model import Domain
@@ -146,7 +146,7 @@ def _clean(raw: str) -> str:
 
 def _definition_target(reader: Reader, head: str):
     """The atom a line ``NAME = ...`` defines, or None when the head is not a plain name."""
-    if re.search(r"\\[dt]?frac|/|\\partial|∂|\(", head):
+    if re.search(r"\\[dt]?frac|/|\\partial|∂|\(", re.sub(r"\^\s*\{[^{}]*\}", "", head)):
         return None
     try:
         return reader.variable_of(head)
@@ -191,7 +191,8 @@ def read(text: str) -> Parsed:
                     _define(parsed, n, match.group(1), match.group(2))
                     continue
             _check_cycles(parsed)
-            head, _, tail = line.partition("=")
+            head, *tails = split_equals(line)
+            tail = "=".join(tails)
             parsed.start = Line(n, head.strip(), reader.read(head, n), source=head)
             parsed.operands = list(reader.operands)
             if tail.strip():
@@ -207,8 +208,19 @@ def read(text: str) -> Parsed:
     return parsed
 
 
+def split_equals(text: str) -> list[str]:
+    """Split at each '=' outside brackets (\\sum_{k=1}^{3} keeps its '=')."""
+    parts, depth, last = [], 0, 0
+    for pos, ch in enumerate(text):
+        depth += (ch in "({[") - (ch in ")}]")
+        if ch == "=" and depth == 0:
+            parts.append(text[last:pos])
+            last = pos + 1
+    return [*parts, text[last:]]
+
+
 def _steps(reader: Reader, n: int, text: str) -> list:
-    parts = [part.strip() for part in text.split("=")]  # = a = b on one line
+    parts = [part.strip() for part in split_equals(text)]  # = a = b on one line
     return [Line(n, "= " + part, reader.read(part, n), source=part) for part in parts]
 
 
@@ -217,11 +229,11 @@ def _define(parsed: Parsed, n: int, head: str, body: str) -> None:
     reader = parsed.reader
     index = re.search(r"_\s*\{?\s*([ijkn])\s*\}?\s*(?=\^|$)", head)
     if index:
-        pattern = re.compile(
-            rf"_\s*(?:\{{\s*{index.group(1)}\s*\}}|{index.group(1)}(?![A-Za-z0-9]))"
-        )
+        var = index.group(1)
         for value in range(1, reader.size + 1):
-            _define(parsed, n, pattern.sub(f"_{value}", head), pattern.sub(f"_{{{value}}}", body))
+            _define(
+                parsed, n, substitute_index(head, var, value), substitute_index(body, var, value)
+            )
         return
     target = reader.variable_of(head)
     if target in reader.definitions:
@@ -353,6 +365,8 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
         undifferentiated = ((label, parsed.operands[0]),)
     used_one_hot = False
     before = start.expr
+    known = _atoms(start.expr).union(*(_atoms(e) for e in parsed.operands))
+    known |= set(reader.definitions).union(*(_atoms(v) for v in reader.definitions.values()))
     for line in steps:
         diagnoser = Diagnoser(line.expr, before, swaps=swaps, alternatives=undifferentiated)
         outcome, line.diagnosis = _judge(line.expr, before, domain, timeout, diagnoser)
@@ -377,6 +391,12 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
                     outcome.method += f"; valid when {reading}"
                     break
                 outcome.method += f"; also not equal when {reading}" * (second.equal is False)
+        new = sorted(_atoms(line.expr) - known, key=str)
+        if outcome.equal is False and new:  # a name never defined: the line cannot be judged
+            names = ", ".join(show(a) for a in new)
+            outcome = Outcome(None, f"could not decide: {names} is not defined (define it above)")
+            line.diagnosis = None
+        known |= _atoms(line.expr)
         line.valid, line.method, line.counterexample = (
             outcome.equal,
             outcome.method,

@@ -42,7 +42,7 @@ _DECORATED = re.compile(rf"{_BASE}(?:{_SUB})?(?:{_SUP})?")
 _LAYER = re.compile(r"\(\s*[^()]+\s*\)|\[\s*[^\[\]]+\s*\]|[Ll](?:\s*[-+]\s*[0-9])?")
 _TRANSPOSE = {"T", "\\top", "\\intercal", "t"}
 _SIZING = re.compile(r"\\(?:left|right|[bB]igg?[lr]?)\s*(?:\.|(?=[()\[\]|])|(?=\\[{}]))")
-_YSTAR = re.compile(r"y\s*\^\s*\{?\s*\*\s*\}?|y\*(?=\s*(?:$|[-+/)=,\]_]|\*(?!\*)))")
+_YSTAR = re.compile(r"y\s*\^\s*(?:\{\s*\*\s*\}|\*)|y\*(?=\s*(?:$|[-+/)=,\]_]|\*(?!\*)))")
 _D = r"(?:d|∂|\\partial(?![A-Za-z]))"
 _NAME_TEXT = (
     r"(?:\\(?:hat|widehat)\s*\{\s*[A-Za-z]\s*\}|ŷ|\\mathcal\s*\{\s*[A-Z]\s*\}|\\[A-Za-z]+|[A-Za-z][0-9]*)"
@@ -104,7 +104,7 @@ class Reader:
         if sup is not None:
             layer = self.is_layer(base, sup)
             if layer:
-                base = f"{base}^{layer}"
+                base = f"{base}^{layer}"  # z^(L+1), a^(1): a layer, never a power
             else:
                 rest = f"^{{{sup}}}"
         if sub is None:
@@ -120,11 +120,10 @@ class Reader:
         if sup in _TRANSPOSE or sup == "*":
             return ""
         if _LAYER.fullmatch(sup):
-            layer = re.sub(r"[\s()\[\]]", "", sup)
-            return layer if len(layer) == 1 else "{" + layer + "}"
+            return "(" + re.sub(r"[\s()\[\]]", "", sup) + ")"
         if sup.isdigit() and len(sup) <= 2:
             if (base, sup) in self.layers:
-                return sup
+                return f"({sup})"
             self.powers.add((base, sup))
         return ""
 
@@ -157,8 +156,9 @@ class Reader:
     def expression(self, text: str) -> sp.Expr:
         table: dict = {}
         prepared = self.prepare(text, table)
-        names = _Names(table, self.heaviside, self.letters)
-        expr = parse_expression(prepared, names, functions={**_steps(), **self.callables()})
+        functions = {**_steps(), **self.callables()}
+        names = _Names(table, self.heaviside, self.letters, set(functions))
+        expr = parse_expression(prepared, names, functions=functions)
         self.readings |= names.split
         return expr
 
@@ -261,7 +261,7 @@ class Reader:
         return end, text[start:end]
 
     def variable_of(self, text: str) -> sp.Basic:
-        text = _strip_group(text)
+        text = _strip_group(_YSTAR.sub("ystar", text))
         m = _DECORATED.fullmatch(text)
         if m is None or m.group("plain") in FUNCTION_NAMES - {"d"}:
             return self.word(text)
@@ -325,10 +325,22 @@ class Reader:
                 raise ParseError(f"a sum of {top - lo + 1} terms is not supported")
             end = _term_end(text, m.end())
             term = text[m.end() : end]
-            pattern = re.compile(rf"_\s*(?:\{{\s*{var}\s*\}}|{var}(?![A-Za-z0-9]))")
-            terms = [pattern.sub(f"_{{{n}}}", term) for n in range(lo, top + 1)]
+            terms = [substitute_index(term, var, n) for n in range(lo, top + 1)]
             text = text[: m.start()] + "(" + " + ".join(f"({t})" for t in terms) + ")" + text[end:]
         return text
+
+
+def substitute_index(text: str, var: str, value: int) -> str:
+    """Index ``var`` set to ``value`` in every subscript: q_k, q_{k}, a_{Lk}, w_{jk}."""
+
+    def braced(m: re.Match) -> str:
+        inner = m.group(1)
+        if re.fullmatch(r"[A-Za-z0-9, ]{1,6}", inner):  # a_{Lk}, w_{jk}: every k is the index
+            inner = inner.replace(var, str(value))
+        return "_{" + inner + "}"
+
+    text = re.sub(r"_\s*\{([^{}]*)\}", braced, text)
+    return re.sub(rf"_\s*{var}(?![A-Za-z0-9])", f"_{{{value}}}", text)
 
 
 def _term_end(text: str, pos: int) -> int:
@@ -374,14 +386,15 @@ def _steps() -> dict:
 class _Names(dict):
     """Placeholders, then any plain name as a real scalar symbol (not a function name)."""
 
-    def __init__(self, table: dict, heaviside: bool, letters: set = frozenset()):
+    def __init__(self, table: dict, heaviside: bool, letters=frozenset(), functions=frozenset()):
         super().__init__(table)
         self.heaviside, self.letters, self.split = heaviside, letters, set()
+        self.functions = set(functions) - ({"H"} if not heaviside else set())
 
     def __contains__(self, name) -> bool:
         if dict.__contains__(self, name):
             return True
-        if name == "H" and self.heaviside:
+        if name in self.functions:
             return False
         return (
             isinstance(name, str)
