@@ -470,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         f"notes corpus: {len(entries)} entries from {len({e.note for e in entries})} notes, {elapsed:.1f} s"
     )
     print(summary(entries, outcomes))
+    slowest = sorted(entries, key=lambda e: -outcomes[e.id].seconds)[:8]
+    print("slowest: " + ", ".join(f"{e.id} {outcomes[e.id].seconds:.1f} s" for e in slowest))
     if args.all:
         for e in entries:
             o = outcomes[e.id]
