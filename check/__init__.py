@@ -9,8 +9,8 @@
 (:mod:`check.quantities` lists them); ``check_steps(text)`` judges a derivation line by line;
 ``check_numbers(path_or_dict)`` a numeric worked example; ``check_code("file.py:fn", spec)``
 a hand-written backward function against the generated module's gradients.
-User text is only ever read by the whitelist parser of :mod:`derive.parse` or the matrix
-parser of :mod:`check.matrix`; nothing reaches ``eval``, ``exec`` or ``sympify``.
+User text is only ever read by the one expression language, :mod:`derive.language` (its
+matrix reader for dense-layer answers); nothing reaches ``eval``, ``exec`` or ``sympify``.
 """
 
 _LAZY = {

@@ -7,61 +7,42 @@ True
 from __future__ import annotations
 
 import argparse
-import re
 import sys
+from dataclasses import replace
 
 import sympy as sp
 
 from check import quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
-from check.matrix import ShapeError, Tensor, parse_matrix, transpose
 from check.quantities import Quantity
+from check.reading import ShapeError, Tensor, answer_readings
 from check.report import Verdict
 from derive.errors import ParseError
-from derive.parse import parse_expression
-
-# y* (the prediction in some notes) before the tokenizer, which would read y * ...
-_YSTAR = re.compile(r"y\s*\^\s*\{?\s*\*\s*\}?|y\*(?=\s*(?:$|[-+/)=,\]_]|\*(?!\*)))")
-
-
-def read_answer(q: Quantity, text: str) -> sp.Expr | Tensor:
-    """The answer as SymPy (index notation), or a Tensor for dense-layer matrix notation."""
-    if not isinstance(text, str):
-        raise ParseError("the answer must be text")
-    if q.shape is not None:
-        try:
-            return parse_matrix(text)
-        except ParseError as matrix_error:
-            if not re.search(r"_\{?[ijk]\b|\[[ijk]", text):
-                raise matrix_error
-    text = _YSTAR.sub("ystar", text)
-    expr = parse_expression(
-        text,
-        q.symbols,
-        functions=q.functions,
-        indexed=q.indexed,
-        index_symbols=q.index_symbols,
-        bare=q.bare,
-    )
-    return _function_alone(q, expr)
+from derive.language import Reading
+from derive.language import profiles as notation_profiles
+from derive.language.tensor import transpose
 
 
-def _function_alone(q: Quantity, expr: sp.Expr) -> sp.Expr:
-    """σ(1 − σ): a call of σ on something without z is σ (the output) times that thing."""
-    if not q.bare:
-        return expr
-    output = next(iter(q.bare.values()))
-    return expr.replace(
-        lambda e: (
-            isinstance(e, sp.Function)
-            and len(e.args) == 1
-            and not e.args[0].has(sp.Symbol("z", real=True))
-            and not e.args[0].is_number
-            and e.func.__name__ in ("sigmoid", "tanh", "relu")
-        ),
-        lambda e: output * e.args[0],
-    )
+def read_answer(q: Quantity, text: str, notation: str | None = None) -> sp.Expr | Tensor:
+    """The answer's first reading: SymPy (index notation), or a Tensor for dense-layer matrix
+    notation.  ParseError for unreadable text, ShapeError for shapes that do not fit."""
+    value = answer_readings(q, text, _profile(notation, text))[0].value
+    if isinstance(value, ShapeError):
+        raise value
+    return value
+
+
+def _profile(notation: str | None, text: str):
+    """The named profile; without a name, the default one, its readings ordered as the
+    notation the answer seems to use would read it (every reading is still judged)."""
+    if notation:
+        return notation_profiles.get(notation)
+    inferred = notation_profiles.infer(text) if isinstance(text, str) else None
+    default = notation_profiles.default_profile()
+    if inferred is None or inferred is default:
+        return default
+    return replace(default, prefers=inferred.prefers, name=f"default, as {inferred.name}")
 
 
 def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> tuple[sp.Expr, sp.Expr, str]:
@@ -83,20 +64,55 @@ def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> tuple[sp.Ex
 
 
 def check_answer(
-    quantity: str, text: str, *, timeout: float = DEFAULT_TIMEOUT, explain: bool = False
+    quantity: str,
+    text: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    explain: bool = False,
+    notation: str | None = None,
 ) -> Verdict:
-    """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input."""
+    """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input.
+
+    Every plausible reading of the text is judged; if one is correct the verdict is correct
+    and says which reading it was ("read as"); otherwise the verdict on the first reading."""
     q = quantities.get(quantity)
+    profile = _profile(notation, text)
+    found = answer_readings(q, text, profile)
+    verdicts = []
+    for reading in found:
+        verdict = _judge(q, text, reading, timeout)
+        if len(found) > 1 or reading.notes or notation:
+            verdict.read_as = _with_notes(verdict.read_as, reading, notation and profile.name)
+        if verdict.correct:
+            return _explained(verdict, q, explain)
+        verdicts.append(verdict)
+    verdict = verdicts[0]
+    if len(verdicts) > 1:
+        others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts[1:])
+        verdict.read_as += f"  (also read as {others})"
+    return _explained(verdict, q, explain)
+
+
+def _status(verdict: Verdict) -> str:
+    return {True: "correct", False: "incorrect", None: "undecided"}[verdict.correct]
+
+
+def _with_notes(read_as: str, reading: Reading, notation: str | None) -> str:
+    notes = list(reading.notes) + ([f"notation {notation}"] if notation else [])
+    return f"{read_as}  [{'; '.join(notes)}]" if notes else read_as
+
+
+def _judge(q: Quantity, text: str, reading: Reading, timeout: float) -> Verdict:
+    """The verdict on one reading of the answer."""
     expected = q.expected  # built and verified before the worker forks, so it is inherited
-    try:
-        answer = read_answer(q, text)
-    except ShapeError as exc:
-        return _explained(shape_verdict(q, text, exc), q, explain)
+    answer = reading.value
+    if isinstance(answer, ShapeError):
+        return shape_verdict(q, text, answer)
     note = ""
     if isinstance(answer, Tensor):
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
-            return _explained(verdict, q, explain)
+            return verdict
         answer = _entry(q, answer)
     else:
         answer, expected, note = _align_indices(q, answer, expected)
@@ -108,7 +124,7 @@ def check_answer(
         alternatives=tuple(quantities.alternative_results(q)),
     )
     outcome, diagnosis = decide(answer, expected, q.domain, timeout, explain=diagnoser)
-    verdict = Verdict(
+    return Verdict(
         quantity=q.name,
         answer=text,
         read_as=show(answer),
@@ -118,7 +134,6 @@ def check_answer(
         counterexample=outcome.counterexample,
         diagnosis=diagnosis,
     )
-    return _explained(verdict, q, explain)
 
 
 def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
@@ -173,17 +188,34 @@ def register(subparsers) -> None:
     p.add_argument("--explain", action="store_true", help="show the correct derivation")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per stage")
+    p.add_argument("--notations", action="store_true", help="list the notation profiles")
+    p.add_argument(
+        "--notation",
+        metavar="NAME",
+        help="the notes' notation: "
+        + ", ".join(notation_profiles.names())
+        + " (default: every unambiguous form, ambiguous ones read every way)",
+    )
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.notations:
+        print("\n".join(p.describe() for p in notation_profiles.PROFILES.values()))
+        return 0
     if args.list:
         for q in quantities.QUANTITIES.values():
             print(f"{q.name:<12} {q.meaning}\n{'':<12} accepts: {q.accepts}")
         return 0
     if not args.quantity or args.answer is None:
         raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
-    verdict = check_answer(args.quantity, args.answer, timeout=args.timeout, explain=args.explain)
+    verdict = check_answer(
+        args.quantity,
+        args.answer,
+        timeout=args.timeout,
+        explain=args.explain,
+        notation=args.notation,
+    )
     if args.json:
         print(verdict.to_json())
         if args.explain:

@@ -11,9 +11,11 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from derive import language
 from derive import parse as parse_module
 from derive.errors import ParseError
 from derive.functions import relu, sigmoid
+from derive.language import grammar, lexer, profiles, scalar, tensor
 from derive.parse import MAX_LENGTH, parse_expression
 
 z, p, y, yhat, delta = sp.symbols("z p y yhat delta", real=True)
@@ -288,8 +290,12 @@ def test_hostile_input_is_rejected(text, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_source_never_evaluates_text():
-    tree = ast.parse(inspect.getsource(parse_module))
+LANGUAGE_MODULES = [parse_module, language, lexer, grammar, scalar, tensor, profiles]
+
+
+@pytest.mark.parametrize("module", LANGUAGE_MODULES, ids=lambda m: m.__name__)
+def test_source_never_evaluates_text(module):
+    tree = ast.parse(inspect.getsource(module))
     banned_names = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr"}
     banned_attributes = {"eval", "exec", "sympify", "parse_expr", "S", "parse_latex"}
     for node in ast.walk(tree):

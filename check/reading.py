@@ -1,0 +1,117 @@
+"""Reading a student's answer: every plausible reading, in the quantity's notation.
+
+An answer is read with the one expression language (:mod:`derive.language`): as index
+notation against the quantity's symbols, or, for the dense layer, as matrices and vectors
+(:mod:`derive.language.tensor`).  Ambiguous text gives several readings (``h^2``: a square or
+layer 2; ``⊗``: outer or elementwise; ``q1``: q_1 or q·1), each saying how it read the text;
+the checker judges every one and never resolves an ambiguity against the student.  A notation
+profile (:mod:`derive.language.profiles`) narrows the readings to one set of notes' conventions.
+
+>>> from check import quantities
+>>> [r.note for r in answer_readings(quantities.get("sigmoid"), "h^2(1-h^2)")]  # doctest: +SKIP
+['h^2 read as the power h²', 'h^2 read as h of layer 2']
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from check.quantities import Quantity
+from derive.builtins.dense import g, zprev
+from derive.errors import ParseError
+from derive.language import Reading, function_table, parse, read_all
+from derive.language.profiles import Profile, default_profile
+from derive.language.scalar import ScalarReader
+from derive.language.tensor import ShapeError, Tensor, TensorReader
+from derive.symbols import Wm, bv, deltav, hv, n_in, n_out
+
+ONE = sp.Integer(1)
+
+
+def _vector(name, size, base):
+    return Tensor(size, ONE, lambda r, c: base[r], name)
+
+
+# The dense layer z = W h + b in matrix notation, and the layer below: h = g(z_prev).
+DENSE_TENSORS = {
+    **dict.fromkeys(("W", "w"), Tensor(n_out, n_in, lambda r, c: Wm[r, c], "W")),
+    **dict.fromkeys(("h", "x"), _vector("h", n_in, hv)),
+    **dict.fromkeys(("delta", "dz", "dh_z"), _vector("δ", n_out, deltav)),
+    "b": _vector("b", n_out, bv),
+    **dict.fromkeys(("zprev", "z_prev", "z", "a"), _vector("z_prev", n_in, zprev)),
+}
+DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
+_INDEX_NOTATION = re.compile(r"_\{?[ijk]\b|\[[ijk]")
+
+
+def _tensor_names(profile: Profile) -> dict:
+    """The dense table, with the profile's own names (z for the layer below, …)."""
+    table = dict(DENSE_TENSORS)
+    table["zprev"] = table["z_prev"] = table["zprev"]
+    for alias, name in profile.dense_aliases.items():
+        table[alias] = DENSE_TENSORS[name]
+    return table
+
+
+def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> list[Reading]:
+    """Every plausible reading of ``text`` as the value of ``q``; ParseError if none.
+
+    A reading's value is a SymPy expression, a :class:`Tensor` (dense-layer matrix notation)
+    or a :class:`ShapeError` (matrix notation whose shapes do not fit: a wrong answer)."""
+    if not isinstance(text, str):
+        raise ParseError("the answer must be text")
+    profile = profile or default_profile()
+    table = {**function_table(), **q.functions}
+    if q.shape is not None:
+        try:
+            return _dense_readings(text, profile, table)
+        except ParseError as matrix_error:
+            if not _INDEX_NOTATION.search(text):
+                raise matrix_error
+    symbols = {**q.symbols, **profile.symbols_for(q.symbols)}
+    bare = q.bare
+    tree = parse(text, set(table) | set(bare))
+
+    def make_reader(flags):
+        return ScalarReader(symbols, table, q.indexed, q.index_symbols, bare, profile.flags(flags))
+
+    found = read_all(tree, make_reader)
+    return [
+        Reading(_function_alone(q, r.value), r.notes, r.flags) for r in found if profile.allows(r)
+    ] or found[:1]
+
+
+def _dense_readings(text: str, profile: Profile, table) -> list[Reading]:
+    tensors = _tensor_names(profile)
+    tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
+
+    def make_reader(flags):
+        return TensorReader(tensors, DENSE_ACTIVATIONS, table, profile.flags(flags))
+
+    found = []
+    for reading in read_all(tree, make_reader):
+        if profile.allows(reading):
+            found.append(reading)
+    return found or read_all(tree, make_reader)[:1]
+
+
+def _function_alone(q: Quantity, expr):
+    """σ(1 − σ): a call of σ on something without z is σ (the output) times that thing."""
+    if not q.bare or not isinstance(expr, sp.Basic):
+        return expr
+    output = next(iter(q.bare.values()))
+    return expr.replace(
+        lambda e: (
+            isinstance(e, sp.Function)
+            and len(e.args) == 1
+            and not e.args[0].has(sp.Symbol("z", real=True))
+            and not e.args[0].is_number
+            and e.func.__name__ in ("sigmoid", "tanh", "relu")
+        ),
+        lambda e: output * e.args[0],
+    )
+
+
+__all__ = ["DENSE_TENSORS", "ShapeError", "Tensor", "answer_readings", "zprev"]

@@ -1,0 +1,295 @@
+"""Reading a syntax tree as matrices and vectors with shapes, the way the notes write them.
+
+``delta h^T``, ``(W^T δ) ⊙ g'(z)``, ``(W^T delta) * sigma(z)*(1-sigma(z))``: each name is a
+:class:`Tensor` (rows × cols; a column vector has cols = 1) given entry by entry, so a
+transposed or wrongly ordered product is caught as a :class:`ShapeError` (a wrong answer,
+not unreadable input).  Semantics:
+
+- scalars and scalar functions broadcast elementwise beside vectors (``1 - σ(z)``, ``h^2``);
+- ``*``, ``·``, ``.`` and juxtaposition are matrix products, except between two vectors of
+  the same shape, where the only product they have is the elementwise one;
+- ``⊙`` / ``∘`` are elementwise; ``⊗`` is the outer product where shapes say so (two vectors
+  of different sizes) and elementwise between same-shaped vectors (the ``ambiguous`` reading
+  ``outer`` takes the outer product there too);
+- layer labels (``W^{l+1}``, ``h^{(l-1)}``, ``dz^3``) name the layer and drop out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from derive.language.grammar import Node
+from derive.language.scalar import LAYERED, ScalarReader, _flat, _layer_like, number
+
+ONE = sp.Integer(1)
+
+
+class ShapeError(Exception):
+    """A product or sum whose shapes do not fit: a wrong answer, not unreadable input."""
+
+    is_verdict = True
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A matrix (rows × cols; a column vector has cols = 1) given entry by entry."""
+
+    rows: sp.Basic
+    cols: sp.Basic
+    entry: Callable  # (row index, col index) -> SymPy expression
+    text: str
+
+    @property
+    def shape(self) -> tuple:
+        return (self.rows, self.cols)
+
+    def describe(self) -> str:
+        return f"{self.text} ({self.rows}×{self.cols})"
+
+
+def scalar(value) -> Tensor:
+    return Tensor(ONE, ONE, lambda r, c: value, str(value))
+
+
+def is_scalar(t: Tensor) -> bool:
+    return t.shape == (ONE, ONE)
+
+
+def scale(t: Tensor, c) -> Tensor:
+    return Tensor(t.rows, t.cols, lambda r, col: c * t.entry(r, col), f"{c}·{t.text}")
+
+
+def transpose(t: Tensor) -> Tensor:
+    return Tensor(t.cols, t.rows, lambda r, c: t.entry(c, r), f"{t.text}ᵀ")
+
+
+def add(a: Tensor, b: Tensor, sign: int) -> Tensor:
+    """a ± b; a scalar beside a matrix or vector is added to every entry."""
+    text = f"{a.text} {'+' if sign > 0 else '−'} {b.text}"
+    if is_scalar(a) and not is_scalar(b):
+        return Tensor(b.rows, b.cols, lambda r, c: a.entry(ONE, ONE) + sign * b.entry(r, c), text)
+    if is_scalar(b) and not is_scalar(a):
+        return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(ONE, ONE), text)
+    if a.shape != b.shape:
+        raise ShapeError(f"cannot add {a.describe()} and {b.describe()}: the shapes differ")
+    return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(r, c), text)
+
+
+def divide(a: Tensor, b: Tensor) -> Tensor:
+    if not is_scalar(b):
+        if a.shape == b.shape and a.cols == ONE:  # elementwise, as for vectors in the notes
+            return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(r, c), a.text)
+        raise ShapeError(f"cannot divide by {b.describe()}")
+    return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(ONE, ONE), a.text)
+
+
+def elementwise_product(a: Tensor, b: Tensor, text: str) -> Tensor:
+    if a.shape != b.shape:
+        raise ShapeError(
+            f"elementwise product of {a.describe()} and {b.describe()}: the shapes differ"
+        )
+    return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) * b.entry(r, c), text)
+
+
+def outer(a: Tensor, b: Tensor, text: str) -> Tensor:
+    if a.cols != ONE or b.cols != ONE:
+        raise ShapeError(f"outer product of {a.describe()} and {b.describe()}: needs two vectors")
+    return Tensor(a.rows, b.rows, lambda r, c: a.entry(r, ONE) * b.entry(c, ONE), text)
+
+
+def product(a: Tensor, b: Tensor, op: str) -> Tensor:
+    """Matrix product; elementwise for ⊙, and for * or juxtaposition of same-shape vectors."""
+    text = f"{a.text} {b.text}"
+    if is_scalar(a) or is_scalar(b):
+        s, t = (a, b) if is_scalar(a) else (b, a)
+        return Tensor(t.rows, t.cols, lambda r, c: s.entry(ONE, ONE) * t.entry(r, c), text)
+    same_vector = a.shape == b.shape and a.cols == ONE and a.rows != ONE
+    if op == "⊙" or same_vector and op in ("*", "", "·"):
+        return elementwise_product(a, b, text)
+    if a.cols != b.rows:
+        raise ShapeError(
+            f"wrong order of a matrix product: {a.describe()} times {b.describe()} does not fit"
+        )
+    if a.cols == ONE:
+        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text)
+
+    def entry(r, c):
+        k = sp.Dummy("k", integer=True, positive=True)
+        return sp.Sum(a.entry(r, k) * b.entry(k, c), (k, 1, a.cols))
+
+    return Tensor(a.rows, b.cols, entry, text)
+
+
+def apply_entries(fn: Callable, t: Tensor, text: str) -> Tensor:
+    """A scalar function applied to every entry (at once for a scalar, so limits apply now)."""
+    if is_scalar(t):
+        value = fn(t.entry(ONE, ONE))
+        return Tensor(ONE, ONE, lambda r, c: value, text)
+    return Tensor(t.rows, t.cols, lambda r, c: fn(t.entry(r, c)), text)
+
+
+class TensorReader(ScalarReader):
+    """Reads a tree as a :class:`Tensor`.  ``tensors``: name → Tensor (with aliases);
+    ``activations``: function names applied elementwise whose derivative is written with a
+    prime (``g'(z)``) → a SymPy function class; other functions come from ``functions``."""
+
+    def __init__(
+        self, tensors: Mapping, activations: Mapping, functions: Mapping, flags=frozenset()
+    ):
+        super().__init__({}, functions, flags=flags)
+        self.tensors, self.activations = tensors, activations
+
+    def _read_num(self, node: Node):
+        return scalar(number(node.tok))
+
+    def resolve(self, node: Node):
+        text = self.base_text(node)
+        if node.layer is not None:
+            self.note(f"{text}: the superscript labels the layer")
+        if node.sub is not None:
+            key = f"{text}_{_flat(node.sub)}"
+            if key in self.tensors:
+                return self.tensors[key]
+            if _layer_like(node.sub) and text in self.tensors:
+                self.note(f"{text}_{_flat(node.sub)}: the subscript labels the layer")
+                return self.tensors[text]
+            raise self.fail(f"index notation '{key}' is not matrix notation", node)
+        if text in self.tensors:
+            return self.tensors[text]
+        from derive.language.scalar import CONSTANTS
+
+        if text in CONSTANTS:
+            return scalar(CONSTANTS[text])
+        known = ", ".join(sorted({t.text for t in self.tensors.values()}))
+        raise self.fail(
+            f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
+        )
+
+    def _read_sum(self, node: Node):
+        value = None
+        for op, term in zip(node.ops, node.args, strict=True):
+            if term.kind == "dots":
+                raise self.fail("'…' is not matrix notation", term)
+            t = self.read(term)
+            if value is None:
+                value = t if op == "+" else scale(t, -1)
+            else:
+                value = add(value, t, -1 if op == "-" else 1)
+        return value
+
+    def _read_product(self, node: Node):
+        value = self.read(node.args[0])
+        for op, factor in zip(node.ops[1:], node.args[1:], strict=True):
+            rhs = self.read(factor)
+            value = divide(value, rhs) if op == "/" else product(value, rhs, op)
+        return value
+
+    def _read_apply(self, node: Node):
+        name, group = node.args
+        return product(self.read(name), self.read(group), "")
+
+    def _read_hadamard(self, node: Node):
+        value = self.read(node.args[0])
+        for op, factor in zip(node.ops[1:], node.args[1:], strict=True):
+            rhs = self.read(factor)
+            text = f"{value.text} {op} {rhs.text}"
+            if op == "⊗" and not (is_scalar(value) or is_scalar(rhs)):
+                if value.shape != rhs.shape:
+                    value = outer(value, rhs, text)
+                    continue
+                if self.ambiguous(
+                    "outer", "⊗ read as the outer product", "⊗ read as elementwise (⊙)"
+                ):
+                    value = outer(value, rhs, text)
+                    continue
+            if is_scalar(value) or is_scalar(rhs):
+                value = product(value, rhs, "⊙")
+            else:
+                value = elementwise_product(value, rhs, text)
+        return value
+
+    def _read_neg(self, node: Node):
+        return scale(self.read(node.args[0]), -1)
+
+    def _read_transpose(self, node: Node):
+        return transpose(self.read(node.args[0]))
+
+    def _read_frac(self, node: Node):
+        top, bottom = (self.read(arg) for arg in node.args)
+        return divide(top, bottom)
+
+    def _read_pow(self, node: Node):
+        base, exponent = node.args
+        if "maybe_layer" in node.marks and base.text in LAYERED:
+            shown = f"{base.tok.src or base.text}^{exponent.text}"
+            if self.ambiguous(
+                "layer", f"{shown} read as {base.text} of layer {exponent.text}",
+                f"{shown} read as the elementwise square" if exponent.text == "2"
+                else f"{shown} read as an elementwise power",
+            ):  # fmt: skip
+                return self.read(replace(base, layer=exponent))
+        t, k = self.read(base), self.read(exponent)
+        if not is_scalar(k):
+            raise self.fail("an exponent must be a number", exponent)
+        power = k.entry(ONE, ONE)
+        if not is_scalar(t) and t.cols != ONE and t.rows != ONE:
+            raise ShapeError(
+                f"power of a matrix {t.describe()}: only vectors are raised elementwise"
+            )
+        return apply_entries(
+            lambda x: self.limits.power_of(x, power, node.tok), t, f"{t.text}^{power}"
+        )
+
+    def _read_call(self, node: Node):
+        name = node.text
+        if name in self.activations:
+            if len(node.args) != 1:
+                raise self.fail(f"'{name}' takes 1 argument", node)
+            arg = self.read(node.args[0])
+            g = self.activations[name]
+
+            def entry(x, _g=g, _n=node.primes):
+                return (
+                    sp.Derivative(_g(x), x)
+                    if _n == 1
+                    else _g(x)
+                    if _n == 0
+                    else sp.Derivative(_g(x), (x, _n))
+                )
+
+            prime = "′" * node.primes
+            value = apply_entries(entry, arg, f"{name}{prime}({arg.text})")
+        elif name in self.functions:
+            arg = self.read(node.args[0]) if len(node.args) == 1 else None
+            if arg is None or node.keywords:
+                raise self.fail(f"'{name}' takes 1 argument in matrix notation", node)
+            fn = self.functions[name]
+            call = fn.apply if hasattr(fn, "apply") else (lambda args, kw, _f=fn: _f(*args))
+            value = apply_entries(
+                lambda x: self.limits.build(node.tok, call, [x], {}), arg, f"{name}({arg.text})"
+            )
+        else:
+            raise self.fail(f"unknown function '{name}'", node)
+        if node.ops:
+            count = self.read(node.ops[0]).entry(ONE, ONE)
+            value = apply_entries(
+                lambda x: self.limits.power_of(x, count, node.tok), value, f"{value.text}^{count}"
+            )
+        return value
+
+    def _read_eq(self, node: Node):
+        self.note("the value after '='")
+        return self.read(node.args[-1])
+
+
+def finish(value) -> Tensor:
+    """A reader's result as a Tensor (a number alone is a 1×1 tensor)."""
+    if isinstance(value, Tensor):
+        return value
+    return scalar(value)
+
+
+__all__ = ["ShapeError", "Tensor", "TensorReader", "add", "outer", "product", "scalar", "transpose"]
