@@ -408,6 +408,8 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     if final.equal is not True and hot is not None and not used_one_hot:
         final = decide(steps[-1].expr, start.expr, hot, timeout)[0]
         used_one_hot = used_one_hot or bool(final.equal)
+    if final.equal is False and any(line.valid is None for line in steps):
+        final = Outcome(None, "a line could not be decided")
     expected = show(steps[-1].expr) if final.equal else _correct(start.expr, final_domain, timeout)
     assumptions = list(final_domain.assumptions)
     if used_one_hot:

@@ -36,7 +36,10 @@ _BASE = (
     rf"(?:\\(?:hat|widehat)\s*\{{\s*(?P<hat>[A-Za-z])\s*\}}|ŷ|\\mathcal\s*\{{\s*(?P<cal>[A-Z])\s*\}}"
     rf"|\\(?P<greek>{_GREEK})(?![A-Za-z])|(?<![A-Za-z\\])(?P<plain>(?!e(?![A-Za-z]))d?[A-Za-z])(?![A-Za-z0-9]))"
 )
-_SUB = r"_\s*(?:\{\s*(?P<sub>[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)?)\s*\}|(?P<sub1>[A-Za-z0-9]))"
+_SUB = (
+    r"_\s*(?:\{\s*(?P<sub>(?:\\ell\b|[A-Za-z0-9'])+(?:\s*,\s*[A-Za-z0-9]+)?)\s*\}"
+    r"|(?P<sub1>\\ell\b|[A-Za-z0-9]))"
+)
 _SUP = r"\^\s*(?:\{\s*(?P<sup>[^{}]*?)\s*\}|(?P<sup1>[A-Za-z0-9]))"
 _DECORATED = re.compile(rf"{_BASE}(?:{_SUB})?(?:{_SUP})?")
 _LAYER = re.compile(r"\(\s*[^()]+\s*\)|\[\s*[^\[\]]+\s*\]|[Ll](?:\s*[-+]\s*[0-9])?")
@@ -109,7 +112,7 @@ class Reader:
                 rest = f"^{{{sup}}}"
         if sub is None:
             return KNOWN.get(base) or sp.Symbol(base, real=True), rest
-        sub = re.sub(r"\s+", "", sub)
+        sub = re.sub(r"\s+", "", sub).replace("\\ell", "ℓ")
         if sub.isdigit() and len(sub) == 1:
             return sp.IndexedBase(base, real=True)[int(sub)], rest
         return sp.Symbol(f"{base}_{sub}" if len(sub) == 1 else f"{base}_{{{sub}}}", real=True), rest
@@ -162,6 +165,9 @@ class Reader:
         self.readings |= names.split
         return expr
 
+    def function_names(self) -> set:
+        return set(self.functions) | ({"H"} if self.heaviside else set())
+
     def callables(self) -> dict:
         """The functions the file defines (g(z) = ..., 𝒜(z) = ...) and their derivatives g'."""
         out = {}
@@ -193,7 +199,9 @@ class Reader:
 
     def names(self, text: str, table: dict) -> str:
         def swap(m: re.Match) -> str:
-            if m.group("plain") in FUNCTION_NAMES or _is_function_call(m, text, self.heaviside):
+            if m.group("plain") in FUNCTION_NAMES or _is_function_call(
+                m, text, self.function_names()
+            ):
                 return m.group(0)
             value, rest = self.variable(m)
             self.check_defined(value)
@@ -361,10 +369,9 @@ def _term_end(text: str, pos: int) -> int:
     return pos
 
 
-def _is_function_call(m: re.Match, text: str, heaviside: bool) -> bool:
-    """``H(z)`` read as the unit step: H alone, followed by (, is left to the parser."""
-    bare = m.group(0) == "H"
-    return heaviside and bare and text[m.end() :].lstrip().startswith("(")
+def _is_function_call(m: re.Match, text: str, functions) -> bool:
+    """``g(z)`` with g defined, ``H(z)`` the unit step: a call, left to the parser."""
+    return m.group(0) in functions and text[m.end() :].lstrip().startswith("(")
 
 
 def _apply(arg: sp.Symbol, body: sp.Expr):
