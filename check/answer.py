@@ -7,6 +7,7 @@ True
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from dataclasses import replace
 
@@ -45,22 +46,30 @@ def _profile(notation: str | None, text: str):
     return replace(default, prefers=inferred.prefers, name=f"default, as {inferred.name}")
 
 
-def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> tuple[sp.Expr, sp.Expr, str]:
-    """Match the answer's indices to the expected result's: a single free index of another
-    name is renamed (p_k − y_k for p_i − y_i); an answer for one entry (q_1 − y_1) is compared
-    with that entry of the result."""
+def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> list[tuple]:
+    """Match the answer's indices to the expected result's: (answer, expected, note) pairs to
+    try.  A single free index of another name is renamed (p_k − y_k for p_i − y_i); an answer
+    for one entry (q_1 − y_1, −q_1 q_2, δ_1 h_2) is compared with each entry of the result its
+    indices can name (the question's entry is not known here, so none is ruled out)."""
     free_e = sorted(expected.free_symbols & set(q.index_symbols.values()), key=str)
     free_a = sorted(expr.free_symbols & set(q.index_symbols.values()), key=str)
     if free_a == free_e:
-        return expr, expected, ""
+        return [(expr, expected, "")]
     if len(free_a) == len(free_e) == 1:
-        return expr.xreplace({free_a[0]: free_e[0]}), expected, ""
-    if not free_a and len(free_e) == 1:
-        used = {ix for atom in expr.atoms(sp.Indexed) for ix in atom.indices}
-        if len(used) == 1:
-            value = next(iter(used))
-            return expr, expected.xreplace({free_e[0]: value}), f" (for {free_e[0]} = {value})"
-    return expr, expected, ""
+        return [(expr.xreplace({free_a[0]: free_e[0]}), expected, "")]
+    if not free_a and 1 <= len(free_e) <= 2:
+        used = sorted(
+            {ix for atom in expr.atoms(sp.Indexed) for ix in atom.indices if ix.is_Integer}
+        )
+        if 1 <= len(used) <= 3:
+            found = []
+            for values in itertools.product(used, repeat=len(free_e)):
+                assign = dict(zip(free_e, values, strict=True))
+                where = ", ".join(f"{k} = {v}" for k, v in assign.items())
+                found.append((expr, expected.xreplace(assign), f" (for {where})"))
+            exact = [c for c in found if sp.expand(c[0] - c[1]) == 0]
+            return exact[:1] or found
+    return [(expr, expected, "")]
 
 
 def check_answer(
@@ -108,14 +117,20 @@ def _judge(q: Quantity, text: str, reading: Reading, timeout: float) -> Verdict:
     answer = reading.value
     if isinstance(answer, ShapeError):
         return shape_verdict(q, text, answer)
-    note = ""
+    if getattr(answer, "is_verdict", False):  # layer labels that do not fit
+        return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
     if isinstance(answer, Tensor):
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
             return verdict
-        answer = _entry(q, answer)
+        candidates = [(_entry(q, answer), expected, "")]
     else:
-        answer, expected, note = _align_indices(q, answer, expected)
+        candidates = _align_indices(q, answer, expected)
+    verdicts = [_decided(q, text, *c, timeout) for c in candidates[:4]]
+    return next((v for v in verdicts if v.correct), verdicts[0])
+
+
+def _decided(q: Quantity, text: str, answer, expected, note: str, timeout: float) -> Verdict:
     diagnoser = Diagnoser(
         answer,
         expected,

@@ -43,7 +43,18 @@ DENSE_TENSORS = {
     **dict.fromkeys(("zprev", "z_prev", "z", "a"), _vector("z_prev", n_in, zprev)),
 }
 DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
-_INDEX_NOTATION = re.compile(r"_\{?[ijk]\b|\[[ijk]")
+# where each name sits, relative to the layer z = W h + b: h, x and z_prev are one below
+DENSE_LAYERS = dict.fromkeys(("h", "x", "a", "z", "zprev", "z_prev"), -1)
+# a is the activation in some notes (δ_i a_j, a^{l-1}), the pre-activation in others
+DENSE_CHOICES = {
+    "a": (
+        "a-activation",
+        DENSE_TENSORS["h"],
+        "a read as the activation h = g(z) of the layer below",
+        "a read as the pre-activation z of the layer below",
+    )
+}
+_INDEX_NOTATION = re.compile(r"_\{?[ijk0-9]|\[[ijk0-9]")
 
 
 def _tensor_names(profile: Profile) -> dict:
@@ -72,10 +83,16 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
                 raise matrix_error
     symbols = {**q.symbols, **profile.symbols_for(q.symbols)}
     bare = q.bare
+    indexed, offsets = q.indexed, {}
+    if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
+        indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
+        offsets = DENSE_LAYERS
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
-        return ScalarReader(symbols, table, q.indexed, q.index_symbols, bare, profile.flags(flags))
+        reader = ScalarReader(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
+        reader.layer_offsets = offsets
+        return reader
 
     found = read_all(tree, make_reader)
     return [
@@ -88,7 +105,9 @@ def _dense_readings(text: str, profile: Profile, table) -> list[Reading]:
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):
-        return TensorReader(tensors, DENSE_ACTIVATIONS, table, profile.flags(flags))
+        return TensorReader(
+            tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, DENSE_CHOICES
+        )
 
     found = []
     for reading in read_all(tree, make_reader):

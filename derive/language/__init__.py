@@ -136,7 +136,9 @@ def _same(a, b) -> bool:
 
 def _guarded(reader, tree: Node):
     try:
-        return _finish(reader.read(tree))
+        value = _finish(reader.read(tree))
+        reader.check_layers()
+        return value
     except ParseError:
         raise
     except Exception as exc:

@@ -196,7 +196,7 @@ class Parser:
             maybe = base.kind == "name" and exponent.kind == "num" and exponent.text.isdigit()
             marks = (
                 frozenset({"maybe_layer"})
-                if maybe and 1 <= int(exponent.text) <= 9
+                if maybe and 0 <= int(exponent.text) <= 9
                 else frozenset()
             )
             base = Node("pow", tok, (base, exponent), marks=marks)

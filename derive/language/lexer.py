@@ -73,7 +73,7 @@ DECORATIONS = {
     **{"mathcal": "cal", "tilde": "tilde", "bar": "bar", "overline": "bar"},
 }
 
-_NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
+_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
 _ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*(cases|array|matrix)\s*\}")

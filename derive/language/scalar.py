@@ -212,6 +212,34 @@ def _call_function(fn, name: str, args: list, keywords: dict, tok, limits: Limit
     return limits.build(tok, fn, *args)
 
 
+class LayerMismatch(Exception):
+    """Layer labels that do not fit (``dz^3 (h^3)^T``): a wrong answer, not unreadable text."""
+
+    is_verdict = True
+
+
+def _layer_value(node: Node):
+    """(letter, number) of a layer label: 3 → (None, 3), l-1 → ("l", -1), L → ("L", 0);
+    None for a label that is not a layer (n, i, an expression)."""
+    if node.kind == "num" and node.text.isdigit():
+        return (None, int(node.text))
+    if node.kind == "name" and node.text in ("l", "L", "I") and node.sub is None:
+        return (node.text, 0)
+    if node.kind == "sum" and len(node.args) == 2 and node.args[1].kind == "num":
+        head = _layer_value(node.args[0])
+        if head is not None and head[0] is not None and node.args[1].text.isdigit():
+            sign = 1 if node.ops[1] == "+" else -1
+            return (head[0], sign * int(node.args[1].text))
+    return None
+
+
+def _label_text(value) -> str:
+    letter, number = value
+    if letter is None:
+        return f"^{number}"
+    return f"^{letter}" + (f"{number:+d}" if number else "")
+
+
 class ScalarReader:
     """Reads a tree as one SymPy expression; see the module docstring for the tables."""
 
@@ -228,6 +256,8 @@ class ScalarReader:
         self.indexed, self.index_symbols = indexed or {}, dict(index_symbols or {})
         self.bare, self.flags = bare or {}, flags
         self.limits = Limits()
+        self.layer_offsets: Mapping[str, int] = {}  # name -> its layer relative to the result's
+        self.labels: list = []  # (name, (layer letter or None, number), node) as written
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
 
@@ -242,6 +272,39 @@ class ScalarReader:
         if note not in self.notes:
             self.notes.append(note)
         return chosen
+
+    def label(self, name: str, layer: Node, node: Node, where: str = "superscript") -> None:
+        """Record a layer label (``h^{(l-1)}``, ``dz^3``, ``h_L``); labels that are not layers
+        (``y^{(n)}``: the n-th example) are noted and dropped."""
+        value = _layer_value(layer)
+        shown = f"{_shown(node)}{'^' if where == 'superscript' else '_'}{_flat(layer)}"
+        if value is None:
+            self.note(f"{shown}: the {where} {_flat(layer)} is a label, not a power")
+            return
+        self.note(f"{shown} read as {_shown(node)} of layer {_flat(layer)}")
+        self.labels.append((name, value, node))
+
+    def check_layers(self) -> None:
+        """The layer labels must fit together: in δ^l (h^{l-1})ᵀ every name is in its place
+        (``layer_offsets``: h is one layer below δ).  Raises :class:`LayerMismatch`."""
+        implied = {}
+        for name, (letter, number), node in self.labels:
+            offset = self.layer_offsets.get(name, 0)
+            implied.setdefault((letter, number - offset), []).append(f"{_shown(node)}")
+        if len({letter for letter, _ in implied}) > 1 or len(implied) > 1:
+            names = sorted({name for name, _, _ in self.labels})
+            raise LayerMismatch(
+                "the layer labels do not fit together ("
+                + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
+                + (")" if len(names) < 2 else f"; {self.placement(names)})")
+            )
+
+    def placement(self, names: list[str]) -> str:
+        below = [n for n in names if self.layer_offsets.get(n, 0) < 0]
+        same = [n for n in names if self.layer_offsets.get(n, 0) == 0]
+        if below and same:
+            return f"{', '.join(below)} must be one layer below {', '.join(same)}"
+        return "all must be the same layer"
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -271,7 +334,7 @@ class ScalarReader:
             key = f"{text}^{_flat(node.layer)}"
             if key in self.symbols:
                 return self.symbols[key]
-            self.note(f"{_shown(node)}: the superscript {_flat(node.layer)} labels the layer")
+            self.label(text, node.layer, node)
         if node.sub is not None:
             return self.subscripted(node, text)
         if text in self.symbols:
@@ -349,7 +412,7 @@ class ScalarReader:
         if "bracket" in node.marks and (text in self.symbols or text in self.bare):
             raise self.fail(f"'{text}' is not a vector and cannot be indexed", node)
         if _layer_like(sub) and (text in self.symbols or text in self.bare):
-            self.note(f"{_shown(node)}: the subscript {flat} labels the layer")
+            self.label(text, sub, node, "subscript")
             return self.symbols.get(text, self.bare.get(text))
         raise self.fail(f"unknown symbol '{full}'", node)
 

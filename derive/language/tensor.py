@@ -137,10 +137,18 @@ class TensorReader(ScalarReader):
     prime (``g'(z)``) → a SymPy function class; other functions come from ``functions``."""
 
     def __init__(
-        self, tensors: Mapping, activations: Mapping, functions: Mapping, flags=frozenset()
+        self,
+        tensors: Mapping,
+        activations: Mapping,
+        functions: Mapping,
+        flags=frozenset(),
+        layer_offsets: Mapping | None = None,
+        choices: Mapping | None = None,
     ):
         super().__init__({}, functions, flags=flags)
         self.tensors, self.activations = tensors, activations
+        self.layer_offsets = layer_offsets or {}
+        self.choices = choices or {}  # name -> (flag, tensor with the flag, note, note without)
 
     def _read_num(self, node: Node):
         return scalar(number(node.tok))
@@ -148,15 +156,19 @@ class TensorReader(ScalarReader):
     def resolve(self, node: Node):
         text = self.base_text(node)
         if node.layer is not None:
-            self.note(f"{text}: the superscript labels the layer")
+            self.label(text, node.layer, node)
         if node.sub is not None:
             key = f"{text}_{_flat(node.sub)}"
             if key in self.tensors:
                 return self.tensors[key]
-            if _layer_like(node.sub) and text in self.tensors:
-                self.note(f"{text}_{_flat(node.sub)}: the subscript labels the layer")
+            if _layer_like(node.sub) and node.sub.kind != "num" and text in self.tensors:
+                self.label(text, node.sub, node, "subscript")
                 return self.tensors[text]
             raise self.fail(f"index notation '{key}' is not matrix notation", node)
+        if text in self.choices:
+            flag, other, taken, default = self.choices[text]
+            if self.ambiguous(flag, taken, default):
+                return other
         if text in self.tensors:
             return self.tensors[text]
         from derive.language.scalar import CONSTANTS
