@@ -18,6 +18,7 @@ import jinja2
 import sympy as sp
 
 from backprop.output import write_text
+from codegen import certify
 from codegen.plan import Plan, make_plan
 from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
@@ -39,8 +40,17 @@ _ENVIRONMENT = jinja2.Environment(
 
 def generate_source(spec: Spec | dict, spec_path=None, out_path=None) -> str:
     """The module's source. ``spec_path``/``out_path`` appear in its header as given."""
+    return generate(spec, spec_path, out_path)[0]
+
+
+def generate(spec: Spec | dict, spec_path=None, out_path=None) -> tuple[str, tuple[str, ...]]:
+    """(the module's source, a warning per math line the stability check found inaccurate)."""
     spec = spec if isinstance(spec, Spec) else spec_from_dict(spec)
     plan = make_plan(spec)
+    return _render(spec, plan, spec_path, out_path), plan.warnings
+
+
+def _render(spec: Spec, plan: Plan, spec_path, out_path) -> str:
     source = _posix(spec_path) if spec_path is not None else "a spec dict"
     command = "backprop generate " + (_posix(spec_path) if spec_path else "SPEC.toml")
     if out_path is not None:
@@ -54,9 +64,26 @@ def generate_source(spec: Spec | dict, spec_path=None, out_path=None) -> str:
         spec_literal=python_literal(spec.to_dict()),
         description=describe(spec),
         helpers=[NUMPY_HELPERS[name].rstrip("\n") for name in plan.helpers],
+        stability=stability_header(plan),
         **_targets(spec),
         **_predictions(spec, plan),
     )
+
+
+def stability_header(plan: Plan) -> list[str]:
+    """The header's account of the stability check (codegen/certify.py), one line each."""
+    dtype = plan.spec.dtype
+    lines = [
+        f"Stability (codegen/certify.py): each elementwise line below was run in {dtype}, on",
+        f"inputs computed as this module computes them, for {certify.RANGE} "
+        f"({len(certify.Z_GRID)} values of z; targets",
+        ", ".join(f"{v:g}" for v in certify.Y_GRID)
+        + f") and compared with the same expression in {certify.DIGITS[dtype]}-digit mpmath;",
+        "tolerance: a few ulps times the line's condition number.",
+    ]
+    for checked in plan.stability:
+        lines += [f"  {line}" for line in checked.lines()]
+    return lines
 
 
 def write_module(spec_path, out_path) -> None:

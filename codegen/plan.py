@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from codegen import derivations as rules
-from codegen import stable
+from codegen import stability, stable
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
 from codegen.inplace import InPlacePrinter
 from codegen.printer import IndexPrintingError, index_axes
 from codegen.spec import Spec
+from codegen.stability import Checked
 from derive.errors import BackpropError, SpecError
 from derive.numeric import EvaluationError
 from derive.symbols import Wm, bv, i, j, m, z
@@ -65,6 +66,12 @@ class Plan:
     loss: Line
     helpers: tuple[str, ...]  # names in codegen.stable.NUMPY_HELPERS, sorted
     step_delta: Line  # output_delta with the learning rate in its scale: Δ̄ = (lr/m) Δ
+    stability: tuple[Checked, ...] = ()  # the grid check of each elementwise line
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """One line per math line the stability check could not make accurate."""
+        return tuple(w for w in (c.warning() for c in self.stability) if w is not None)
 
     @property
     def forward(self) -> tuple[Line, ...]:
@@ -151,8 +158,23 @@ class _Printer:
 
     COMMENT_WIDTH = 92
 
-    def __init__(self):
+    def __init__(self, dtype: str = "float64"):
         self.helpers: set[str] = set()
+        self.dtype = dtype
+        self.activations: dict[str, object] = {}  # activation -> its certified rule
+        self.checks: list[Checked] = []
+
+    def activation(self, activation: str, key: str, hidden: bool):
+        """The certified rule of an activation (forward, and g′ for a hidden layer's kind)."""
+        if activation not in self.activations:
+            rule = _derived(key, rules.activation_rule, activation)
+            rule, checks = stability.activation(rule, self.dtype, rule.source)
+            self.activations[activation] = (rule, checks)
+            self.checks.append(checks[0])
+        rule, checks = self.activations[activation]
+        if hidden and checks[1] not in self.checks:
+            self.checks.append(checks[1])
+        return rule
 
     def line(self, target, expr, axes, comment, key="", shape=None, like=None) -> Line:
         """The line ``target = expr``; with a shape, also its in-place form (if it has one)."""
@@ -174,7 +196,8 @@ class _Printer:
         lines, arrays = [], {}
         for symbol, value in replacements:
             value = value.xreplace(arrays)
-            if not value.atoms(sp.Indexed):  # a constant (√(2/π)): it stays inline
+            # a constant (√(2/π)) or a condition (Piecewise needs a Boolean) stays inline
+            if not value.atoms(sp.Indexed) or isinstance(value, sp.logic.boolalg.Boolean):
                 arrays[symbol] = value
                 continue
             free = index_axes(value)
@@ -204,7 +227,7 @@ STEP_SCALE = sp.Symbol("scale", positive=True)  # learning_rate / m, set by the 
 
 def make_plan(spec: Spec) -> Plan:
     """The lines of the module for ``spec``."""
-    printer = _Printer()
+    printer = _Printer(spec.dtype)
     batch = rules.batch_rules()
     kinds = [(layer.activation, f"layers[{n}].activation") for n, layer in enumerate(spec.layers)]
     kinds.append((spec.output.activation, "output.activation"))
@@ -212,7 +235,8 @@ def make_plan(spec: Spec) -> Plan:
     layers = []
     below = "X"
     for number, (activation, key) in enumerate(kinds, start=1):
-        rule = None if activation == "softmax" else _derived(key, rules.activation_rule, activation)
+        hidden = number < len(kinds)
+        rule = None if activation == "softmax" else printer.activation(activation, key, hidden)
         forward, output = _forward(printer, batch, number, below, rule, key, sizes[number])
         layers.append(
             Layer(
@@ -239,6 +263,7 @@ def make_plan(spec: Spec) -> Plan:
         loss=_loss(printer, spec, layers[-1]),
         helpers=tuple(sorted(printer.helpers)),
         step_delta=_output_delta(printer, spec, layers[-1], STEP_SCALE),
+        stability=tuple(printer.checks),
     )
 
 
@@ -353,7 +378,7 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
                 shape=(None, layer.fan_in),
             )
         )
-        rule = rules.activation_rule(layer_below.activation)
+        rule = printer.activation(layer_below.activation, "", True)
         slope = rules.slope_on_batch(
             rule, sp.IndexedBase(layer_below.output)[ROW, j], sp.IndexedBase(f"Z{below}")[ROW, j]
         )
@@ -387,6 +412,12 @@ def _output_arrays(layer: Layer) -> dict:
 def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
     """Δ̄ = scale · Δ at the output: 1/m for the gradients, learning_rate/m for a step."""
     rule = _derived("output.loss", rules.output_rule, spec.output.activation, spec.output.loss)
+    label = f"output: Δ = ∂ℓ/∂z ({rule.source})"
+    delta, checked = stability.output_delta(
+        rule.delta, _output_forward(printer, spec), spec.dtype, label
+    )
+    if scale == 1 / m:
+        printer.checks.append(checked)
     carries = (
         "Δ̄ = Δ/m carries the 1/m of the mean loss, once"
         if scale == 1 / m
@@ -394,7 +425,7 @@ def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
     )
     return printer.line(
         f"delta{layer.number}",
-        _shared(layer, rule.delta.xreplace(_output_arrays(layer))) * scale,
+        _shared(layer, delta.xreplace(_output_arrays(layer))) * scale,
         (ROW, i),
         (
             f"{rule.source}: ∂ℓ/∂z = {rule.text} for each example;",
@@ -411,8 +442,18 @@ def _loss(printer, spec: Spec, layer: Layer) -> Line:
     if rule.from_logits:
         comment = [comment[0] + ", from the logits:"]
         comment += list(rule.notes)
-    mean = _shared(layer, rule.mean.xreplace(_output_arrays(layer)))
+    label = f"loss: ℓ of each output ({spec.output.loss})"
+    mean, checked = stability.loss(rule.mean, _output_forward(printer, spec), spec.dtype, label)
+    printer.checks.append(checked)
+    mean = _shared(layer, mean.xreplace(_output_arrays(layer)))
     return printer.line("mean_loss", mean, (), comment, "output.loss")
+
+
+def _output_forward(printer, spec: Spec):
+    """The network's output p = g(z) as certified (None for softmax: a row function)."""
+    if spec.output.activation == "softmax":
+        return None
+    return printer.activation(spec.output.activation, "output.activation", False).forward
 
 
 def _shared(layer: Layer, expr):

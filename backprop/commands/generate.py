@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def register(sub) -> None:
@@ -21,9 +22,12 @@ def register(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from backprop.output import write_text
-    from codegen.generate import generate_source  # SymPy: only when generating
+    from codegen.generate import generate  # SymPy: only when generating
     from codegen.spec import load_spec
 
     spec = load_spec(args.spec)
-    write_text(args.out, generate_source(spec, args.spec, args.out))
+    source, warnings = generate(spec, args.spec, args.out)
+    write_text(args.out, source)
+    for warning in warnings:  # what the stability check could not make accurate
+        print(f"backprop: warning: {warning}", file=sys.stderr)
     return 0

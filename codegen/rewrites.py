@@ -1,0 +1,259 @@
+"""Rewrites tried on a line the grid check (:mod:`codegen.certify`) finds unstable.
+
+Each is an identity (checked again at sample points when used) with a one-line docstring that
+the generated header quotes. :func:`certified` applies them greedily: a rewrite is kept when it
+leaves fewer grid points failing, until the line passes or none is left.
+
+>>> import sympy as sp
+>>> h, z = sp.symbols("h z", real=True)
+>>> line, certificate, notes = certified(1 - sp.exp(-h), "float64", {"h": stable.softplus(z)})
+>>> line, certificate.ok, notes
+(-expm1(-h), True, ('1 − exp(x) → −expm1(x), log(1 + x) → log1p(x)',))
+"""
+
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+
+from codegen import certify, exact, stable
+from derive.functions import sigmoid
+
+_SIMPLIFY_LIMIT = 40  # operations: sp.simplify beyond this is slow and rarely shorter
+
+
+def stable_primitives(expr):
+    """log σ → −softplus, log(1 + e^x) → softplus, e^x/(1 + e^x) → σ (codegen.stable)."""
+    return stable.stabilise(expr)
+
+
+def expm1_log1p(expr):
+    """1 − exp(x) → −expm1(x), log(1 + x) → log1p(x)."""
+    return optimize(expr, [expm1_opt, log1p_opt])
+
+
+def masked_branches(expr):
+    """H(c)·f → where(c > 0, f, 0), f's exponentials masked where c > 0 fails.
+
+    The mask inside (exp(where(c, x, 0))) keeps an untaken branch from overflowing: no inf·0.
+    """
+
+    def as_where(term):
+        step = next(f for f in sp.Mul.make_args(term) if isinstance(f, sp.Heaviside))
+        argument = step.args[0]
+        at_zero = step.args[1] if len(step.args) > 1 else sp.S.Half
+        positive = _solved(argument > 0, argument)
+        rest = term / step
+        guarded = rest.replace(
+            lambda e: isinstance(e, sp.exp),
+            lambda e: sp.exp(sp.Piecewise((e.args[0], positive), (0, True))),
+        )
+        if at_zero == 0:
+            return sp.Piecewise((guarded, positive), (0, True))
+        zero = _solved(sp.Eq(argument, 0), argument)
+        at_kink = rest.replace(
+            lambda e: isinstance(e, sp.exp),
+            lambda e: sp.exp(sp.Piecewise((e.args[0], zero), (0, True))),
+        )
+        return sp.Piecewise((guarded, positive), (at_zero * at_kink, zero), (0, True))
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Mul) and any(isinstance(f, sp.Heaviside) for f in e.args),
+        as_where,
+    )
+
+
+def _solved(condition, argument):
+    """condition solved for its one variable when it has one: 1 − e^z > 0 becomes z < 0 and
+    e^z − 1 = 0 becomes z = 0, which cannot overflow; else condition as it is."""
+    variables = [s for s in argument.free_symbols if not s.is_integer]
+    indexed = argument.atoms(sp.Indexed)
+    if len(variables) != 1 or len(indexed) > 1:
+        return condition
+    variable = next(iter(indexed)) if indexed else variables[0]
+    plain = sp.Dummy("x", real=True)
+    try:
+        solved = sp.solve_univariate_inequality(
+            condition.xreplace({variable: plain}), plain, relational=True
+        )
+    except (NotImplementedError, TypeError, ValueError):
+        return condition
+    if isinstance(solved, sp.Rel | sp.Eq) and solved.free_symbols == {plain}:
+        return solved.xreplace({plain: variable})
+    return condition
+
+
+def one_minus_sigmoid(expr):
+    """1 − σ(x) → σ(−x), also inside a longer sum: no cancellation where σ(x) ≈ 1."""
+
+    def pair(e):
+        """(the constant, the σ term, its replacement) of a sum holding ±(1 − σ(x)), or None."""
+        constant = e.as_coeff_Add()[0]
+        if constant not in (1, -1):
+            return None
+        for term in e.args:
+            if isinstance(-constant * term, sigmoid):
+                return constant, term, constant * sigmoid(-(-constant * term).args[0])
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e)[0] - pair(e)[1] + pair(e)[2],
+    )
+
+
+def in_logits(expr, inputs):
+    """p read as g(z) from the logits, then the stable primitives (log σ(z) → −softplus(−z))."""
+    outputs = [a for a in expr.atoms(sp.Indexed) if a.base.label.name == "P" and "P" in inputs]
+    if not outputs:
+        return expr
+    forward = inputs["P"]
+    z = next((s for s in forward.free_symbols if s.name == "z"), None)
+    logits = {a: forward.xreplace({z: sp.IndexedBase("Z")[a.indices]}) for a in outputs}
+    written = expr.xreplace(logits).replace(  # log e^x = x (x real)
+        lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.exp),
+        lambda e: e.args[0].args[0],
+    )
+    return one_minus_sigmoid(stable.stabilise(one_minus_sigmoid(written)))
+
+
+def scaled_ratio(expr):
+    """A ratio of sums of e^{a·x} divided through by its largest term: no inf/inf.
+
+    4e^{2x}/(e^{4x} + 2e^{2x} + 1) → where(x > 0, 4e^{−2x}/(1 + 2e^{−2x} + e^{−4x}), as it is):
+    for x > 0 the top exponent of the denominator dominates, for x < 0 the bottom one.
+    """
+    variables = expr.atoms(sp.Indexed) or {s for s in expr.free_symbols if not s.is_integer}
+    if len(variables) != 1:
+        return expr
+    (x,) = variables
+    top, bottom = sp.fraction(sp.together(sp.powsimp(expr, combine="exp")))
+    exponents = _exponents(sp.expand(bottom), x)
+    if exponents is None or len(set(exponents)) < 2 or _exponents(sp.expand(top), x) is None:
+        return expr
+
+    def divided(a):
+        scale = sp.exp(-a * x)
+        over = [sp.powsimp(sp.expand(part * scale), combine="exp") for part in (top, bottom)]
+        return over[0] / over[1]
+
+    # each branch reads x only where it is taken (0 elsewhere): the other one cannot overflow
+    positive = divided(max(exponents)).xreplace({x: sp.Piecewise((x, x > 0), (0, True))})
+    negative = divided(min(exponents)).xreplace({x: sp.Piecewise((x, x <= 0), (0, True))})
+    return sp.Piecewise((positive, x > 0), (negative, True))
+
+
+def _exponents(polynomial, x):
+    """The a of each term c·e^{a·x} of a sum (c and a numbers), or None if it is not one."""
+    out = []
+    for term in sp.Add.make_args(polynomial):
+        exponent = sp.S.Zero
+        for factor in sp.Mul.make_args(term):
+            if isinstance(factor, sp.exp):
+                exponent += factor.args[0]
+            elif factor.has(x):
+                return None
+        a = sp.expand(exponent).coeff(x)
+        if not (a.is_Number and sp.expand(exponent - a * x) == 0):
+            return None
+        out.append(a)
+    return out
+
+
+def combined_exponentials(expr):
+    """e^a·e^b → e^{a+b}, so no factor overflows while the product does not."""
+    return sp.powsimp(expr, combine="exp")
+
+
+def simplified(expr):
+    """SymPy's simplify, then the stable primitives.
+
+    (e^z − e^{−z})/(e^z + e^{−z}) → tanh z: an inf/inf ratio becomes its stable form.
+    """
+    if sp.count_ops(expr) > _SIMPLIFY_LIMIT:
+        return expr
+    return stable.stabilise(sp.simplify(expr))
+
+
+REWRITES = (
+    stable_primitives,
+    one_minus_sigmoid,
+    in_logits,
+    simplified,
+    expm1_log1p,
+    combined_exponentials,
+    scaled_ratio,
+    masked_branches,
+)
+
+
+def note(rewrite) -> str:
+    return rewrite.__doc__.splitlines()[0].rstrip(".")
+
+
+@functools.cache
+def _certified(expr, dtype, inputs):
+    given = dict(inputs)
+    current, certificate = expr, certify.check(expr, dtype, given)
+    notes: list[str] = []
+    for _ in range(len(REWRITES)):  # each round keeps the rewrite that helps most
+        if certificate.ok:
+            break
+        best = None
+        for rewrite in REWRITES:
+            trial = _tried(rewrite, current, dtype, given)
+            if trial is not None and trial[1].bad < (best or (0, certificate))[1].bad:
+                best = (trial[0], trial[1], note(rewrite))
+        if best is None:
+            break
+        current, certificate = best[0], best[1]
+        notes.append(best[2])
+    return current, certificate, tuple(notes)
+
+
+def _tried(rewrite, expr, dtype, given):
+    """(rewritten, its certificate), or None if the rewrite changes nothing or fails."""
+    trial = rewrite(expr, given) if rewrite is in_logits else rewrite(expr)
+    if trial == expr or not _same_values(expr, trial, given):
+        return None
+    try:
+        return trial, certify.check(trial, dtype, given)
+    except certify.NotCertifiable:
+        return None
+
+
+def certified(expr: sp.Expr, dtype: str, inputs: dict):
+    """(line, certificate, notes): expr, or a rewrite of it that the grid check passes (or, if
+    none does, the one failing at the fewest points), and the rewrites it took."""
+    return _certified(expr, dtype, tuple(sorted(inputs.items())))
+
+
+_SAMPLES = (-2.5, -0.7, -0.1, 0.3, 1.2, 3.1)
+
+
+def _same_values(before, after, inputs) -> bool:
+    """The rewrite is an identity at sample points (relative 1e-20, 40 digits)."""
+    arrays = certify.arrays_of(before) | certify.arrays_of(after)
+    for n, value in enumerate(_SAMPLES):
+        point = {}
+        for name, atom in arrays.items():
+            if name in inputs:
+                source = inputs[name]
+                at = {s: value for s in source.free_symbols if s.name == "z"}
+                point[atom] = exact.evaluate(source, at, 40)
+            elif name in ("Y", "y"):
+                point[atom] = 0.25 * n
+            else:
+                point[atom] = value
+        try:
+            a, b = (exact.evaluate(e, point, 40) for e in (before, after))
+        except (exact.NotEvaluable, ZeroDivisionError, ValueError):
+            return False
+        if abs(a - b) > 1e-20 * max(abs(a), abs(b), 1):
+            return False
+    return True
+
+
+__all__ = ["REWRITES", "certified", "note"]
