@@ -77,7 +77,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table)
+            return _dense_readings(text, profile, table, q.name)
         except ParseError as matrix_error:
             if not _INDEX_NOTATION.search(text):
                 raise matrix_error
@@ -87,11 +87,14 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
         indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
         offsets = DENSE_LAYERS
+    if "p" in q.indexed and "z" in q.indexed:
+        table["softmax"] = _Softmax(q)
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
         reader = ScalarReader(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
+        reader.letter_layers = _LETTER_LAYERS.get(q.name)
         return reader
 
     found = read_all(tree, make_reader)
@@ -100,20 +103,47 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     ] or found[:1]
 
 
-def _dense_readings(text: str, profile: Profile, table) -> list[Reading]:
+# A result written for layer l (δ^l (h^{l-1})ᵀ): the layer its labels may name.  ∂L/∂h and
+# δ_prev are written both for layer l ((W^l)ᵀ δ^l) and for the layer below (w^{l+1}, δ^{l+1}).
+_LETTER_LAYERS = {
+    "dense:dW": frozenset({0}),
+    "dense:db": frozenset({0}),
+    "dense:dh": frozenset({0, 1}),
+    "dense:delta": frozenset({0, 1}),
+}
+
+
+def _dense_readings(text: str, profile: Profile, table, name: str = "") -> list[Reading]:
     tensors = _tensor_names(profile)
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):
-        return TensorReader(
+        reader = TensorReader(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, DENSE_CHOICES
         )
+        reader.letter_layers = _LETTER_LAYERS.get(name)
+        return reader
 
     found = []
     for reading in read_all(tree, make_reader):
         if profile.allows(reading):
             found.append(reading)
     return found or read_all(tree, make_reader)[:1]
+
+
+class _Softmax:
+    """softmax(z) in an answer about p = softmax(z): entry i of the prediction."""
+
+    def __init__(self, q: Quantity):
+        self.z, self.p = q.indexed["z"], q.indexed["p"]
+
+    def apply(self, args, keywords=None):
+        if len(args) != 1 or keywords:
+            raise ParseError("'softmax' takes 1 argument")
+        arg = args[0]
+        if isinstance(arg, sp.Indexed) and arg.base == self.z:
+            return self.p[arg.indices]
+        raise ParseError("softmax(…) is only read as softmax(z), the prediction")
 
 
 def _function_alone(q: Quantity, expr):

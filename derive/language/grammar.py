@@ -530,7 +530,12 @@ class Parser:
         raise self.fail(f"function '{name}' needs an argument", opener)
 
     def argument(self, args: list, keywords: list) -> None:
-        if self.at("name") and self.peek(1).kind == "rel" and self.peek(1).text == "=":
+        joined = self.at("name") and self.peek(1).kind == "sub" and self.peek(2).kind == "name"
+        if joined and self.peek(3).kind == "rel" and self.peek(3).text == "=":
+            key = f"{self.next().text}_{(self.next(), self.next())[1].text}"  # negative_slope=
+            self.next()
+            keywords.append((key, self.relation()))
+        elif self.at("name") and self.peek(1).kind == "rel" and self.peek(1).text == "=":
             key = self.next().text
             self.next()
             keywords.append((key, self.relation()))

@@ -55,7 +55,11 @@ class Profile:
 
     def symbols_for(self, symbols: Mapping) -> dict:
         """The profile's extra spellings, resolved in a quantity's symbol table."""
-        return {alias: symbols[name] for alias, name in self.aliases.items() if name in symbols}
+        return {
+            alias: symbols[name]
+            for alias, name in self.aliases.items()
+            if name in symbols and alias not in symbols
+        }
 
     def describe(self) -> str:
         return (
@@ -75,6 +79,7 @@ PROFILES: dict[str, Profile] = {
             ("p", "q", "ŷ", "y*", "a", "a^L", "h^L"),
             ("g", "σ", "𝒜"),
             "any (superscript l, (l), [l], or subscript)",
+            aliases={"p": "h", "q": "h"},  # σ′ = p(1 − p) where p = σ(z) is the output
         ),
         Profile(
             "superscript-layers",

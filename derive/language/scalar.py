@@ -237,7 +237,7 @@ def _label_text(value) -> str:
     letter, number = value
     if letter is None:
         return f"^{number}"
-    return f"^{letter}" + (f"{number:+d}" if number else "")
+    return f"^{{{letter}{number:+d}}}" if number else f"^{letter}"
 
 
 class ScalarReader:
@@ -258,6 +258,7 @@ class ScalarReader:
         self.limits = Limits()
         self.layer_offsets: Mapping[str, int] = {}  # name -> its layer relative to the result's
         self.labels: list = []  # (name, (layer letter or None, number), node) as written
+        self.letter_layers: frozenset | None = None  # allowed n in "layer l+n" of the result
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
 
@@ -291,6 +292,14 @@ class ScalarReader:
         for name, (letter, number), node in self.labels:
             offset = self.layer_offsets.get(name, 0)
             implied.setdefault((letter, number - offset), []).append(f"{_shown(node)}")
+        if len(implied) == 1 and self.letter_layers is not None:
+            letter, number = next(iter(implied))
+            if letter is not None and number not in self.letter_layers:
+                raise LayerMismatch(
+                    "the layer labels do not fit the result: "
+                    + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
+                    + f" (the result is for layer {letter})"
+                )
         if len({letter for letter, _ in implied}) > 1 or len(implied) > 1:
             names = sorted({name for name, _, _ in self.labels})
             raise LayerMismatch(
@@ -534,10 +543,7 @@ class ScalarReader:
 
     def _read_eq(self, node: Node):
         """An answer written as an equation: the value is its last side (``∂L/∂z = p - y``)."""
-        first = node.args[0]
-        if first.kind not in ("deriv", "name", "call"):
-            raise self.fail("an equation is not an expression: give its value", node)
-        self.note("the value after '='")
+        self.note("the value after the last '='")
         return self.read(node.args[-1])
 
     def _read_indicator(self, node: Node):

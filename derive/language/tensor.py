@@ -293,7 +293,7 @@ class TensorReader(ScalarReader):
         return value
 
     def _read_eq(self, node: Node):
-        self.note("the value after '='")
+        self.note("the value after the last '='")
         return self.read(node.args[-1])
 
 
