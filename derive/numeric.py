@@ -7,12 +7,10 @@ source with ``lambdify``, which dominated verification time. ``values`` maps eac
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import sympy as sp
 
-from derive.functions import NUMERIC, relu, sigmoid
+from derive import rulebook
 from derive.substitute import call_definition, expand_sum
 
 
@@ -34,7 +32,7 @@ def _piecewise(expr, values, env=None):
     for value, cond in expr.args:
         v, c = np.broadcast_arrays(
             np.asarray(evaluate(value, values, env), dtype=float),
-            np.asarray(evaluate_condition(cond, values), dtype=bool),
+            np.asarray(evaluate_condition(cond, values, env), dtype=bool),
         )
         if out is None:
             out = np.where(c, v, np.nan)
@@ -45,7 +43,7 @@ def _piecewise(expr, values, env=None):
     return out
 
 
-def evaluate_condition(cond, values):
+def evaluate_condition(cond, values, env=None):
     if cond is sp.true:
         return True
     if cond is sp.false:
@@ -60,36 +58,17 @@ def evaluate_condition(cond, values):
     }
     for cls, op in ops.items():
         if isinstance(cond, cls):
-            return op(evaluate(cond.lhs, values), evaluate(cond.rhs, values))
+            return op(evaluate(cond.lhs, values, env), evaluate(cond.rhs, values, env))
     if isinstance(cond, sp.And):
-        return np.logical_and.reduce([evaluate_condition(a, values) for a in cond.args])
+        return np.logical_and.reduce([evaluate_condition(a, values, env) for a in cond.args])
     if isinstance(cond, sp.Or):
-        return np.logical_or.reduce([evaluate_condition(a, values) for a in cond.args])
+        return np.logical_or.reduce([evaluate_condition(a, values, env) for a in cond.args])
     if isinstance(cond, sp.Not):
-        return np.logical_not(evaluate_condition(cond.args[0], values))
+        return np.logical_not(evaluate_condition(cond.args[0], values, env))
     raise EvaluationError(f"cannot evaluate condition {cond}")
 
 
-_UNARY = {
-    sp.exp: np.exp,
-    sp.log: np.log,
-    sp.tanh: np.tanh,
-    sp.sinh: np.sinh,
-    sp.cosh: np.cosh,
-    sp.sin: np.sin,
-    sp.cos: np.cos,
-    sp.tan: np.tan,
-    sp.atan: np.arctan,
-    sp.asinh: np.arcsinh,
-    sp.atanh: np.arctanh,
-    sp.Abs: np.abs,
-    sp.sign: np.sign,
-    sp.sech: lambda x: 1 / np.cosh(x),
-    sp.sqrt: np.sqrt,
-    sp.erf: np.vectorize(math.erf, otypes=[float]),
-    sigmoid: NUMERIC["sigmoid"],
-    relu: NUMERIC["relu"],
-}
+_UNARY = rulebook.numeric_functions()  # SymPy class → NumPy callable, from the rule records
 
 
 class Definitions:
@@ -262,8 +241,6 @@ def _evaluate(expr, values, env, memo):
         return out
     if isinstance(expr, sp.Piecewise):
         return _piecewise(expr, values, env)
-    if isinstance(expr, sp.Function) and expr.func.__name__ in NUMERIC:
-        return NUMERIC[expr.func.__name__](*(evaluate(a, values, env, memo) for a in expr.args))
     rewritten = expr.rewrite(sp.exp)
     if rewritten != expr:
         return evaluate(rewritten, values, env, memo)
