@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
 import sys
 from dataclasses import replace
 
@@ -19,9 +20,10 @@ from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
 from check.reading import ShapeError, Tensor, answer_readings
 from check.report import Verdict
-from derive.errors import ParseError
+from derive.errors import ParseError, UnknownNameError
 from derive.language import Reading
 from derive.language import profiles as notation_profiles
+from derive.language.scalar import LayerMismatch
 from derive.language.tensor import transpose
 
 
@@ -84,12 +86,13 @@ def check_answer(
 
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading."""
-    q = quantities.get(quantity)
+    name, entry, layer = _split_quantity(quantity)
+    q = quantities.get(name)
     profile = _profile(notation, text)
-    found = answer_readings(q, text, profile)
+    found = [r if layer is None else _at_layer(r, layer) for r in answer_readings(q, text, profile)]
     verdicts = []
     for reading in found:
-        verdict = _judge(q, text, reading, timeout)
+        verdict = _judge(q, text, reading, timeout, entry)
         if len(found) > 1 or reading.notes or notation:
             verdict.read_as = _with_notes(verdict.read_as, reading, notation and profile.name)
         if verdict.correct:
@@ -111,7 +114,47 @@ def _with_notes(read_as: str, reading: Reading, notation: str | None) -> str:
     return f"{read_as}  [{'; '.join(notes)}]" if notes else read_as
 
 
-def _judge(q: Quantity, text: str, reading: Reading, timeout: float) -> Verdict:
+_QUANTITY = re.compile(r"(?P<name>[^\[@]+)(?:\[(?P<entry>[^\]]*)\])?(?:@(?P<layer>\d{1,3}))?")
+
+
+def _split_quantity(quantity: str):
+    """``dense:dW[1,2]@3``: the quantity, the entry asked for (row, col: numbers or index
+    letters) and the layer l of z = W h + b it is asked for (numbers in the answer's layer
+    labels must name it).  Without them every entry and layer the answer can name is tried."""
+    match = _QUANTITY.fullmatch(quantity) if isinstance(quantity, str) else None
+    if match is None:
+        return quantity, None, None
+    entry = None
+    if match["entry"] is not None:
+        entry = tuple(part.strip() for part in match["entry"].split(","))
+        if not 1 <= len(entry) <= 2 or not all(p.isdigit() or p in "ijk" for p in entry):
+            raise UnknownNameError(f"bad entry '[{match['entry']}]': give [1,2] or [j,i]")
+    return match["name"], entry, None if match["layer"] is None else int(match["layer"])
+
+
+def _at_layer(reading: Reading, layer: int) -> Reading:
+    """A reading whose numbered layer labels do not name ``layer`` is wrong for the question."""
+    implied = getattr(reading, "layer", None)
+    if implied is not None and implied != layer:
+        return replace(reading, value=LayerMismatch(
+            f"the layer labels name layer {implied}, the question is about layer {layer}"
+        ))  # fmt: skip
+    return reading
+
+
+def _entry_candidates(q: Quantity, candidates: list, entry: tuple) -> list:
+    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames."""
+    free = [s for s in q.index_symbols.values() if str(s) in ("i", "j")][: len(entry)]
+    values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
+    assign = dict(zip(sorted(free, key=str), values, strict=False))
+    answer = candidates[0][0]
+    where = ", ".join(f"{k} = {v}" for k, v in assign.items())
+    return [(answer, q.expected.xreplace(assign), f" (entry {where})")]
+
+
+def _judge(
+    q: Quantity, text: str, reading: Reading, timeout: float, entry: tuple | None = None
+) -> Verdict:
     """The verdict on one reading of the answer."""
     expected = q.expected  # built and verified before the worker forks, so it is inherited
     answer = reading.value
@@ -126,6 +169,8 @@ def _judge(q: Quantity, text: str, reading: Reading, timeout: float) -> Verdict:
         candidates = [(_entry(q, answer), expected, "")]
     else:
         candidates = _align_indices(q, answer, expected)
+    if entry is not None:
+        candidates = _entry_candidates(q, candidates, entry)
     verdicts = [_decided(q, text, *c, timeout) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
 

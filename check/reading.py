@@ -99,7 +99,9 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
 
     found = read_all(tree, make_reader)
     return [
-        Reading(_function_alone(q, r.value), r.notes, r.flags) for r in found if profile.allows(r)
+        Reading(_function_alone(q, r.value), r.notes, r.flags, r.layer)
+        for r in found
+        if profile.allows(r)
     ] or found[:1]
 
 

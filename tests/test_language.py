@@ -135,3 +135,20 @@ def test_bounds_refuse_fast():
             value(text)
     assert value("(p + y)^100").is_Pow  # 101 terms when expanded: fine
     assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize(
+    ("quantity", "answer", "correct"),
+    [
+        ("dense:dW[1,2]", "dz_1^3 . h_2^2", True),
+        ("dense:dW[1,2]", "dz_2^3 . h_1^2", False),
+        ("dense:dW[j,i]", r"a_i^{l-1} \delta_j^l", True),
+        ("dense:dW[j,i]", r"a_j^{l-1} \delta_i^l", False),
+        ("dense:dh@8", "(W^8)^T.dz^8", True),
+        ("dense:dh@8", "(W^7)^T.dz^7", False),
+        ("softmax-ce@3", "a^{(2)} - y", False),
+    ],
+)
+def test_entry_and_layer_of_the_question(quantity, answer, correct):
+    verdict = check_answer(quantity, answer)
+    assert verdict.correct is correct, verdict.to_text()

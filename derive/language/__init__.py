@@ -82,6 +82,7 @@ class Reading:
     value: object  # a SymPy expression (or a Tensor, for matrix readers)
     notes: tuple[str, ...] = ()
     flags: frozenset = frozenset()
+    layer: int | None = None  # the layer its numbered layer labels name (dz^3 (h^2)^T: 3)
 
     @property
     def note(self) -> str:
@@ -107,7 +108,8 @@ def read_all(tree: Node, make_reader: Callable[[frozenset], object]) -> list[Rea
     first = make_reader(frozenset())
     error, found = None, []
     try:
-        found.append(Reading(_guarded(first, tree), tuple(first.notes), frozenset()))
+        value = _guarded(first, tree)
+        found.append(Reading(value, tuple(first.notes), frozenset(), first.layer))
     except ParseError as exc:
         error = exc
     flags = list(first.ambiguities)
@@ -121,7 +123,7 @@ def read_all(tree: Node, make_reader: Callable[[frozenset], object]) -> list[Rea
         except ParseError:
             continue
         if all(not _same(value, r.value) for r in found):
-            found.append(Reading(value, tuple(reader.notes), frozenset(combo)))
+            found.append(Reading(value, tuple(reader.notes), frozenset(combo), reader.layer))
     if not found:
         raise error
     return found

@@ -259,6 +259,7 @@ class ScalarReader:
         self.layer_offsets: Mapping[str, int] = {}  # name -> its layer relative to the result's
         self.labels: list = []  # (name, (layer letter or None, number), node) as written
         self.letter_layers: frozenset | None = None  # allowed n in "layer l+n" of the result
+        self.layer: int | None = None  # set by check_layers: the layer numbered labels name
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
 
@@ -300,6 +301,8 @@ class ScalarReader:
                     + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
                     + f" (the result is for layer {letter})"
                 )
+        if len(implied) == 1 and next(iter(implied))[0] is None:
+            self.layer = next(iter(implied))[1]
         if len({letter for letter, _ in implied}) > 1 or len(implied) > 1:
             names = sorted({name for name, _, _ in self.labels})
             raise LayerMismatch(
