@@ -17,6 +17,6 @@ def test_a_4_16_16_8_3_network_of_three_kinds_derives_and_verifies_quickly():
     derivation = derive.mlp_from_options("4,16,16,8,3", "relu,leaky_relu,tanh", None, None)
     elapsed = time.perf_counter() - start
     assert derivation.verified
-    (check,) = [c for c in derivation.checks if "direct differentiation" in c.description]
-    assert check.ok and "2-2-2-2-2 network" in check.detail
+    (check,) = [c for c in derivation.checks if "direct differentiation" in c.name]
+    assert check.passed and "2-2-2-2-2 network" in check.detail
     assert elapsed < 20  # ~2 s on a quiet machine; generous for a shared CI runner
