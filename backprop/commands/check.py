@@ -65,7 +65,9 @@ def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list
             positionals.extend(rest)
             break
         name = word.split("=", 1)[0]
-        found = [o for o in actions if o == name or (name.startswith("--") and o.startswith(name))]
+        found = [o for o in actions if o == name] or [
+            o for o in actions if name.startswith("--") and o.startswith(name)
+        ]
         if not word.startswith("-") or len(word) == 1 or not (found or word.startswith("--")):
             positionals.append(word)
             continue
