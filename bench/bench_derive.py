@@ -7,7 +7,9 @@ the per-process caches (registry, concrete expansions, derivatives) start cold. 
     (b) each built-in alone: ``derive.get(name)``, dependencies included, as ``backprop derive NAME``
     (c) every built-in in one process
     (d) a custom activation: ``derive.custom_activation("log(1 + exp(z))")``
-    (e) the mlp of the lecture network through ``derive.mlp`` (2-2-2-3, sigmoid, softmax + CE)
+    (e) the mlp of the lecture network through ``derive.mlp`` (2-2-2-3, sigmoid, softmax + CE),
+        and ``derive mlp`` of 3, 5 and 8 layers of 16 whose hidden layers cycle through three
+        kinds (relu, leaky_relu, tanh): it should grow with the number of kinds, not depth
     (f) generating modules with ``codegen.generate.generate_source`` (which derives and verifies
         what it prints): 2, 5, 10, 20 and 50 layers (tanh layers of 64, softmax + CE output),
         the 20-layer one again with layers of 1 024 and with three hidden kinds (tanh, relu,
@@ -78,6 +80,18 @@ again = time.perf_counter()
 codegen.generate.generate_source(spec)
 extra["print"] = time.perf_counter() - again"""
 # (depth, width, hidden kinds): the depths of the issue, then width and kinds varied at 20
+MLP_DEPTHS = (3, 5, 8)
+MLP_KINDS = ("relu", "leaky_relu", "tanh")
+MLP_WORK = "derive.mlp_from_options({layers!r}, {hidden!r}, None, None)"
+
+
+def mlp_network(depth: int) -> tuple[str, str]:
+    """(--layers, --hidden) of a network with ``depth`` weight layers of 16, 3 classes."""
+    layers = ",".join(["4", *["16"] * (depth - 1), "3"])
+    hidden = ",".join(MLP_KINDS[n % len(MLP_KINDS)] for n in range(depth - 1))
+    return layers, hidden
+
+
 DEEP_MODULES = [(d, 64, ("tanh",)) for d in (2, 5, 10, 20, 50)] + [
     (20, 1024, ("tanh",)),
     (20, 64, ("tanh", "relu", "sigmoid")),
@@ -163,6 +177,10 @@ def measurements(names: list[str]) -> list[tuple[str, str, str]]:
         )
     )
     plan.append(("mlp 2-2-2-3 (derive.mlp)", "mlp", LECTURE_MLP))
+    for depth in MLP_DEPTHS:
+        layers, hidden = mlp_network(depth)
+        work = MLP_WORK.format(layers=layers, hidden=hidden)
+        plan.append((f"derive mlp {layers} ({hidden})", "mlp", work))
     for depth, width, kinds in DEEP_MODULES:
         label = f"generate {depth} layers of {width} ({', '.join(kinds)})"
         work = DEEP_MODULE.format(depth=depth, width=width, kinds=list(kinds))
@@ -290,14 +308,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_JSON, help=f"results file (default {DEFAULT_JSON})"
     )
+    parser.add_argument(
+        "--only", metavar="KIND", help="only measurements of this kind (e.g. mlp, generate)"
+    )
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
 
     info = machine()
     print(f"benchmarking cold derivations ({repeat}× each) ...", file=sys.stderr)
-    results = [
-        measure(label, kind, code, repeat) for label, kind, code in measurements(builtin_names())
-    ]
+    plan = [m for m in measurements(builtin_names()) if args.only in (None, m[1])]
+    results = [measure(label, kind, code, repeat) for label, kind, code in plan]
     verdicts = targets(results)
 
     print(table(results, repeat))

@@ -338,6 +338,7 @@ def verify_chain(chain: Chain, domain: Domain, name: str) -> None:
 
 
 LAZY_RTOL = 1e-7  # five-point differences (ε = 1e-3) are accurate to about 1e-11
+SMOOTH_TRIES = 4  # point sets drawn before a line with too few smooth points is an error
 
 
 def _verify_lazily(chain, domain, name, lines, numeric_pairs, needed):
@@ -350,12 +351,15 @@ def _verify_lazily(chain, domain, name, lines, numeric_pairs, needed):
         leaves = set().union(
             *(Definitions(domain.definitions, {}).leaves(e) for e in exprs.values())
         )
-        values = sample(domain, leaves, subs, N_POINTS, rng)
-        env = Definitions(domain.definitions, values)
-        evaluated = {
-            n: np.broadcast_to(np.asarray(evaluate(e, values, env), dtype=float), (N_POINTS,))
-            for n, e in exprs.items()
-        }
+        for _ in range(SMOOTH_TRIES):  # deep ReLU networks: redraw where kinks took the points
+            values = sample(domain, leaves, subs, N_POINTS, rng)
+            env = Definitions(domain.definitions, values)
+            evaluated = {
+                n: np.broadcast_to(np.asarray(evaluate(e, values, env), dtype=float), (N_POINTS,))
+                for n, e in exprs.items()
+            }
+            if all(np.isfinite(evaluated[k - 1]).sum() >= N_POINTS // 2 for k in numeric_pairs):
+                break
         for number in numeric_pairs:
             before, after = evaluated[number - 1], evaluated[number]
             usable = np.isfinite(before)  # NaN: a difference quotient across a kink
