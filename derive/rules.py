@@ -193,20 +193,45 @@ def output_form(derivative: sp.Expr, activation: sp.Expr, z: sp.Symbol, h: sp.Sy
 
 
 def tidy(expr: sp.Expr) -> sp.Expr:
-    """The most readable of the expanded and factored forms; -h(h - 1) is written h(1 - h)."""
+    """The most readable of the expanded and factored forms: fewest operations, then fewest
+    factors written with a leading minus (−h(h − 1) is written h(1 − h), 2p(y − p)(p − 1) is
+    2p(1 − p)(p − y)), then the shortest."""
     if not is_rational_polynomial(expr):
         # for a polynomial, simplify() changes only the written form, and expand and factor
         # below give one form per polynomial whatever form they start from: no need for it
         expr = sp.simplify(expr)
     expanded = sp.expand(expr)
-    factored = sp.factor(expr)
+    candidates = [expanded, *_sign_choices(sp.factor(expr)), *_sign_choices(sp.factor_terms(expr))]
+    return min(candidates, key=_reading_cost)
+
+
+def _sign_choices(factored: sp.Expr) -> list[sp.Expr]:
+    """factored with every choice of flipping the signs of its sum factors (a − b ↔ b − a) that
+    leaves the leading coefficient positive (the flips are kept unevaluated by Mul)."""
     coeff, factors = factored.as_coeff_mul()
-    if coeff < 0:
-        flip = next((f for f in factors if isinstance(f, sp.Add)), None)
-        if flip is not None:
-            rest = [f for f in factors if f is not flip]
-            factored = -coeff * sp.Mul(*rest, sp.Add(*[-a for a in flip.args]))
-    return min((factored, expanded), key=lambda e: (sp.count_ops(e), e is expanded))
+    sums = [f for f in factors if isinstance(f, sp.Add)]
+    if not sums or len(sums) > 4:
+        return [factored]
+    rest = [f for f in factors if not isinstance(f, sp.Add)]
+    out = []
+    for mask in range(2 ** len(sums)):
+        flipped = [
+            sp.Add(*[-t for t in f.args]) if mask >> n & 1 else f for n, f in enumerate(sums)
+        ]
+        sign = coeff * (-1) ** bin(mask).count("1")
+        if sign > 0:
+            product = factored if mask == 0 else sp.Mul(*rest, *flipped)
+            if mask and sign != 1:  # 2·(p − y) stays a product: Number·Add would distribute
+                product = sp.Mul(sign, product, evaluate=not isinstance(product, sp.Add))
+            out.append(product)
+    return out or [factored]
+
+
+def _reading_cost(expr: sp.Expr) -> tuple:
+    leading_minus = sum(
+        1 for f in sp.Mul.make_args(expr) if isinstance(f, sp.Add) and sp.sstr(f).startswith("-")
+    )
+    return (sp.count_ops(expr), leading_minus, len(sp.sstr(expr)))
 
 
 def is_rational_polynomial(expr: sp.Expr) -> bool:
