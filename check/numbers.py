@@ -67,6 +67,7 @@ class NumbersReport(Report):
     solution: object = field(default=None, repr=False)
     source: str = ""
     function_trace: str = ""  # the worked solution of a [function] file
+    index_base: int | None = 1  # how entries are counted (None: the file has no indices)
 
     def trace(self) -> str:
         """The whole worked solution (``--trace``)."""
@@ -79,6 +80,7 @@ class NumbersReport(Report):
     def to_dict(self) -> dict:
         return {
             "correct": self.ok,
+            "index_base": self.index_base,
             "claims": [
                 {"claim": c.key, "correct": c.correct, "entries": [e.to_dict() for e in c.entries]}
                 for c in self.claims
@@ -87,6 +89,12 @@ class NumbersReport(Report):
 
     def to_text(self) -> str:
         lines = []
+        if self.index_base == 1:
+            lines.append(
+                "(entries counted from 1, as in the derivations; index_base = 0 for 0-based)"
+            )
+        elif self.index_base == 0:
+            lines.append("(entries counted from 0: index_base = 0)")
         for claim in self.claims:
             mark = "✓" if claim.correct else "✗"
             claimed = _claimed_text(claim)
@@ -128,7 +136,8 @@ def check_numbers(source) -> Report:
     example = example_from_dict(doc)
     solution = Solution(example)
     verdicts = [_judge(claim, solution, example) for claim in example.claims]
-    return NumbersReport(verdicts, solution, str(source) if isinstance(source, str | Path) else "")
+    shown = str(source) if isinstance(source, str | Path) else ""
+    return NumbersReport(verdicts, solution, shown, index_base=example.index_base)
 
 
 def _judge(claim: Claim, solution: Solution, example: WorkedExample) -> ClaimVerdict:
@@ -141,9 +150,10 @@ def _judge(claim: Claim, solution: Solution, example: WorkedExample) -> ClaimVer
     else:
         pairs = list(_entries(claim.value, ()))
     entries = []
+    base = example.index_base
     for index, claimed in pairs:
         exact = quantity.value(index)
-        key = claim.quantity + (f"[{','.join(map(str, index))}]" if index else "")
+        key = claim.quantity + _where(index, base)
         correct = agrees(claimed, exact, example.tolerance)
         entries.append(
             EntryVerdict(
@@ -152,14 +162,36 @@ def _judge(claim: Claim, solution: Solution, example: WorkedExample) -> ClaimVer
                 exact,
                 correct,
                 allowed_error(claimed, example.tolerance),
-                "" if correct else _formula(key, quantity, index, solution, claimed),
-                "" if correct else _diagnose(claimed, quantity, index, solution),
+                "" if correct else _formula(key, quantity, index, solution, claimed, base),
+                "" if correct else _diagnose(claimed, quantity, index, solution, base),
             )
         )
     return ClaimVerdict(claim.key, entries)
 
 
-def _diagnose(claimed, quantity, index, solution) -> str:
+def _where(index, base: int) -> str:
+    return f"[{','.join(str(i + base) for i in index)}]" if index else ""
+
+
+def _off_by_one(quantity, index, base: int) -> list:
+    """The neighbouring entries: the value a claim has when its index is counted one off."""
+    found = []
+    for axis in range(len(index)):
+        for step in (-1, 1):
+            other = tuple(i + step * (a == axis) for a, i in enumerate(index))
+            if other in quantity.values:
+                count = "from 0" if base == 1 else "from 1"
+                found.append(
+                    (
+                        quantity.value(other),
+                        f"off by one index: the claim is {quantity.name}{_where(other, base)}"
+                        f" (counted {count}? this file counts from {base})",
+                    )
+                )
+    return found
+
+
+def _diagnose(claimed, quantity, index, solution, base: int = 1) -> str:
     """The first common slip the claimed number matches (to its own precision), or ""."""
     exact = quantity.value(index)
     candidates = [(-exact, "sign error: the claim is −1 × the correct value")]
@@ -169,9 +201,10 @@ def _diagnose(claimed, quantity, index, solution) -> str:
         candidates.append(
             (
                 quantity.value(swapped),
-                f"transposed: the claim is {quantity.name}[{swapped[0]},{swapped[1]}]",
+                f"transposed: the claim is {quantity.name}{_where(swapped, base)}",
             )
         )
+    candidates += _off_by_one(quantity, index, base)
     if quantity.name.endswith("_new"):
         given = solution.quantities[quantity.name.removesuffix("_new")].value(index)
         candidates.append(
@@ -179,7 +212,7 @@ def _diagnose(claimed, quantity, index, solution) -> str:
         )
     for other in reversed(solution.quantities.values()):  # backward quantities first
         if other is not quantity and other.shape == quantity.shape and not other.given:
-            where = f"[{','.join(map(str, index))}]" if index else ""
+            where = _where(index, base)
             candidates.append((other.value(index), f"the claim is {other.name}{where}"))
     for value, diagnosis in candidates:
         if value != exact and agrees(claimed, value, None):
@@ -195,13 +228,17 @@ def _entries(value, index):
         yield index, value
 
 
-def _formula(key, quantity, index, solution, claimed) -> str:
+def _formula(key, quantity, index, solution, claimed, base: int = 1) -> str:
     line = quantity.lines.get(index)
     if line is None:
         return ""
     places = max(decimals_of(claimed), 4)
     formula, numbers = line_text(
-        line, solution.known, solution.example.learning_rate, keep_order=key.count("_new") > 0
+        line,
+        solution.known,
+        solution.example.learning_rate,
+        keep_order=key.count("_new") > 0,
+        base=base,
     )
     result = fmt(quantity.value(index), places + 2)
     return f"{key} = {formula} = {numbers} = {result}"

@@ -13,9 +13,10 @@ The format (``backprop check numbers``)::
     x = [1.0, 0.5]                          # (n_0,)
     y = [0.0, 1.0]                          # (n_L,); optional (forward-only examples)
     learning_rate = 0.5                     # optional (needed by Wl_new, bl_new)
-    [claims]                                # any subset; whole arrays or entries, 0-based
+    [claims]                                # any subset; whole arrays or entries
     h1 = [0.6682, 0.7503]
-    "dW2[0,0]" = 0.0476
+    "dW2[1,1]" = 0.0476                     # indices count from 1, as in the derivations
+    index_base = 1                          # optional, at the top or here: 0 counts from 0
     tolerance = 0.001                       # optional: absolute, overrides the written precision
 
 Numbers are read as exact decimals (``tomllib`` with ``parse_float=Decimal``), so a claim keeps
@@ -45,7 +46,8 @@ LOSSES |= {"binary-cross-entropy": "binary-cross-entropy", "bce": "binary-cross-
 
 @dataclass(frozen=True)
 class Claim:
-    """One claim: ``quantity`` (canonical, e.g. "dW2"), an optional 0-based ``index`` and the
+    """One claim: ``quantity`` (canonical, e.g. "dW2"), an optional ``index`` (0-based inside,
+    whatever ``index_base`` the file writes them in) and the
     claimed ``value`` (a Decimal, or nested lists of Decimals for a whole array)."""
 
     key: str
@@ -71,6 +73,7 @@ class WorkedExample:
     learning_rate: sp.Rational | None
     claims: tuple[Claim, ...]
     tolerance: Decimal | None
+    index_base: int = 1  # how the file counts entries: 1 as the derivations do, or 0
 
     @property
     def depth(self) -> int:
@@ -180,8 +183,9 @@ def claim_shape(quantity: str, sizes: tuple[int, ...], key: str) -> tuple[int, .
     return (sizes[layer],)
 
 
-def parse_claim(key: str, value, sizes: tuple[int, ...]) -> Claim:
-    """``"dW2[0,0]"`` → Claim("dW2[0,0]", "dW2", (0, 0), Decimal); checks name and range."""
+def parse_claim(key: str, value, sizes: tuple[int, ...], base: int = 1) -> Claim:
+    """``"dW2[1,1]"`` → Claim("dW2[1,1]", "dW2", (0, 0), Decimal) with indices counted from
+    ``base``; checks name and range."""
     match = CLAIM_PATTERN.match(key.replace(" ", ""))
     if not match:
         raise SpecError(f"claims.{key}: cannot read the claim name")
@@ -192,9 +196,9 @@ def parse_claim(key: str, value, sizes: tuple[int, ...]) -> Claim:
     index = None
     if match["index"] is not None:
         try:
-            index = tuple(int(part) for part in match["index"].split(","))
+            index = tuple(int(part) - base for part in match["index"].split(","))
         except ValueError:
-            raise SpecError(f"claims.{key}: indices must be integers, 0-based") from None
+            raise SpecError(f"claims.{key}: indices must be whole numbers") from None
         if len(index) != len(shape):
             raise SpecError(
                 f"claims.{key}: {quantity} has shape {shape}, so needs {len(shape)} indices"
@@ -202,12 +206,28 @@ def parse_claim(key: str, value, sizes: tuple[int, ...]) -> Claim:
         for position, (i, n) in enumerate(zip(index, shape, strict=True)):
             if not 0 <= i < n:
                 raise SpecError(
-                    f"claims.{key}: index {i} out of range for axis {position} of size {n} "
-                    f"({quantity} has shape {shape}; indices are 0-based)"
+                    f"claims.{key}: index {i + base} out of range for axis {position + base} "
+                    f"of size {n} ({quantity} has shape {shape}; {base_note(base)})"
                 )
         shape = ()
     claimed = _claimed(value, shape, f"claims.{key}")
     return Claim(key, quantity, index, claimed)
+
+
+def base_note(base: int) -> str:
+    if base == 1:
+        return "indices count from 1, as in the derivations; index_base = 0 counts from 0"
+    return "indices count from 0 (index_base = 0)"
+
+
+def _index_base(doc: dict, claims: dict) -> int:
+    found = [table.pop("index_base") for table in (doc, claims) if "index_base" in table]
+    if len(found) > 1:
+        raise SpecError("index_base: give it once (at the top or in [claims])")
+    base = found[0] if found else 1
+    if isinstance(base, bool) or base not in (0, 1):
+        raise SpecError(f"index_base: must be 0 or 1, not {base!r}")
+    return int(base)
 
 
 def _claimed(value, shape, key):
@@ -223,7 +243,7 @@ def _claimed(value, shape, key):
 def example_from_dict(doc: dict) -> WorkedExample:
     """Validate a parsed TOML document (floats as Decimal or float) into a WorkedExample."""
     doc = _decimals(doc)
-    unknown = set(doc) - {"network", "parameters", "data", "claims"}
+    unknown = set(doc) - {"network", "parameters", "data", "claims", "index_base"}
     if unknown:
         raise SpecError(
             f"{sorted(unknown)[0]}: unknown section (network, parameters, data, claims)"
@@ -253,13 +273,14 @@ def example_from_dict(doc: dict) -> WorkedExample:
     rate = data.get("learning_rate")
     rate = exact(number(rate, "data.learning_rate")) if rate is not None else None
     claims_table = dict(_table(doc, "claims", required=False))
+    base = _index_base(dict(doc), claims_table)
     tolerance = claims_table.pop("tolerance", None)
     if tolerance is not None:
         tolerance = number(tolerance, "claims.tolerance")
         if tolerance < 0:
             raise SpecError("claims.tolerance: must not be negative")
-    claims = tuple(parse_claim(str(key), value, sizes) for key, value in claims_table.items())
-    return WorkedExample(sizes, acts, loss, parameters, x, y, rate, claims, tolerance)
+    claims = tuple(parse_claim(str(key), value, sizes, base) for key, value in claims_table.items())
+    return WorkedExample(sizes, acts, loss, parameters, x, y, rate, claims, tolerance, base)
 
 
 def _decimals(value):

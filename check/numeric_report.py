@@ -91,7 +91,7 @@ def shown_name(base: str) -> str:
 
 
 class LinePrinter(StrPrinter):
-    """A recurrence line with 0-based entries and · for products: ``δ2[0] · h1[0]``.
+    """A recurrence line with entries counted from ``base`` and · for products: ``δ2[1] · h1[1]``.
 
     With ``values`` ({(base, 1-based index): number}) every entry prints as its number instead:
     ``0.0712 · 0.6682``.
@@ -99,9 +99,11 @@ class LinePrinter(StrPrinter):
 
     printmethod = "_line_str"  # not "_sympystr": Indexed prints itself through that hook
 
-    def __init__(self, values: dict | None = None, places: int = 4, output: str = "ŷ", **settings):
-        super().__init__(settings)
-        self.values = values
+    def __init__(
+        self, values: dict | None = None, places: int = 4, output: str = "ŷ", base: int = 0, **kw
+    ):
+        super().__init__(kw)
+        self.values, self.base = values, base
         self.places = places
         self.output = output
 
@@ -113,7 +115,7 @@ class LinePrinter(StrPrinter):
             return f"({text})" if value < 0 else text
         name = self.output if base == "p" else shown_name(base)
         indices = ",".join(
-            str(int(i) - 1) if i.is_Integer else self._print(i) for i in expr.indices
+            str(int(i) - 1 + self.base) if i.is_Integer else self._print(i) for i in expr.indices
         )
         return f"{name}[{indices}]"
 
@@ -142,7 +144,7 @@ class LinePrinter(StrPrinter):
 
 
 def line_text(
-    line: sp.Expr, values: dict, alpha=None, places: int = 4, keep_order: bool = False
+    line: sp.Expr, values: dict, alpha=None, places: int = 4, keep_order: bool = False, base=0
 ) -> tuple[str, str]:
     """(formula, formula with the numbers in) for one entry's line; ``keep_order`` prints an
     unevaluated sum as built (W − α dW) rather than in SymPy's order."""
@@ -150,6 +152,7 @@ def line_text(
     if alpha is not None:
         numbers[("", "α")] = alpha
     settings = {"order": "none"} if keep_order else {}
+    settings["base"] = base
     return LinePrinter(**settings).doprint(line), LinePrinter(numbers, places, **settings).doprint(
         line
     )

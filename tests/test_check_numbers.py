@@ -66,13 +66,15 @@ def test_issue_example_as_written_is_diagnosed():
 
 def test_wrong_file_gets_formulas_and_diagnoses():
     text = check_numbers(EXAMPLES / "numbers_wrong.toml").to_text()
-    assert "dW2[0,1] = δ2[0] · h1[1] = 0.1434 · 0.7311 = 0.104817" in text
-    assert "diagnosis: transposed: the claim is dW2[1,0]" in text
+    # entries are counted from 1, as in the derivations (issue 10), and the output says so
+    assert text.startswith("(entries counted from 1, as in the derivations")
+    assert "dW2[1,2] = δ2[1] · h1[2] = 0.1434 · 0.7311 = 0.104817" in text
+    assert "diagnosis: transposed: the claim is dW2[2,1]" in text
     assert "diagnosis: off by a factor 2" in text  # the loss without its ½
-    assert "diagnosis: the claim is dh2[0]" in text  # δ2 without σ′(z2)
+    assert "diagnosis: the claim is dh2[1]" in text  # δ2 without σ′(z2)
     assert "diagnosis: sign error" in text
     assert "diagnosis: stepped up the gradient" in text
-    assert "W1_new[1,0] = W1[1,0] - α · dW1[1,0] = 0.3 - 0.5 · 0.0133 = 0.293355" in text
+    assert "W1_new[2,1] = W1[2,1] - α · dW1[2,1] = 0.3 - 0.5 · 0.0133 = 0.293355" in text
     assert text.endswith("1 of 6 claims correct")
 
 
@@ -106,17 +108,17 @@ def test_gradients_match_finite_differences():
     ],
 )
 def test_precision_is_what_is_written(claimed, ok):
-    # h1[0] = σ(0.7) = 0.66818...: strictly within one unit of the last written decimal
+    # h1[1] = σ(0.7) = 0.66818...: strictly within one unit of the last written decimal
     # (so a truncated 0.6681 passes; 0.6680 is two units off)
     from decimal import Decimal
 
-    assert check_numbers(doc({"h1[0]": Decimal(claimed)})).ok is ok
+    assert check_numbers(doc({"h1[1]": Decimal(claimed)})).ok is ok
 
 
 def test_integers_are_exact_and_tolerance_overrides():
-    assert check_numbers(doc({"z1[1]": 1})).ok
-    assert not check_numbers(doc({"h1[0]": 1})).ok
-    assert check_numbers(doc({"h1[0]": 0.6, "tolerance": 0.1})).ok
+    assert check_numbers(doc({"z1[2]": 1})).ok
+    assert not check_numbers(doc({"h1[1]": 1})).ok
+    assert check_numbers(doc({"h1[1]": 0.6, "tolerance": 0.1})).ok
 
 
 def test_cross_entropy_softmax_and_hidden_tanh():
@@ -135,8 +137,10 @@ def test_cross_entropy_softmax_and_hidden_tanh():
     [
         ({"dW3": 1.0}, {}, "claims.dW3: no layer 3"),
         ({"foo1": 1.0}, {}, "claims.foo1: unknown claim name 'foo1'"),
-        ({"dW2[2,0]": 1.0}, {}, "claims.dW2[2,0]: index 2 out of range for axis 0 of size 2"),
-        ({"dW2[0]": 1.0}, {}, "needs 2 indices"),
+        ({"dW2[3,1]": 1.0}, {}, "claims.dW2[3,1]: index 3 out of range for axis 1 of size 2"),
+        ({"dW2[0,1]": 1.0}, {}, "indices count from 1, as in the derivations"),
+        ({"dW2[1]": 1.0}, {}, "needs 2 indices"),
+        ({"index_base": 2}, {}, "index_base: must be 0 or 1"),
         ({"h1": [0.1, 0.2, 0.3]}, {}, "claims.h1: expected shape (2,)"),
         ({"loss": float("nan")}, {}, "claims.loss: NaN"),
         ({"loss": "0.28"}, {}, "claims.loss: expected a number"),
@@ -169,7 +173,7 @@ def test_cli_exit_codes_trace_and_json(capsys, tmp_path):
 
     data = json.loads(capsys.readouterr().out)
     assert data["correct"] is False
-    dw = next(c for c in data["claims"] if c["claim"] == "dW2[0,1]")
+    dw = next(c for c in data["claims"] if c["claim"] == "dW2[1,2]")
     assert dw["entries"][0]["diagnosis"].startswith("transposed")
 
     bad = tmp_path / "bad.toml"
@@ -178,3 +182,16 @@ def test_cli_exit_codes_trace_and_json(capsys, tmp_path):
     err = capsys.readouterr().err
     assert err.strip() == "backprop: error: [parameters]: missing"
     assert main(["check", "numbers", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_index_base_zero_for_code_minded_users():
+    report = check_numbers(doc({"h1[0]": 0.6682, "z1[1]": 1, "index_base": 0}))
+    assert report.ok and report.to_text().startswith("(entries counted from 0")
+    top = check_numbers({**doc({"h1[0]": 0.6682}), "index_base": 0})
+    assert top.ok and top.to_dict()["index_base"] == 0
+
+
+def test_off_by_one_index_is_diagnosed():
+    # h1 = [σ(0.7), σ(1.0)] = [0.6682, 0.7311]: the value of h1[1] claimed for h1[2]
+    text = check_numbers(doc({"h1[2]": 0.6682})).to_text()
+    assert "diagnosis: off by one index: the claim is h1[1]" in text
