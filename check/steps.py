@@ -170,6 +170,9 @@ def read(text: str) -> Parsed:
     reader = Reader(size=_size(text))
     letters = re.findall(r"(?<![A-Za-z\\])([A-Za-z])(?![A-Za-z])", text)
     reader.letters = set(letters) - {"e", "d"}
+    if re.search(r"^\s*\$?\s*e\s*=(?!=)", text, re.M):  # e = (y − ŷ)²: the error, not Euler's e
+        reader.euler = False
+        reader.readings.add("e is the variable defined in the file, not Euler's number")
     reader.collect_layers([line for _, line in raw])
     parsed = Parsed(reader, None, [])
     for n, line in raw:
@@ -268,13 +271,20 @@ def _atoms(expr: sp.Basic) -> set:
 
 
 class _Entries:
-    """A vector defined entry by entry (q_1 = …, q_2 = …), as derive's definitions are."""
+    """A vector defined entry by entry (q_1 = …, q_2 = …), as derive's definitions are; an
+    entry not defined (a_2 beside a_3 = σ(w_3 a_2)) is a free variable of its own."""
 
-    def __init__(self, entries: dict):
-        self.entries = entries
+    def __init__(self, base: sp.IndexedBase, entries: dict):
+        self.base, self.entries = base, entries
 
     def __call__(self, index):
-        return self.entries[int(index)]
+        if int(index) in self.entries:
+            return self.entries[int(index)]
+        return free_entry(self.base, int(index))
+
+
+def free_entry(base: sp.IndexedBase, index: int) -> sp.Symbol:
+    return sp.Symbol(f"{base.label}_{index}", real=True)
 
 
 def _sampler(low, high):
@@ -299,8 +309,10 @@ def _domain(reader: Reader, exprs, one_hot: str | None) -> Domain:
             vectors.setdefault(key.base, {})[int(key.indices[0])] = value
         else:
             definitions[key] = value
-    definitions.update({base: _Entries(entries) for base, entries in vectors.items()})
+    definitions.update({base: _Entries(base, entries) for base, entries in vectors.items()})
     atoms = set().union(*(_atoms(apply_definitions(e, definitions)) for e in exprs))
+    for atom in [a for a in atoms if isinstance(a, sp.Indexed) and a.base in vectors]:
+        atoms.add(free_entry(atom.base, int(atom.indices[0])))  # sampled like the vector
     samplers: dict = {}
     for atom in atoms:
         key = atom.base if isinstance(atom, sp.Indexed) else atom

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from derive.errors import ParseError
+from derive.functions import sigmoid
 from derive.parse import parse_expression
 from derive.symbols import h, p, y, z
 
@@ -95,6 +96,7 @@ class Reader:
     operands: list = field(default_factory=list)  # what the last line read differentiates
     functions: dict = field(default_factory=dict)  # g(z) = ...: name -> (argument, body)
     letters: set = field(default_factory=set)  # one-letter names the file uses
+    euler: bool = True  # e is Euler's number, unless the file defines e = ... (an error e)
 
     # -- names ----------------------------------------------------------------------------------
     def variable(self, match: re.Match) -> tuple[sp.Basic, str]:
@@ -160,7 +162,7 @@ class Reader:
         table: dict = {}
         prepared = self.prepare(text, table)
         functions = {**_steps(), **self.callables()}
-        names = _Names(table, self.heaviside, self.letters, set(functions))
+        names = _Names(table, self.heaviside, self.letters, set(functions), self.euler)
         expr = parse_expression(prepared, names, functions=functions)
         self.readings |= names.split
         return expr
@@ -188,9 +190,34 @@ class Reader:
         text = re.sub(r"\\mathcal\s*\{\s*([A-Z])\s*\}(?=\s*'?\s*\()", r"cal\1", text)
         text = re.sub(r"(?<![A-Za-z\\])([A-Za-z]+)\s*'\s*\(", r"\1prime(", text)  # g'(z)
         text = re.sub(r"(?<![0-9])\.(?![0-9])|(?<=[0-9])\.(?![0-9])", "*", text)  # a . b
+        text = re.sub(r"\\(?:circ|odot)(?![A-Za-z])|[⊙∘]", "*", text)  # scalars: elementwise
+        text = re.sub(r"(?:\\sigma|σ|sigma|sigmoid)\s*'\s*(?=\()", "sigmaprime", text)
+        text = re.sub(r"\\?tanh\s*'\s*(?=\()", "tanhprime", text)
+        text = self.nablas(text)
+        text = self.glued(text)
         text = self.sums(text)
         text = self.derivatives(text, table)
         return self.names(text, table)
+
+    def nablas(self, text: str) -> str:
+        """``\\nabla_{\\hat{y}} e`` is ∂e/∂ŷ."""
+        pattern = rf"\\nabla\s*_\s*(\{{(?:[^{{}}]|\{{[^{{}}]*\}})*\}}|[A-Za-z])\s*({_NAME_TEXT})"
+        return re.sub(
+            pattern, lambda m: f"\\frac{{\\partial {m.group(2)}}}{{\\partial {m.group(1)}}}", text
+        )
+
+    def glued(self, text: str) -> str:
+        """``ylog(p)``: a one-letter name the file uses glued to a function name is a product."""
+
+        def split(m: re.Match) -> str:
+            if m.group(1) in self.letters:
+                self.readings.add(f"{m.group(0)} read as {m.group(1)}·{m.group(2)}")
+                return f"{m.group(1)} {m.group(2)}"
+            return m.group(0)
+
+        return re.sub(
+            r"(?<![A-Za-z\\])([A-Za-z])(log|ln|exp|sin|cos|tanh|sigma)(?=\s*\()", split, text
+        )
 
     def placeholder(self, table: dict, value: sp.Basic) -> str:
         key = "zzph" + "".join(chr(97 + int(d)) for d in str(len(table)))  # letters only
@@ -204,19 +231,9 @@ class Reader:
             ):
                 return m.group(0)
             value, rest = self.variable(m)
-            self.check_defined(value)
             return self.placeholder(table, value) + rest
 
         return _DECORATED.sub(swap, text)
-
-    def check_defined(self, value) -> None:
-        if isinstance(value, sp.Indexed):
-            entries = [
-                k for k in self.definitions if isinstance(k, sp.Indexed) and k.base == value.base
-            ]
-            if entries and value not in self.definitions:
-                shown = ", ".join(sorted(str(k) for k in entries))
-                raise ParseError(f"{value} is used but only {shown} is defined")
 
     # -- derivatives --------------------------------------------------------------------------
     def derivatives(self, text: str, table: dict) -> str:
@@ -279,6 +296,8 @@ class Reader:
         return value
 
     def word(self, text: str) -> sp.Basic:
+        if text == "e" and not self.euler:
+            return sp.Symbol("e", real=True)
         if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", text) and text not in FUNCTION_NAMES:
             return KNOWN.get(text) or sp.Symbol(text, real=True)
         raise ParseError(f"cannot differentiate with respect to '{text}'")
@@ -386,15 +405,27 @@ def _heaviside(x):
     return sp.Heaviside(x, 0)
 
 
+def _sigma_prime(x):
+    return sigmoid(x) * (1 - sigmoid(x))
+
+
+def _tanh_prime(x):
+    return 1 - sp.tanh(x) ** 2
+
+
 def _steps() -> dict:
-    return {"H": _heaviside, "heaviside": _heaviside, "Heaviside": _heaviside}
+    step = {"H": _heaviside, "heaviside": _heaviside, "Heaviside": _heaviside}
+    return {**step, "sigmaprime": _sigma_prime, "tanhprime": _tanh_prime}
 
 
 class _Names(dict):
     """Placeholders, then any plain name as a real scalar symbol (not a function name)."""
 
-    def __init__(self, table: dict, heaviside: bool, letters=frozenset(), functions=frozenset()):
+    def __init__(
+        self, table: dict, heaviside: bool, letters=frozenset(), functions=frozenset(), euler=True
+    ):
         super().__init__(table)
+        self.euler = euler
         self.heaviside, self.letters, self.split = heaviside, letters, set()
         self.functions = set(functions) - ({"H"} if not heaviside else set())
 
@@ -403,6 +434,8 @@ class _Names(dict):
             return True
         if name in self.functions:
             return False
+        if name == "e" and not self.euler:
+            return True
         return (
             isinstance(name, str)
             and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", name) is not None
