@@ -173,7 +173,7 @@ def register(subparsers) -> None:
     p.add_argument("--explain", action="store_true", help="show the correct derivation")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per stage")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, limits=True)
 
 
 def run(args: argparse.Namespace) -> int:
