@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "run", None):
             parser.print_help()
             return 2
+        if getattr(args, "limits", False):  # symbolic work on user input: time and memory bound
+            from derive.bounded import bounded_run  # noqa: PLC0415
+
+            return int(bounded_run(args) or 0)
         return int(args.run(args) or 0)
     except BackpropError as exc:
         print(f"backprop: error: {exc}", file=sys.stderr)

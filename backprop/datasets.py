@@ -12,6 +12,7 @@ or (m, k) for regression. Every problem with the data is a one-line ``BackpropEr
 from __future__ import annotations
 
 import csv
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from derive.errors import BackpropError, UnknownNameError
+from derive.files import open_regular
 
 MIN_EXAMPLES = 4
 # a CSV without --label uses the first of these column names it has
@@ -193,10 +195,34 @@ def _labels(
     return y.astype(float), "classification", tuple(str(c) for c in classes)
 
 
+MAX_NPZ_BYTES = 1 << 30
+MAX_NPZ_ENTRIES = 1 << 27  # entries per array (1 GiB of float64)
+
+
+def _check_npz_headers(path: Path) -> None:
+    """Every member's .npy header, read before any data: a bounded shape that matches the
+    member's real size (a header may claim 10¹² entries)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                read = getattr(np.lib.format, f"read_array_header_{version[0]}_0", None)
+                if read is None:
+                    raise ValueError(f"{info.filename}: unsupported .npy version {version}")
+                shape, _, dtype = read(member, max_header_size=10_000)
+                entries = int(np.prod(shape, dtype=object)) if shape else 1
+                if entries > MAX_NPZ_ENTRIES or member.tell() + entries * dtype.itemsize != (
+                    info.file_size
+                ):
+                    raise ValueError(f"{info.filename}: header claims {entries} entries")
+
+
 def _npz(path: Path, label: str | None) -> Dataset:
     """An .npz archive with a feature array ``X`` and a label array (``y`` or --label NAME)."""
     label = label or "y"
+    os.close(open_regular(path, MAX_NPZ_BYTES))  # no FIFO, device or huge file: before reading
     try:
+        _check_npz_headers(path)
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:

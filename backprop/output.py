@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from derive.errors import BackpropError
+from derive.files import check_output_target
 
 
 def write_text(path: str | os.PathLike | None, text: str) -> None:
@@ -20,6 +21,7 @@ def write_text(path: str | os.PathLike | None, text: str) -> None:
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
     target = Path(path)
+    check_output_target(target)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise BackpropError(f"cannot write {target}: directory {directory} does not exist")

@@ -131,7 +131,14 @@ def train_on(
         loss = float(module.loss(params, X[rows], Y[rows]))
         return loss, _metric(module, params, X[rows], Y[rows], data.y_scaler)
 
+    initial_loss = measure(train)[0]
+
     def record(epoch: int, loss: float) -> None:
+        if loss > DIVERGED * initial_loss + 1:  # finite but exploding: no success to report
+            raise BackpropError(
+                f"training diverged at epoch {epoch} (loss = {loss:.4g}, from "
+                f"{initial_loss:.4g} before training); try a smaller learning rate, e.g. --lr 0.01"
+            )
         test_loss, test_metric = measure(test)
         curves["train_loss"].append(float(loss))
         curves["test_loss"].append(test_loss)
@@ -213,6 +220,9 @@ def _prepare(module, dataset: Dataset, test_fraction: float, seed: int) -> _Prep
         scaling |= {"y_mean": y_scaler.mean, "y_scale": y_scaler.scale}
     X, Y = x_scaler(dataset.X).astype(module.DTYPE), targets.astype(module.DTYPE)
     return _Prepared(X, Y, train, test, y_scaler, scaling)
+
+
+DIVERGED = 10.0  # a loss this many times the untrained one (plus 1) means divergence
 
 
 def _check_settings(epochs: int, batch_size: int, learning_rate: float) -> None:

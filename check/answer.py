@@ -256,7 +256,7 @@ def register(subparsers) -> None:
         + ", ".join(notation_profiles.names())
         + " (default: every unambiguous form, ambiguous ones read every way)",
     )
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, limits=True)
 
 
 def run(args: argparse.Namespace) -> int:

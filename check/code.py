@@ -5,7 +5,7 @@
 True
 
 The student's ``FUNCTION(params, X, Y) -> {"W1": dW1 (n1, n0), "b1": db1 (n1,), ...}`` (gradients
-of the MEAN loss; X (m, n0), one example per row) runs in a subprocess (:mod:`check.code_runner`)
+of the MEAN loss; X (m, n0), one example per row) runs in the sandbox (:mod:`check.sandbox`)
 on random float64 parameters and batches from several seeds, and is compared with the gradients
 of the module generated from the spec: relative error |a − b| / max(|a|, |b|, tiny), elementwise
 max, agreeing at ≤ 1e-7. A disagreeing gradient is tested against the usual slips: the correct
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ TINY = 1e-12
 SEEDS = (0, 1, 2)
 BATCH_SIZES = (5, 3, 7)  # distinct and > 1, so a missing or extra 1/m shows
 TIMEOUT = 20.0
+MAX_TIMEOUT = 3600.0
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -63,6 +65,7 @@ class CodeReport(Report):
     parameters: list[ParameterVerdict] = field(default_factory=list)
     problem: str = ""  # one line when the code could not be compared at all
     extra_keys: list[str] = field(default_factory=list)
+    sandbox: list[str] = field(default_factory=list)  # the protections that were in force
 
     @property
     def ok(self) -> bool:
@@ -74,6 +77,7 @@ class CodeReport(Report):
             "target": self.target,
             "problem": self.problem or None,
             "extra_keys": self.extra_keys,
+            "sandbox": self.sandbox,
             "parameters": [
                 {
                     "name": p.name,
@@ -90,6 +94,7 @@ class CodeReport(Report):
         lines = [f"{self.target}: " + ("all gradients agree" if self.ok else "INCORRECT")]
         if self.problem:
             lines.append(f"  {self.problem}")
+            lines.append(self._sandbox_line())
             return "\n".join(lines)
         lines.append(f"  {'param':<6} {'shape':<10} {'rel. error':>10}  verdict")
         for p in self.parameters:
@@ -102,7 +107,11 @@ class CodeReport(Report):
             f"  {len(SEEDS)} random batches (m = {', '.join(map(str, BATCH_SIZES))}), "
             f"float64; agreement: relative error ≤ {AGREE:g}"
         )
+        lines.append(self._sandbox_line())
         return "\n".join(lines)
+
+    def _sandbox_line(self) -> str:
+        return "  sandbox: " + ("; ".join(self.sandbox) if self.sandbox else "none")
 
 
 @functools.lru_cache(maxsize=8)
@@ -140,8 +149,21 @@ def _parse_target(target: str) -> tuple[Path, str]:
     return Path(path), function
 
 
-def check_code(target: str, spec, timeout: float = TIMEOUT) -> Report:
-    """Judge ``target`` ("FILE.py:FUNCTION") against the gradients derived for ``spec`` (a path)."""
+def check_timeout(seconds: float) -> float:
+    """``seconds`` if it is a usable time limit (finite, > 0, at most an hour), else an error."""
+    if not (isinstance(seconds, (int, float)) and math.isfinite(seconds)):
+        raise BackpropError(f"timeout {seconds!r}: not a finite number of seconds")
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise BackpropError(f"timeout {seconds:g}: must be > 0 and at most {MAX_TIMEOUT:g} s")
+    return float(seconds)
+
+
+def check_code(target: str, spec, timeout: float = TIMEOUT, sandbox=None) -> Report:
+    """Judge ``target`` ("FILE.py:FUNCTION") against the gradients derived for ``spec`` (a path).
+
+    ``sandbox``: a :class:`check.sandbox.Sandbox` to reuse (grading many files); else one is
+    started for this call."""
+    timeout = check_timeout(timeout)
     path, function = _parse_target(target)
     spec_path = Path(spec)
     if not spec_path.is_file():
@@ -149,8 +171,8 @@ def check_code(target: str, spec, timeout: float = TIMEOUT) -> Report:
     spec, module = _reference(str(spec_path.resolve()), spec_path.stat().st_mtime)
     cases = _cases(spec, module)
     expected = [module.gradients(c["params"], c["X"], c["Y"])[1] for c in cases]
-    result = run_student(path, function, cases, timeout)
-    report = CodeReport(str(target))
+    result, protections = run_student(path, function, cases, timeout, sandbox)
+    report = CodeReport(str(target), sandbox=protections)
     if result.status == "no-function":
         raise BackpropError(f"{path}: no function '{function}'")
     if result.status != "ok":
@@ -172,6 +194,8 @@ def _problem(result: RunResult, path: Path) -> str:
         return f"raised {d['type']}: {d['message']}{where}{when}"
     if result.status == "bad-result":
         return f"bad result: {d['message']}"
+    if d.get("signal"):
+        return f"the process was killed by {d['signal']}: {d.get('message')}"
     return f"the process died (exit status {d.get('returncode')}): {d.get('message')}"
 
 
@@ -228,11 +252,22 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("target", metavar="FILE.py:FUNCTION", help="the student's function")
     parser.add_argument("--spec", required=True, help="the network spec (TOML)")
     parser.add_argument(
-        "--timeout", type=float, default=TIMEOUT, help="seconds (default %(default)s)"
+        "--timeout", type=_seconds, default=TIMEOUT, help="seconds (default %(default)s)"
     )
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     parser.set_defaults(run=run)
     return parser
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    try:
+        return check_timeout(value)
+    except BackpropError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def run(args) -> int:

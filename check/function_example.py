@@ -30,6 +30,14 @@ from derive.parse import parse_expression
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
+def _real(value, key: str):
+    """``value`` if it is a finite real number (sqrt(w) at w = −1 is not), else a SpecError."""
+    approximate = value if value.is_Rational else value.evalf(30)
+    if not (approximate.is_real and approximate.is_finite):
+        raise SpecError(f"{key}: not a finite real number at these parameters ({value})")
+    return value
+
+
 def check_function_example(doc: dict):
     """A NumbersReport for a ``[function]`` document (floats as Decimal)."""
     from check.numbers import ClaimVerdict, EntryVerdict, NumbersReport
@@ -54,10 +62,10 @@ def check_function_example(doc: dict):
     rate = data.get("learning_rate") if isinstance(data, dict) else None
     rate = exact(number(rate, "data.learning_rate")) if rate is not None else None
 
-    table = {"loss": (loss.subs(values), f"L = {sp.sstr(loss)}")}
+    table = {"loss": (_real(loss.subs(values), "loss"), f"L = {sp.sstr(loss)}")}
     for name, symbol in symbols.items():
         gradient = sp.diff(loss, symbol)
-        slope = gradient.subs(values)
+        slope = _real(gradient.subs(values), f"d{name}")
         table[f"d{name}"] = (slope, f"∂L/∂{name} = {sp.sstr(gradient)}")
         if rate is not None:
             new = values[symbol] - rate * slope

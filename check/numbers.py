@@ -297,7 +297,7 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("file", help="the worked example, a TOML file")
     parser.add_argument("--trace", action="store_true", help="print the whole worked solution")
     parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    parser.set_defaults(run=run)
+    parser.set_defaults(run=run, limits=True)
     return parser
 
 

@@ -34,6 +34,7 @@ from pathlib import Path
 import sympy as sp
 
 from derive.errors import SpecError
+from derive.files import read_text
 
 CLAIM_PATTERN = re.compile(
     r"^(?P<name>[A-Za-z_]+?)(?P<layer>\d*)(?P<new>_new)?(?:\[(?P<index>[^\]]*)\])?$"
@@ -82,16 +83,14 @@ class WorkedExample:
 
 def load_toml(path: str | Path) -> dict:
     """The TOML document at ``path`` with floats kept as exact Decimals."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"{path}: cannot read: {exc}") from None
+    text = read_text(path)
     try:
         return tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML: {exc}") from None
+
+
+MAX_EXPONENT = 300  # |x| within 1e±300: what float64 holds, and exact arithmetic stays small
 
 
 def number(value, key: str) -> Decimal:
@@ -103,6 +102,10 @@ def number(value, key: str) -> Decimal:
         raise SpecError(f"{key}: NaN is not a value")
     if value.is_infinite():
         raise SpecError(f"{key}: infinity is not a value")
+    if value and not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT:
+        raise SpecError(
+            f"{key}: {value:.3e} is out of range (1e-{MAX_EXPONENT} to 1e{MAX_EXPONENT})"
+        )
     return value
 
 

@@ -28,6 +28,7 @@ from check.equivalence import DEFAULT_TIMEOUT, Outcome, decide, numeric_outcome,
 from check.report import format_counterexample
 from check.steps_read import Reader, substitute_index
 from derive.errors import ParseError
+from derive.files import read_text
 from derive.functions import sigmoid
 from derive.model import Domain
 from derive.substitute import apply_definitions
@@ -462,15 +463,11 @@ def register(subparsers) -> None:
     p_.add_argument("file", help="a text file: definitions, a starting expression, '=' lines")
     p_.add_argument("--json", action="store_true", help="print the report as JSON")
     p_.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per decision")
-    p_.set_defaults(run=run)
+    p_.set_defaults(run=run, limits=True)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        with open(args.file, encoding="utf-8") as handle:
-            text = handle.read(1_000_000)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ParseError(f"cannot read {args.file}: {exc.__class__.__name__}") from None
+    text = read_text(args.file)
     report = check_steps(text, timeout=args.timeout)
     print(
         json.dumps(report.to_dict(), ensure_ascii=False, indent=2)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -27,6 +28,7 @@ import sympy as sp
 from derive.activations import ACTIVATIONS
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError, SpecError
+from derive.files import read_text
 from derive.losses import LOSSES
 from derive.symbols import p as prediction
 
@@ -101,10 +103,7 @@ class Spec:
 def load_spec(path: str | Path) -> Spec:
     """Read and validate a TOML spec; its name defaults to the file's stem."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BackpropError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = read_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -161,9 +160,14 @@ def _join(where: str, key: str) -> str:
     return f"{where}.{key}" if where else key
 
 
-def _positive_int(value, key: str) -> int:
+MAX_UNITS = 100_000  # per layer, and epochs / batch size: far beyond a lecture network
+
+
+def _positive_int(value, key: str, limit: int = MAX_UNITS) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise SpecError(f"{key}: must be a positive integer, got {value!r}")
+    if value > limit:
+        raise SpecError(f"{key}: {value} is more than the limit of {limit}")
     return value
 
 
@@ -191,7 +195,7 @@ def _train(item) -> TrainSpec:
     defaults = TrainSpec()
     _check_keys(item, "train", optional=("epochs", "batch_size", "learning_rate", "seed"))
     rate = item.get("learning_rate", defaults.learning_rate)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not rate > 0:
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < math.inf:
         raise SpecError(f"train.learning_rate: must be a positive number, got {rate!r}")
     seed = item.get("seed", defaults.seed)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

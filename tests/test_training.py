@@ -115,7 +115,8 @@ def test_divergence_names_the_epoch_and_suggests_a_smaller_rate():
     with pytest.raises(BackpropError) as error:
         run("diabetes", "diabetes", learning_rate=1e6)
     assert re.fullmatch(
-        r"training diverged at epoch \d+ \(loss = (nan|inf)\); "
+        # issue 12: a finite loss that explodes is divergence too, not only nan/inf
+        r"training diverged at epoch \d+ \(loss = (nan|inf|\S+, from \S+ before training)\); "
         r"try a smaller learning rate, e\.g\. --lr 0\.01",
         str(error.value),
     )

@@ -46,7 +46,7 @@ def register(sub) -> None:
     )
     p.add_argument("--standalone", action="store_true", help="LaTeX: a whole document for pdflatex")
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
-    p.set_defaults(run=run)
+    p.set_defaults(run=run, limits=True)
 
 
 def _format(args) -> str:

@@ -44,7 +44,7 @@ def register(sub) -> None:
         metavar="LR",
         help="default: the spec's learning_rate",
     )
-    p.add_argument("--seed", type=int, metavar="S", help="default: the spec's seed")
+    p.add_argument("--seed", type=_seed, metavar="S", help="default: the spec's seed")
     p.add_argument("--plot", metavar="PNG", help="write the loss and accuracy curves to PNG")
     p.add_argument("--save", metavar="NPZ", help="write the trained parameters to NPZ")
     p.add_argument("--json", action="store_true", help="end with one line of JSON results")
@@ -91,6 +91,17 @@ def load_module(spec_path: str):
         if module.SPEC == spec.to_dict():
             return module
     return generated(spec_path)
+
+
+def _seed(text: str) -> int:
+    """A seed for NumPy's generators: a whole number from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{value} is not between 0 and 2**32 - 1")
+    return value
 
 
 def train_settings(module, args: argparse.Namespace | None = None) -> dict:
