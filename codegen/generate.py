@@ -21,6 +21,7 @@ from backprop.output import write_text
 from codegen.plan import Plan, make_plan
 from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
+from codegen.training import make_training
 from derive.activations import ACTIVATIONS
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError
@@ -54,6 +55,8 @@ def generate_source(spec: Spec | dict, spec_path=None, out_path=None) -> str:
         spec_literal=python_literal(spec.to_dict()),
         description=describe(spec),
         helpers=[NUMPY_HELPERS[name].rstrip("\n") for name in plan.helpers],
+        training=make_training(spec),
+        buffer_names=[name for name, _, _ in plan.buffers],
         **_targets(spec),
         **_predictions(spec, plan),
     )
