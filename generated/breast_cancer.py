@@ -86,8 +86,11 @@ def init_params(seed=0):
     }
 
 
-def forward(params, X):
-    """The output (m, 1) for inputs X (m, 30), and the cache backward needs."""
+def forward(params, X, train=False):
+    """The output (m, 1) for inputs X (m, 30), and the cache backward needs.
+
+    train makes no difference: no layer of this network has dropout.
+    """
     X = np.asarray(X, dtype=DTYPE)
     W1, b1 = params["W1"], params["b1"]
     # batch: Z = H Wᵀ + b, one example per row
