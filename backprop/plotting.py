@@ -27,6 +27,9 @@ def plot_curves(result: Result, path: str | os.PathLike, title: str = "") -> Non
     epochs = range(1, result.epochs + 1)
     loss_axes.plot(epochs, result.curves["train_loss"], label="train")
     loss_axes.plot(epochs, result.curves["test_loss"], label="test")
+    if "validation_loss" in result.curves:  # early stopping: the curve it stopped on
+        loss_axes.plot(epochs, result.curves["validation_loss"], label="validation")
+        loss_axes.axvline(result.stopped["best_epoch"], color="0.6", ls=":", label="best epoch")
     loss_axes.set(xlabel="epoch", ylabel="mean loss", title="loss")
     losses = result.curves["train_loss"] + result.curves["test_loss"]
     if min(losses) > 0 and max(losses) > 20 * min(losses):  # log scale only for a wide range

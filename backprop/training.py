@@ -65,6 +65,7 @@ class Result:
     params: dict[str, np.ndarray]
     scaling: dict[str, np.ndarray]
     curves: dict[str, list[float]] = field(default_factory=dict)
+    stopped: dict[str, int] = field(default_factory=dict)  # best_epoch, stopped_epoch (early stop)
 
     @property
     def metric_name(self) -> str:
@@ -117,9 +118,16 @@ def train_on(
     seed: int = 0,
     test_fraction: float = 0.2,
     progress: bool = True,
+    **options,
 ) -> Result:
-    """Train a fresh ``module.init_params(seed)`` on the dataset; see the module docstring."""
+    """Train a fresh ``module.init_params(seed)`` on the dataset; see the module docstring.
+
+    options are the module's other ``train`` keywords (momentum, weight_decay, early_stopping,
+    …); ``optimizer`` and ``schedule``, when given, must be the ones the module was generated
+    with. With early stopping, ``curves["validation_loss"]`` and ``stopped`` are filled in.
+    """
     _check_settings(epochs, batch_size, learning_rate)
+    options = _train_options(module, options)
     data = _prepare(module, dataset, test_fraction, seed)
     X, Y, train, test = data.X, data.Y, data.train_rows, data.test_rows
     params = module.init_params(seed)
@@ -151,7 +159,7 @@ def train_on(
     try:
         # a diverging run overflows on its way to NaN: module.train reports it, once
         with np.errstate(all="ignore"):
-            module.train(
+            history = module.train(
                 params,
                 X[train],
                 Y[train],
@@ -160,6 +168,7 @@ def train_on(
                 learning_rate=learning_rate,
                 seed=seed,
                 callback=record,
+                **options,
             )
     except FloatingPointError as exc:
         found = re.search(r"epoch (\d+): loss is (\S+)", str(exc))
@@ -172,6 +181,10 @@ def train_on(
         if bar is not None:
             bar.close()
     seconds = time.perf_counter() - start
+    stopped = {}
+    if "validation_loss" in history:
+        curves["validation_loss"] = list(history["validation_loss"])
+        stopped = {key: history[key] for key in ("best_epoch", "stopped_epoch")}
     train_loss, train_metric = measure(train)
     test_loss, test_metric = measure(test)
     return Result(
@@ -187,7 +200,19 @@ def train_on(
         params=params,
         scaling=data.scaling,
         curves=curves,
+        stopped=stopped,
     )
+
+
+def _train_options(module, options: dict) -> dict:
+    """options without the module's own optimizer and schedule (checked to match)."""
+    options = dict(options)
+    for key in ("optimizer", "schedule"):
+        wanted = options.pop(key, None)
+        built = module.SPEC["train"].get(key, "sgd" if key == "optimizer" else "constant")
+        if wanted is not None and wanted != built:
+            raise BackpropError(f"the module was generated for {key} {built!r}, not {wanted!r}")
+    return options
 
 
 @dataclass

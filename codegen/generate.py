@@ -22,6 +22,7 @@ from codegen import certify
 from codegen.plan import Plan, make_plan
 from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
+from codegen.training import make_training
 from derive.activations import ACTIVATIONS
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError
@@ -65,6 +66,8 @@ def _render(spec: Spec, plan: Plan, spec_path, out_path) -> str:
         description=describe(spec),
         helpers=[NUMPY_HELPERS[name].rstrip("\n") for name in plan.helpers],
         stability=stability_header(plan),
+        training=make_training(spec),
+        buffer_names=[name for name, _, _ in plan.buffers],
         **_targets(spec),
         **_predictions(spec, plan),
     )

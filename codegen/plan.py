@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from codegen import derivations as rules
-from codegen import stability, stable
+from codegen import dropout, stability, stable
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
 from codegen.inplace import InPlacePrinter
 from codegen.printer import IndexPrintingError, index_axes
@@ -54,6 +54,7 @@ class Layer:
     output: str  # Al, or Zl for an identity layer
     forward: tuple[Line, ...]
     gradients: tuple[Line, ...]  # dWl, dbl, then (l > 1) dA and delta of the layer below
+    dropout: float = 0.0  # a rate p > 0: the layer above reads Dl (codegen/dropout.py)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,16 @@ class Plan:
         return self.layers[-1].output
 
     @property
+    def dropout(self) -> dict[str, tuple[str, str]]:
+        """target → (what it is without dropout, the mask) for each line through a mask."""
+        found = {}
+        for layer in self.layers:
+            if layer.dropout:
+                n = layer.number
+                found |= {f"D{n}": (f"A{n}", f"M{n}"), f"dA{n}": (f"dD{n}", f"M{n}")}
+        return found
+
+    @property
     def backward(self) -> tuple[Line, ...]:
         return (
             self.output_delta,
@@ -113,7 +124,10 @@ class Plan:
     def cache(self) -> tuple[str, ...]:
         """What forward keeps: the arrays backward and the loss read, in forward order."""
         needed = set(self.loss.reads) | _reads_before_written(self.backward)
-        produced = ["X", *(line.target for layer in self.layers for line in layer.forward)]
+        masks = {target: mask for target, (_, mask) in self.dropout.items()}
+        produced = ["X"]
+        for line in (line for layer in self.layers for line in layer.forward):
+            produced += [masks[line.target], line.target] if line.target in masks else [line.target]
         return tuple(name for name in produced if name in needed)
 
     @property
@@ -231,6 +245,7 @@ def make_plan(spec: Spec) -> Plan:
     batch = rules.batch_rules()
     kinds = [(layer.activation, f"layers[{n}].activation") for n, layer in enumerate(spec.layers)]
     kinds.append((spec.output.activation, "output.activation"))
+    rates = [layer.dropout for layer in spec.layers] + [0.0]
     sizes = spec.sizes
     layers = []
     below = "X"
@@ -238,6 +253,9 @@ def make_plan(spec: Spec) -> Plan:
         hidden = number < len(kinds)
         rule = None if activation == "softmax" else printer.activation(activation, key, hidden)
         forward, output = _forward(printer, batch, number, below, rule, key, sizes[number])
+        rate = rates[number - 1]
+        if rate:
+            forward += (dropout.forward_line(printer, ROW, number, sizes[number], rate),)
         layers.append(
             Layer(
                 number=number,
@@ -249,9 +267,10 @@ def make_plan(spec: Spec) -> Plan:
                 output=output,
                 forward=forward,
                 gradients=(),
+                dropout=rate,
             )
         )
-        below = output
+        below = f"D{number}" if rate else output
     layers = [
         _with_gradients(printer, batch, layer, layers[n - 1] if n else None)
         for n, layer in enumerate(layers)
@@ -368,7 +387,7 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
     ]
     if layer_below is not None:
         below = layer_below.number
-        grad = sp.IndexedBase(f"dA{below}")
+        grad = sp.IndexedBase(f"d{'D' if layer_below.dropout else 'A'}{below}")
         lines.append(
             printer.line(
                 grad.label.name,
@@ -378,6 +397,10 @@ def _with_gradients(printer, batch, layer: Layer, layer_below: Layer | None) -> 
                 shape=(None, layer.fan_in),
             )
         )
+        if layer_below.dropout:
+            through = dropout.backward_line(printer, ROW, below, layer.fan_in, layer_below.dropout)
+            lines.append(through)
+            grad = sp.IndexedBase(through.target)
         rule = printer.activation(layer_below.activation, "", True)
         slope = rules.slope_on_batch(
             rule, sp.IndexedBase(layer_below.output)[ROW, j], sp.IndexedBase(f"Z{below}")[ROW, j]

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import sympy as sp
 
+from codegen.train_spec import TrainSpec, train_spec
 from derive.activations import ACTIVATIONS
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError, SpecError
@@ -46,6 +47,7 @@ class LayerSpec:
 
     units: int
     activation: str
+    dropout: float = 0.0  # inverted dropout on the layer's output in training (`derive dropout`)
 
 
 @dataclass(frozen=True)
@@ -55,16 +57,6 @@ class OutputSpec:
     units: int
     activation: str
     loss: str
-
-
-@dataclass(frozen=True)
-class TrainSpec:
-    """Mini-batch SGD settings (the generated ``train`` takes them as arguments)."""
-
-    epochs: int = 100
-    batch_size: int = 32
-    learning_rate: float = 0.1
-    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -92,7 +84,11 @@ class Spec:
     def to_dict(self) -> dict:
         """The normalised spec as plain data (what a generated module calls ``SPEC``)."""
         data = asdict(self)
-        data["layers"] = [dict(layer) for layer in data["layers"]]
+        data["layers"] = [  # dropout only where a layer has it
+            {key: value for key, value in layer.items() if key != "dropout" or value}
+            for layer in data["layers"]
+        ]
+        data["train"] = self.train.to_dict()
         order = ("name", "inputs", "dtype", "layers", "output", "train")
         return {key: data[key] for key in order}
 
@@ -135,7 +131,7 @@ def spec_from_dict(data: dict) -> Spec:
         layers=layers,
         output=_output(data["output"]),
         dtype=dtype,
-        train=_train(data.get("train", {})),
+        train=train_spec(data.get("train", {})),
     )
 
 
@@ -172,11 +168,15 @@ def _positive_int(value, key: str, limit: int = MAX_UNITS) -> int:
 
 
 def _layer(item, where: str) -> LayerSpec:
-    _check_keys(item, where, required=("units", "activation"))
+    _check_keys(item, where, required=("units", "activation"), optional=("dropout",))
     key = f"{where}.activation"
+    rate = item.get("dropout", 0.0)
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 1:
+        raise SpecError(f"{where}.dropout: must be a number in [0, 1), got {rate!r}")
     return LayerSpec(
         units=_positive_int(item["units"], f"{where}.units"),
         activation=_activation(item["activation"], key, allowed=tuple(ACTIVATIONS)),
+        dropout=float(rate),
     )
 
 
@@ -189,23 +189,6 @@ def _output(item) -> OutputSpec:
     if activation == "softmax" and units < 2:
         raise SpecError(f"output.units: softmax needs at least 2 units, got {units}")
     return OutputSpec(units, activation, _loss(item["loss"], activation))
-
-
-def _train(item) -> TrainSpec:
-    defaults = TrainSpec()
-    _check_keys(item, "train", optional=("epochs", "batch_size", "learning_rate", "seed"))
-    rate = item.get("learning_rate", defaults.learning_rate)
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < math.inf:
-        raise SpecError(f"train.learning_rate: must be a positive number, got {rate!r}")
-    seed = item.get("seed", defaults.seed)
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise SpecError(f"train.seed: must be a non-negative integer, got {seed!r}")
-    return TrainSpec(
-        epochs=_positive_int(item.get("epochs", defaults.epochs), "train.epochs"),
-        batch_size=_positive_int(item.get("batch_size", defaults.batch_size), "train.batch_size"),
-        learning_rate=float(rate),
-        seed=seed,
-    )
 
 
 def _activation(text, key: str, allowed: tuple[str, ...]) -> str:
@@ -263,6 +246,8 @@ def spec_to_toml(spec: Spec) -> str:
 
 
 def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 

@@ -34,6 +34,7 @@ def register(name: str, summary: str):
 def _load() -> None:
     # importing the builder modules fills the registry (in lecture order)
     from derive.builtins import activation, softmax, losses, chain_rule, dense, mlp  # noqa: F401, I001
+    from derive.builtins import regularization, dropout  # noqa: F401, I001
 
 
 # the order a lecture takes them in; anything registered later follows
@@ -50,6 +51,8 @@ LECTURE_ORDER = [
     "dense",
     "batch",
     "mlp",
+    "l2",
+    "dropout",
 ]
 
 

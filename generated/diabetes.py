@@ -22,16 +22,10 @@
 #   batch_size = 32
 #   learning_rate = 0.02
 #   seed = 0
-#
-# Stability (codegen/certify.py): each elementwise line below was run in float64, on
-# inputs computed as this module computes them, for |z| <= 1000 (67 values of z; targets
-# 0, 0.25, 1, 3) and compared with the same expression in 400-digit mpmath;
-# tolerance: a few ulps times the line's condition number.
-#   tanh: h = g(z): accurate at 67 points
-#   tanh: g′ in h: accurate at 67 points
-#   identity: h = g(z): accurate at 67 points
-#   output: Δ = ∂ℓ/∂z (mse): accurate at 268 points
-#   loss: ℓ of each output (mse): accurate at 268 points
+#   optimizer = "sgd"
+#   weight_decay = 0.0
+#   schedule = "constant"
+#   early_stopping = false
 """diabetes: a 10-32-1 network, trained by mini-batch SGD.
 
 Hidden layer: tanh. Output: identity, with the mse loss.
@@ -62,6 +56,10 @@ SPEC = {
         "batch_size": 32,
         "learning_rate": 0.02,
         "seed": 0,
+        "optimizer": "sgd",
+        "weight_decay": 0.0,
+        "schedule": "constant",
+        "early_stopping": False,
     },
 }
 DTYPE = np.float64
@@ -88,8 +86,11 @@ def init_params(seed=0):
     }
 
 
-def forward(params, X):
-    """The output (m, 1) for inputs X (m, 10), and the cache backward needs."""
+def forward(params, X, train=False):
+    """The output (m, 1) for inputs X (m, 10), and the cache backward needs.
+
+    train makes no difference: no layer of this network has dropout.
+    """
     X = np.asarray(X, dtype=DTYPE)
     W1, b1 = params["W1"], params["b1"]
     # batch: Z = H Wᵀ + b, one example per row
@@ -159,27 +160,72 @@ def predict(params, X):
     return output[:, 0]
 
 
-def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=None):
-    """Mini-batch SGD on (X, Y), updating params in place; returns the history.
+def train(
+    params,
+    X,
+    Y,
+    *,
+    epochs,
+    batch_size,
+    learning_rate=0.02,
+    seed=0,
+    shuffle=True,
+    callback=None,
+    state=None,
+    weight_decay=0.0,
+    early_stopping=False,
+    validation_fraction=0.1,
+    n_iter_no_change=10,
+    tol=0.0001,
+):
+    """Mini-batch sgd on (X, Y), updating params in place (as torch.optim.SGD).
 
-    Each epoch reshuffles the rows (np.random.default_rng(seed): runs are reproducible) and
-    takes one step per batch of batch_size rows. history["loss"] holds each epoch's mean
-    training loss (the average of its batch losses), history["epochs"] the epochs run.
+    Each epoch takes one step per batch of batch_size rows, reshuffled every epoch
+    (shuffle=False: in row order). The learning rate follows the constant schedule,
+    η_e = η at epoch e (from 0). weight_decay=λ adds (λ/2)·Σ‖W‖² to the loss
+    (L2 on the weights, not the biases). Randomness (shuffling, dropout masks) comes from
+    np.random.default_rng(seed), kept in state.
+
+    state: the optimizer's state (step count, epoch count, its vectors, the generator); pass
+    the same dict again to resume where a run stopped. early_stopping: hold out
+    validation_fraction of the rows, stop once the validation loss has not improved by tol
+    for more than n_iter_no_change epochs (scikit-learn's rule) and restore the best
+    parameters. Returns the history: "loss" (each epoch's mean training loss), "epochs",
+    "state", and with early stopping "validation_loss", "best_epoch", "stopped_epoch".
     callback(epoch, loss) runs after every epoch; returning False stops training early.
     A loss that is not finite raises FloatingPointError: try a smaller learning rate.
     """
     X = np.asarray(X, dtype=DTYPE)
     Y = _as_targets(Y)
-    rng = np.random.default_rng(seed)
-    history = {"loss": [], "epochs": 0}
+    state = {} if state is None else state
+    if not state:
+        state |= {"step": 0, "epoch": 0, "rng": np.random.default_rng(seed)}
+    rng = state["rng"]
+    history = {"loss": [], "epochs": 0, "state": state}
+    if early_stopping:
+        X, Y, X_valid, Y_valid = _hold_out(X, Y, validation_fraction, seed)
+        history |= {"validation_loss": [], "best_epoch": 0, "stopped_epoch": 0}
+        best_loss, no_change = np.inf, 0
+    # the parameters as views of one flat vector theta (weights first): each update below is
+    # a few ufuncs over one vector; params gets theta's values after every epoch
+    theta, grad, s = (np.empty(385, dtype=DTYPE) for _ in range(3))
+    model = _views(theta)
+    for name, value in model.items():
+        np.copyto(value, params[name])
+    best = theta.copy()
+    theta_w, grad_w, s_w = theta[:352], grad[:352], s[:352]
     rows = min(batch_size, X.shape[0])
-    work = _workspace(params, rows)
+    work = _workspace(model, rows)
+    work |= {f"d{name}": value for name, value in _views(grad).items()}
     # each batch's rows are gathered into one reused buffer (it stays in cache for the step):
     # no per-batch allocation and no shuffled copy of the whole data set
     X_batch = np.empty((rows, X.shape[1]), dtype=DTYPE)
     Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
+    order = np.arange(X.shape[0])
     for epoch in range(1, epochs + 1):
-        order = rng.permutation(X.shape[0])
+        lr = learning_rate
+        if shuffle:
+            order = rng.permutation(X.shape[0])
         batch_losses = []
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for start in range(0, X.shape[0], batch_size):
@@ -187,22 +233,79 @@ def train(params, X, Y, *, epochs, batch_size, learning_rate, seed=0, callback=N
                 X_rows, Y_rows = X_batch[: batch.size], Y_batch[: batch.size]
                 np.take(X, batch, axis=0, out=X_rows)
                 np.take(Y, batch, axis=0, out=Y_rows)
-                batch_losses.append(_train_step(params, work, X_rows, Y_rows, learning_rate))
+                batch_losses.append(_train_step(model, work, X_rows, Y_rows))
+                state["step"] = state["step"] + 1
+                if weight_decay:
+                    # l2: ∂L_λ/∂W = ∂L/∂W + λW, ∂L_λ/∂b = ∂L/∂b (the biases gain nothing)
+                    np.copyto(s_w, theta_w)
+                    s_w *= weight_decay
+                    grad_w += s_w
+                # sgd (torch.optim.SGD):
+                #   g = ∂L/∂θ of the mean loss + λ·θ_w (L2 on the weights: `backprop derive l2`)
+                #   θ ← θ − η·g
+                np.multiply(grad, lr, out=s)
+                theta -= s
+        state["epoch"] += 1
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
             raise FloatingPointError(f"training diverged at epoch {epoch}: loss is {epoch_loss}")
         history["loss"].append(epoch_loss)
         history["epochs"] = epoch
-        if callback is not None and callback(epoch, epoch_loss) is False:
+        stop = False
+        if early_stopping:
+            valid_loss = loss(model, X_valid, Y_valid)
+            history["validation_loss"].append(valid_loss)
+            best_loss, no_change, improved = no_improvement(best_loss, no_change, valid_loss, tol)
+            if improved:
+                np.copyto(best, theta)
+                history["best_epoch"] = epoch
+            stop = no_change > n_iter_no_change
+        for name, value in model.items():
+            np.copyto(params[name], value)
+        if callback is not None and callback(epoch, epoch_loss) is False or stop:
             break
+    if early_stopping:
+        history["stopped_epoch"] = history["epochs"]
+        for name, value in _views(best).items():
+            np.copyto(params[name], value)
     return history
 
 
-def _train_step(params, work, X, Y, learning_rate):
-    """One SGD step on the batch (X, Y) in place; returns the batch's mean loss.
+def no_improvement(best_loss, no_change, value, tol):
+    """scikit-learn's early-stopping rule, for a loss: (best loss, epochs without improvement,
+    whether value is the new best) after an epoch whose validation loss is value.
+
+    An epoch counts as no improvement unless value < best_loss − tol; training stops once the
+    count exceeds n_iter_no_change.
+    """
+    no_change = no_change + 1 if value > best_loss - tol else 0
+    return min(best_loss, value), no_change, value < best_loss
+
+
+def _hold_out(X, Y, fraction, seed):
+    """(X, Y) split into training rows (in their order) and a validation_fraction of them."""
+    order = np.random.default_rng(seed).permutation(X.shape[0])
+    held = order[: max(1, int(round(fraction * X.shape[0])))]
+    kept = np.sort(order[held.size :])
+    return X[kept], Y[kept], X[held], Y[held]
+
+
+def _views(flat):
+    """Every parameter as a view of the flat vector (385,): weights first, column-major."""
+    return {
+        "W1": flat[0:320].reshape((32, 10), order="F"),
+        "W2": flat[320:352].reshape((1, 32), order="F"),
+        "b1": flat[352:384],
+        "b2": flat[384:385],
+    }
+
+
+def _train_step(params, work, X, Y):
+    """Forward, the loss and backward on the batch (X, Y); returns the batch's mean loss.
 
     The lines of forward, the loss and backward, each written into its buffer in work (a ufunc
-    with out= per node of the derived expression), so no batch allocates its arrays anew.
+    with out= per node of the derived expression), so no batch allocates its arrays anew. The
+    gradients land in work's dW, db: views of train's flat gradient vector.
     """
     m = X.shape[0]
     W1, b1 = params["W1"], params["b1"]
@@ -215,6 +318,8 @@ def _train_step(params, work, X, Y, learning_rate):
     dA1 = work["dA1"][:m]
     delta1 = work["delta1"][:m]
     dW1 = work["dW1"]
+    db1 = work["db1"]
+    db2 = work["db2"]
     # batch: Z = H Wᵀ + b, one example per row
     np.matmul(X, W1.T, out=Z1)
     Z1 += b1
@@ -225,16 +330,14 @@ def _train_step(params, work, X, Y, learning_rate):
     Z2 += b2
     # mse, the mean over the batch
     mean_loss = ((Z2 - Y) ** 2).sum() / (2 * m)
-    # the output's Δ̄ carries learning_rate / m, so dW and db below are the SGD steps themselves
-    scale = learning_rate / m
     # mse: ∂ℓ/∂z = yhat - y for each example;
-    # Δ̄ = scale·Δ: the mean's 1/m and the learning rate in one scale
+    # Δ̄ = Δ/m carries the 1/m of the mean loss, once
     np.subtract(Z2, Y, out=delta2)
-    delta2 *= scale
+    delta2 *= 1 / m
     # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
     np.matmul(delta2.T, A1, out=dW2)
     # batch: db = Σ_n Δ̄_n
-    db2 = delta2.sum(axis=0)
+    db2[...] = delta2.sum(axis=0)
     # batch: dH = Δ̄ W, the gradient at the output of the layer below
     np.matmul(delta2, W2, out=dA1)
     # dense: Δ̄ = dH ⊙ g′, g′ of tanh in its cached output h: g′ = 1 - h**2
@@ -244,11 +347,7 @@ def _train_step(params, work, X, Y, learning_rate):
     # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
     np.matmul(delta1.T, X, out=dW1)
     # batch: db = Σ_n Δ̄_n
-    db1 = delta1.sum(axis=0)
-    W1 -= dW1
-    b1 -= db1
-    W2 -= dW2
-    b2 -= db2
+    db1[...] = delta1.sum(axis=0)
     return float(mean_loss)
 
 
@@ -261,10 +360,8 @@ def _workspace(params, rows):
         "A1": np.empty((rows, 32), dtype=DTYPE),
         "Z2": np.empty((rows, 1), dtype=DTYPE),
         "delta2": np.empty((rows, 1), dtype=DTYPE),
-        "dW2": np.empty_like(params["W2"], dtype=DTYPE),
         "dA1": np.empty((rows, 32), dtype=DTYPE),
         "delta1": np.empty((rows, 32), dtype=DTYPE),
-        "dW1": np.empty_like(params["W1"], dtype=DTYPE),
     }
 
 

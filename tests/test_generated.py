@@ -290,7 +290,16 @@ def test_module_constants_describe_the_network():
         "cross-entropy",
         "classification",
     )
-    assert module.SPEC["train"] == {"epochs": 30, "batch_size": 32, "learning_rate": 0.1, "seed": 0}
+    assert module.SPEC["train"] == {
+        "epochs": 30,
+        "batch_size": 32,
+        "learning_rate": 0.1,
+        "seed": 0,
+        "optimizer": "sgd",
+        "weight_decay": 0.0,
+        "schedule": "constant",
+        "early_stopping": False,
+    }
     params = module.init_params(0)
     assert {k: v.shape for k, v in params.items()} == {
         "W1": (32, 64),

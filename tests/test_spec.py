@@ -84,8 +84,8 @@ def test_spec_round_trips_through_its_toml(tmp_path):
             "layers[0].activation: 'softmax' is only available on the output layer",
         ),
         (
-            spec(layers=[{"units": 5, "activation": "tanh", "dropout": 0.5}]),
-            "layers[0].dropout: unknown key",
+            spec(layers=[{"units": 5, "activation": "tanh", "dropuot": 0.5}]),
+            "layers[0].dropuot: unknown key (did you mean 'dropout'?)",
         ),
         (spec(inputs=-3), "inputs: must be a positive integer, got -3"),
         (spec(inputs=2.5), "inputs: must be a positive integer, got 2.5"),

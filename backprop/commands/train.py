@@ -9,6 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from backprop.commands.train_options import (
+    add_optimizer_flags,
+    format_early_stopping,
+    spec_overrides,
+    with_train,
+)
 from backprop.datasets import BUILT_INS, load_dataset
 from backprop.output import write_bytes
 from backprop.plotting import plot_curves
@@ -45,6 +51,7 @@ def register(sub) -> None:
         help="default: the spec's learning_rate",
     )
     p.add_argument("--seed", type=_seed, metavar="S", help="default: the spec's seed")
+    add_optimizer_flags(p)
     p.add_argument("--plot", metavar="PNG", help="write the loss and accuracy curves to PNG")
     p.add_argument("--save", metavar="NPZ", help="write the trained parameters to NPZ")
     p.add_argument("--json", action="store_true", help="end with one line of JSON results")
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             raise BackpropError(
                 f"cannot write {path}: directory {Path(path).parent} does not exist"
             )
-    module = load_module(args.spec)
+    module = load_module(args.spec, spec_overrides(args))
     settings = train_settings(module, args)
     dataset = load_dataset(args.dataset, args.label)
     if not args.quiet:
@@ -66,6 +73,8 @@ def run(args: argparse.Namespace) -> int:
     result = train_on(module, dataset, **settings, progress=not args.quiet)
     if not (args.quiet and args.json):
         print(format_result(result, settings))
+        if result.stopped:
+            print(format_early_stopping(result, module.SPEC["train"]))
     written = write_outputs(result, args.plot, args.save, title=plot_title(module, dataset.name))
     if not args.quiet:
         for what, path in written:
@@ -75,8 +84,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_module(spec_path: str):
-    """The spec's generated training module.
+def load_module(spec_path: str, train_overrides: dict | None = None):
+    """The spec's generated training module, its [train] table updated by train_overrides.
 
     Reuses the committed generated/<name>.py when it was generated from this very spec (the
     regenerate-and-diff test keeps those files current); otherwise generates it now.
@@ -85,12 +94,14 @@ def load_module(spec_path: str):
     from codegen.spec import load_spec
 
     spec = load_spec(spec_path)
+    if train_overrides:
+        spec = with_train(spec, train_overrides)
     committed = GENERATED / f"{spec.name}.py"
     if committed.is_file():
         module = generated(committed)
         if module.SPEC == spec.to_dict():
             return module
-    return generated(spec_path)
+    return generated(spec)
 
 
 def _seed(text: str) -> int:
@@ -105,11 +116,14 @@ def _seed(text: str) -> int:
 
 
 def train_settings(module, args: argparse.Namespace | None = None) -> dict:
-    """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags."""
+    """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags;
+    and the module's optimizer and weight decay (for the report)."""
     flags = {key: getattr(args, key, None) for key in SETTINGS}
-    return {
+    settings = {
         key: module.SPEC["train"][key] if flags[key] is None else flags[key] for key in SETTINGS
     }
+    table = module.SPEC["train"]
+    return settings | {key: table[key] for key in ("optimizer", "weight_decay") if key in table}
 
 
 def describe(module, dataset: str) -> str:
@@ -138,9 +152,13 @@ def format_result(result: Result, settings: dict) -> str:
     ):
         shown = f"{100 * metric:.2f}%" if accuracy else f"{metric:.4f}"
         rows.append(f"{f'{name} ({n})':<14}{loss:>10.4f}{shown:>10}")
+    optimizer = settings.get("optimizer", "sgd")
     rows.append(
-        f"{result.epochs} epochs in {result.seconds:.1f} s (batch size {settings['batch_size']}, "
-        f"learning rate {settings['learning_rate']:g}, seed {settings['seed']})"
+        f"{result.epochs} epochs in {result.seconds:.1f} s ("
+        + ("" if optimizer == "sgd" else f"{optimizer}, ")
+        + f"batch size {settings['batch_size']}, learning rate {settings['learning_rate']:g}"
+        + (f", weight decay {settings['weight_decay']:g}" if settings.get("weight_decay") else "")
+        + f", seed {settings['seed']})"
     )
     return "\n".join(rows)
 

@@ -1,0 +1,207 @@
+"""The optimizers and learning-rate schedules of a generated ``train``, one record each.
+
+Each :class:`Optimizer` holds its update written once as an algorithm (``text``, the lines the
+generated comment quotes, and ``latex``) beside the in-place NumPy statements that perform it.
+The statements work on flat vectors: ``theta`` (all parameters, the weights first: ``theta_w``
+is their slice), ``grad`` (∂L/∂θ of the mean loss, L2 included), a scratch vector ``s`` and the
+optimizer's state vectors; scalars are ``lr`` (this epoch's learning rate), ``t`` (the step
+number, from 1) and the hyperparameters by name. One ufunc per statement over one vector: no
+temporary arrays, whatever the number of layers. Each follows ``torch.optim`` (float64 runs
+agree with it to rounding; tests/test_optimizers.py).
+
+>>> print("\\n".join(OPTIMIZERS["momentum"].text))
+v ← μ·v + g
+θ ← θ − η·v
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One update rule: its hyperparameters (train() keywords), state vectors and statements."""
+
+    name: str
+    torch: str  # the torch.optim class it matches
+    hyperparameters: tuple[str, ...]
+    state: tuple[str, ...]  # flat vectors, zero at the first step
+    text: tuple[str, ...]
+    latex: tuple[str, ...]
+    update: tuple[str, ...]
+    decoupled_decay: bool = False  # weight decay as θ_w ← θ_w(1 − ηλ), not as L2 in g
+
+
+_ADAM_TEXT = (
+    "m ← β₁·m + (1 − β₁)·g",
+    "v ← β₂·v + (1 − β₂)·g²",
+    "θ ← θ − η/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)",
+)
+_ADAM_LATEX = (
+    r"m \leftarrow \beta_1 m + (1 - \beta_1)\, g",
+    r"v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2",
+    r"\theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \cdot "
+    r"\frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon}",
+)
+_ADAM_UPDATE = (
+    "exp_avg *= beta1",
+    "np.multiply(grad, 1 - beta1, out=s)",
+    "exp_avg += s",
+    "exp_avg_sq *= beta2",
+    "np.square(grad, out=s)",
+    "s *= 1 - beta2",
+    "exp_avg_sq += s",
+    "np.sqrt(exp_avg_sq, out=s)",
+    "s *= 1 / np.sqrt(1 - beta2**t)",
+    "s += eps",
+    "np.divide(exp_avg, s, out=s)",
+    "s *= lr / (1 - beta1**t)",
+    "theta -= s",
+)
+
+OPTIMIZERS: dict[str, Optimizer] = {
+    o.name: o
+    for o in (
+        Optimizer(
+            "sgd",
+            "torch.optim.SGD",
+            (),
+            (),
+            ("θ ← θ − η·g",),
+            (r"\theta \leftarrow \theta - \eta\, g",),
+            ("np.multiply(grad, lr, out=s)", "theta -= s"),
+        ),
+        Optimizer(
+            "momentum",
+            "torch.optim.SGD(momentum=μ)",
+            ("momentum",),
+            ("velocity",),
+            ("v ← μ·v + g", "θ ← θ − η·v"),
+            (r"v \leftarrow \mu v + g", r"\theta \leftarrow \theta - \eta\, v"),
+            (
+                "velocity *= momentum",
+                "velocity += grad",
+                "np.multiply(velocity, lr, out=s)",
+                "theta -= s",
+            ),
+        ),
+        Optimizer(
+            "nesterov",
+            "torch.optim.SGD(momentum=μ, nesterov=True)",
+            ("momentum",),
+            ("velocity",),
+            ("v ← μ·v + g", "θ ← θ − η·(g + μ·v)"),
+            (r"v \leftarrow \mu v + g", r"\theta \leftarrow \theta - \eta\,(g + \mu v)"),
+            (
+                "velocity *= momentum",
+                "velocity += grad",
+                "np.multiply(velocity, momentum, out=s)",
+                "s += grad",
+                "s *= lr",
+                "theta -= s",
+            ),
+        ),
+        Optimizer(
+            "rmsprop",
+            "torch.optim.RMSprop",
+            ("alpha", "eps"),
+            ("square_avg",),
+            ("r ← α·r + (1 − α)·g²", "θ ← θ − η·g / (√r + ε)"),
+            (
+                r"r \leftarrow \alpha r + (1 - \alpha)\, g^2",
+                r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{r} + \epsilon}",
+            ),
+            (
+                "square_avg *= alpha",
+                "np.square(grad, out=s)",
+                "s *= 1 - alpha",
+                "square_avg += s",
+                "np.sqrt(square_avg, out=s)",
+                "s += eps",
+                "np.divide(grad, s, out=s)",
+                "s *= lr",
+                "theta -= s",
+            ),
+        ),
+        Optimizer(
+            "adam",
+            "torch.optim.Adam",
+            ("betas", "eps"),
+            ("exp_avg", "exp_avg_sq"),
+            _ADAM_TEXT,
+            _ADAM_LATEX,
+            _ADAM_UPDATE,
+        ),
+        Optimizer(
+            "adamw",
+            "torch.optim.AdamW",
+            ("betas", "eps"),
+            ("exp_avg", "exp_avg_sq"),
+            ("θ_w ← θ_w·(1 − η·λ)  (decoupled weight decay, weights only)", *_ADAM_TEXT),
+            (r"\theta_W \leftarrow \theta_W (1 - \eta\lambda)", *_ADAM_LATEX),
+            ("theta_w *= 1 - lr * weight_decay", *_ADAM_UPDATE),
+            decoupled_decay=True,
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The learning rate of epoch e (from 0) as a Python expression over train()'s arguments."""
+
+    name: str
+    parameters: tuple[str, ...]
+    text: str
+    code: str
+    torch: str
+
+
+SCHEDULES: dict[str, Schedule] = {
+    s.name: s
+    for s in (
+        Schedule("constant", (), "η_e = η", "learning_rate", "none"),
+        Schedule(
+            "step",
+            ("step_size", "gamma"),
+            "η_e = η·γ^⌊e / step_size⌋",
+            "learning_rate * gamma ** (e // step_size)",
+            "torch.optim.lr_scheduler.StepLR",
+        ),
+        Schedule(
+            "cosine",
+            (),
+            "η_e = η·(1 + cos(π·e / epochs)) / 2",
+            "learning_rate * (1 + np.cos(np.pi * e / epochs)) / 2",
+            "torch.optim.lr_scheduler.CosineAnnealingLR(T_max=epochs)",
+        ),
+        Schedule(
+            "invscaling",
+            ("power_t",),
+            "η_e = η / (e·n + 1)^power_t, n training rows (scikit-learn's)",
+            "learning_rate / (e * X.shape[0] + 1) ** power_t",
+            "MLPClassifier(learning_rate='invscaling')",
+        ),
+    )
+}
+
+EARLY_STOPPING = ("validation_fraction", "n_iter_no_change", "tol")
+
+
+def algorithm_text(optimizer: str, weight_decay: bool = False) -> list[str]:
+    """The update as the generated comment quotes it; g includes λθ_w when L2 applies."""
+    record = OPTIMIZERS[optimizer]
+    lines = ["g = ∂L/∂θ of the mean loss"]
+    if weight_decay and not record.decoupled_decay:
+        lines[0] += " + λ·θ_w (L2 on the weights: `backprop derive l2`)"
+    return [*lines, *record.text]
+
+
+def algorithm_latex(optimizer: str) -> str:
+    """The update as a LaTeX ``aligned`` block."""
+    lines = OPTIMIZERS[optimizer].latex
+    return "\\begin{aligned}\n" + " \\\\\n".join(f"&{line}" for line in lines) + "\n\\end{aligned}"
+
+
+__all__ = ["EARLY_STOPPING", "OPTIMIZERS", "SCHEDULES", "Optimizer", "Schedule", "algorithm_text"]
