@@ -1,4 +1,5 @@
-"""Renderers of verified derivations: text (terminal), LaTeX (notes), Markdown, JSON.
+"""Renderers of verified derivations: text (terminal), LaTeX (notes), Markdown, JSON, HTML (one
+self-contained page) and beamer (slides).
 
 ``render(derivation, "latex")`` renders one derivation; ``render_many(derivations, fmt)`` renders
 several (``--all``): LaTeX becomes one document, text and Markdown are concatenated, JSON is a
@@ -18,7 +19,14 @@ __all__ = ["VERIFICATION_MODES", "render", "render_many"]
 
 # format -> renderer module, imported on first use (the LaTeX and Markdown renderers compile
 # Jinja templates, which `import derive` should not pay for)
-_MODULES = {"text": "text", "latex": "latex", "markdown": "markdown", "json": "jsonout"}
+_MODULES = {
+    "text": "text",
+    "latex": "latex",
+    "markdown": "markdown",
+    "json": "jsonout",
+    "html": "webpage",
+    "beamer": "beamer",
+}
 
 # formats that are documents, with a verification mode (the others show the full record)
 _DOCUMENTS = ("latex", "html", "beamer")

@@ -39,6 +39,12 @@ _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # text that a formula may contain between its math pieces (see ``runs``)
 _BRIDGE = frozenset(" 0123456789=/,.()[]+*")
+# binary operators and relations: no thin space beside them
+_OPERATORS = frozenset(
+    {"-", "+", "=", "<", ">", r"\in", r"\cdot", r"\times", r"\odot", r"\to", r"\mapsto", r"\&"}
+    | {r"\leq", r"\geq", r"\neq", r"\approx", r"\pm", r"\sum", r"\ldots"}
+    | set(FUNCTION_WORDS_LATEX.values())  # \log p: the operator spaces itself
+)
 # what may end a math run after its last math piece: "= 1", "= 0.5", or closing brackets
 _RUN_ENDING = re.compile(r"(\s*=\s*[0-9]+(?:\.[0-9]+)?)?([)\]]*)")
 # a function name standing alone as a word (log p_k, exp(z)), not the start of "logits"
@@ -298,6 +304,18 @@ def _balanced(text: str) -> bool:
     return not any(depth.values())
 
 
+def _formula(parts: list[Piece]) -> str:
+    """A math run as LaTeX; a space between two factors (∂f/∂x ∂x/∂θ, W h) stays a thin space."""
+    spaced = list(parts)
+    for n in range(1, len(parts) - 1):
+        before, space, after = parts[n - 1], parts[n], parts[n + 1]
+        if space.plain == " " and before.is_math and after.is_math and after.kind == "math":
+            base = next(p for p in reversed(parts[:n]) if p.kind not in SCRIPTS or p is parts[0])
+            if not {base.latex, before.latex, after.latex} & _OPERATORS:
+                spaced[n] = Piece("text", r"\,", " ")
+    return _join_math(spaced, text=str)
+
+
 def _add_text(out: list, parts: list[Piece]) -> None:
     if not parts:
         return
@@ -310,9 +328,7 @@ def _add_text(out: list, parts: list[Piece]) -> None:
 def to_text_mode(prose: str) -> str:
     """Prose for running text: math runs become ``\\ensuremath{...}``."""
     return "".join(
-        r"\ensuremath{%s}" % _join_math(parts, text=str)
-        if kind == "math"
-        else "".join(p.latex for p in parts)
+        r"\ensuremath{%s}" % _formula(parts) if kind == "math" else "".join(p.latex for p in parts)
         for kind, parts in runs(prose)
     )
 
@@ -325,9 +341,7 @@ def to_delimited(prose: str, text=str, math=lambda m: "$%s$" % m) -> str:
     $\\sum_{k} y_{k} = 1$ because $y$ is one-hot
     """
     return "".join(
-        math(_join_math(parts, text=str))
-        if kind == "math"
-        else text("".join(p.plain for p in parts))
+        math(_formula(parts)) if kind == "math" else text("".join(p.plain for p in parts))
         for kind, parts in runs(prose)
     )
 
