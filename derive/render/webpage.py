@@ -18,9 +18,9 @@ import html
 
 from derive.model import Chain, Derivation
 from derive.render import html_page, prose
-from derive.render.verification import mark, require_mode, require_verified, step_groups, summary
 from derive.render.latex import DEFAULT_TITLE, vector_lhs_latex
 from derive.render.printer import NotesLatexPrinter
+from derive.render.verification import mark, require_mode, require_verified, step_groups, summary
 
 CONVENTIONS = [
     "Vectors are column vectors indexed from 1: z_i is the i-th entry of z ∈ ℝ^K. Layer numbers "
