@@ -345,7 +345,7 @@ def test_unverified_derivation_is_refused():
 
 def test_unknown_format():
     with pytest.raises(UnknownNameError, match="unknown format"):
-        render(derive.registry.get("tanh"), "html")
+        render(derive.registry.get("tanh"), "pdf")
 
 
 def test_awkward_prose_renders(awkward):
