@@ -162,7 +162,7 @@ def test_oriented_writes_prediction_first_and_one_minus():
 
 def test_formula_text():
     assert formula(yhatv[k] - yv[k]) == "ŷ_k − y_k"
-    assert formula(sp.KroneckerDelta(i, k) * pv[k]) in {"δ_ik·p_k", "p_k·δ_ik"}
+    assert formula(sp.KroneckerDelta(i, k) * pv[k]) in {"𝟙[i = k]·p_k", "p_k·𝟙[i = k]"}
 
 
 def test_sigmoid_bce_note_on_the_z_form_is_accurate():

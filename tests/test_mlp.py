@@ -34,7 +34,7 @@ LECTURE_LINES = [
     ("W", 1),
     ("b", 1),
 ]
-TITLE_START = {"z": "δ", "W": "dW", "b": "db", "h": "dh"}
+TITLE_START = {"z": "δ", "W": "∂L/∂W", "b": "∂L/∂b", "h": "∂L/∂h"}
 
 
 def layer(name, number):

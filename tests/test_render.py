@@ -103,8 +103,10 @@ def txt(expr) -> str:
         (sp.IndexedBase("W2")[i, j], "W^{(2)}_{ij}"),
         (sp.IndexedBase("zprev")[j], r"z_{\mathrm{prev},j}"),
         (sp.IndexedBase("yhat")[k], r"\hat{y}_{k}"),
-        (sp.KroneckerDelta(i, j), r"\delta_{ij}"),
-        (sp.KroneckerDelta(i, j + 1), r"\delta_{i,j + 1}"),
+        # the Kronecker delta is the indicator 𝟙[i = j]: δ is the gradient (issue 14)
+        (sp.KroneckerDelta(i, j), r"\mathbb{1}\left[i = j\right]"),
+        (sp.KroneckerDelta(i, j + 1), r"\mathbb{1}\left[i = j + 1\right]"),
+        (sp.IndexedBase("dh2")[j], r"\frac{\partial L}{\partial h^{(2)}_{j}}"),
         (sp.Symbol("delta"), r"\delta"),
         (n_in, r"n_{\mathrm{in}}"),
         (sp.Symbol("yhat"), r"\hat{y}"),
@@ -155,8 +157,9 @@ def test_latex_printer_matrices():
         (pv[i] - yv[i], "p_i − y_i"),
         (sigmoid(z) * (1 - sigmoid(z)), "σ(z)·(1 − σ(z))"),
         (sp.Sum(yv[k] * sp.log(pv[k]), (k, 1, K)), "Σ_{k=1}^{K} y_k log(p_k)"),
-        (sp.KroneckerDelta(i, j), "δ_ij"),
-        (sp.Heaviside(z, 0), "1[z > 0]"),
+        (sp.KroneckerDelta(i, j), "𝟙[i = j]"),
+        (sp.IndexedBase("dh2")[j], "(∂L/∂h⁽²⁾_j)"),
+        (sp.Heaviside(z, 0), "𝟙[z > 0]"),
         (sp.Symbol("h") ** 2, "h²"),
         (sp.Symbol("yhat") - sp.Symbol("y"), "ŷ − y"),
         (sp.exp(-z) / (1 + sp.exp(-z)) ** 2, "exp(−z)/(1 + exp(−z))²"),
@@ -185,11 +188,22 @@ def test_srepr_keeps_unevaluated_steps_and_function_assumptions():
 
 
 def test_prose_to_latex():
-    assert prose.to_text_mode("Σ_k y_k = 1") == r"\ensuremath{\sum_{k}} \ensuremath{y_{k}} = 1"
+    # one formula is one math run, across spaces, digits and = / , ( ) (issue 14)
+    assert prose.to_text_mode("Σ_k y_k = 1") == r"\ensuremath{\sum_{k} y_{k} = 1}"
+    assert prose.to_text_mode("Σ_k y_k = 1 because") == r"\ensuremath{\sum_{k} y_{k} = 1} because"
+    assert prose.to_text_mode("ε = 1e-06") == r"\ensuremath{\varepsilon} = 1e-06"
     assert prose.to_math_mode("p_i − y_i") == r"p_{i}\text{ }-\text{ }y_{i}"
     assert prose.to_text_mode("one-hot, 50%") == r"one-hot, 50\ensuremath{\%}"
     assert prose.to_text_mode("n_in, z_prev, δ_ki") == (
-        r"\ensuremath{n_{\mathrm{in}}}, \ensuremath{z_{\mathrm{prev}}}, \ensuremath{\delta_{ki}}"
+        r"\ensuremath{n_{\mathrm{in}}, z_{\mathrm{prev}}, \delta_{ki}}"
+    )
+    # function names are upright operators, also in italic prose; "logits" stays a word
+    assert prose.to_text_mode("−y_k log p_k of the logits") == (
+        r"\ensuremath{-y_{k} \log p_{k}} of the logits"
+    )
+    # brackets balance inside each formula
+    assert prose.to_delimited("p = softmax(z), y ∈ {0,1}^K") == (
+        r"$p$ = softmax($z$), $y \in \{0,1\}^{K}$"
     )
     assert prose.to_text_mode("x_i_j") == r"\ensuremath{x_{ij}}"  # never a double subscript
 
@@ -246,13 +260,25 @@ def test_latex_section_and_document(derivations):
     assert section.startswith(r"\section{Softmax with cross-entropy loss}\label{sec:softmax-ce}")
     assert r"&= p_{i} - y_{i}" in section
     assert r"\frac{\partial L}{\partial z_{i}} &= " in section
-    assert "Verified: steps 1--6: numeric" in section
+    # lecture mode: a ✓ and a footnote per chain, the record after the sections (issue 14)
+    assert "Verified:" not in section
+    assert (
+        r"\hfill$\checkmark$\footnote{All 6 steps checked numerically at random points." in section
+    )
+    assert r"\subsection*{Softmax with cross-entropy loss}\label{ver:softmax-ce}" in section
+    assert "steps 1--6: numeric" in section
+    inline = latex.render(d, verification="inline")
+    assert "Verified: steps 1--6: numeric" in inline and r"\checkmark$\footnote" not in inline
+    bare = latex.render(d, verification="none")
+    assert "numeric" not in bare and r"\checkmark" not in bare
     document = d.to_latex(standalone=True)
     assert document == latex.render_document([d])
     assert document.startswith(r"\documentclass")
     assert document.rstrip().endswith(r"\end{document}")
     many = render_many(derivations, "latex", standalone=True)
-    assert many.count(r"\section{") == len(derivations)
+    assert many.count(r"\section{") == len(derivations) + 1  # and the verification record
+    assert many.count(r"\appendix") == 1
+    assert many.count(r"\subsection{") == len(derivations)  # one record per derivation
     assert render_many(derivations, "latex").count(r"\section{") == len(derivations)
 
 
@@ -273,7 +299,7 @@ def test_repr_latex_and_markdown():
     assert md.startswith("## Softmax with cross-entropy loss")
     assert "$$\n\\begin{aligned}" in md
     assert r"&= p_{i} - y_{i} && \text{(6)}" in md
-    assert "\n6. Σ\\_k y\\_k = 1 because y is one-hot\n" in md
+    assert "\n6. $\\sum_{k} y_{k} = 1$ because $y$ is one-hot\n" in md  # prose typeset
     assert "\n*✓ steps 1–6 verified: numeric:" in md
 
 
@@ -319,7 +345,7 @@ def test_unverified_derivation_is_refused():
 
 def test_unknown_format():
     with pytest.raises(UnknownNameError, match="unknown format"):
-        render(derive.registry.get("tanh"), "html")
+        render(derive.registry.get("tanh"), "pdf")
 
 
 def test_awkward_prose_renders(awkward):
@@ -327,7 +353,7 @@ def test_awkward_prose_renders(awkward):
         assert render(awkward, fmt)
     assert latex.render(awkward, standalone=True).isascii()
     md = awkward.to_markdown()
-    assert "\n- \\-y\\[k\\]/p\\[k\\] starts a line" in md
+    assert "\n- $-y[k]/p[k]$ starts a line" in md
     assert "\n- 1\\. looks like a list" in md
 
 

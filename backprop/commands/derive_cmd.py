@@ -6,7 +6,10 @@ import argparse
 
 from derive.errors import BackpropError
 
-FORMATS = ("text", "latex", "markdown", "json")
+FORMATS = ("text", "latex", "markdown", "json", "html", "beamer")
+VERIFICATION = ("appendix", "inline", "none")  # derive.render.verification.VERIFICATION_MODES
+# output file suffix -> format
+SUFFIXES = {".tex": "latex", ".md": "markdown", ".json": "json", ".html": "html", ".htm": "html"}
 
 
 def register(sub) -> None:
@@ -45,6 +48,13 @@ def register(sub) -> None:
         help="output format (default: text, or latex for .tex files)",
     )
     p.add_argument("--standalone", action="store_true", help="LaTeX: a whole document for pdflatex")
+    p.add_argument(
+        "--verification",
+        choices=VERIFICATION,
+        default="appendix",
+        help="documents (latex, html, beamer): a ✓ per chain and the record in an appendix "
+        "(default), the record under each chain, or none",
+    )
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=run, limits=True)
 
@@ -52,12 +62,9 @@ def register(sub) -> None:
 def _format(args) -> str:
     if args.format:
         return args.format
-    if args.out and args.out.endswith(".tex"):
-        return "latex"
-    if args.out and args.out.endswith(".md"):
-        return "markdown"
-    if args.out and args.out.endswith(".json"):
-        return "json"
+    for suffix, fmt in SUFFIXES.items():
+        if args.out and args.out.endswith(suffix):
+            return fmt
     return "text"
 
 
@@ -72,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     fmt = _format(args)
     standalone = args.standalone or (fmt == "latex" and bool(args.out) and args.all)
+    options = {"standalone": standalone, "verification": args.verification}
     if args.all:
-        text = render_many([derive.get(n) for n in derive.names()], fmt, standalone=standalone)
+        text = render_many([derive.get(n) for n in derive.names()], fmt, **options)
     else:
-        text = render(_one(args), fmt, standalone=standalone)
+        text = render(_one(args), fmt, **options)
     write_text(args.out, text)
     return 0
 

@@ -98,7 +98,7 @@ def build(act: Activation) -> Derivation:
             )
         )
     derivative = sp.diff(act.expr, z)
-    steps.append(Step(derivative, "differentiate (chain rule, SymPy)"))
+    steps.append(Step(derivative, "differentiate"))
     known = recognise_activation(derivative, exclude=act.name)
     if known is not None:
         steps.append(Step(known.shown, f"this is {known.name}: {math_text(known.shown)}"))

@@ -59,9 +59,9 @@ def _polar_chain() -> Chain:
             Step(sp.Derivative(F_POLAR, theta), "f = x² + y², where x = r cos θ and y = r sin θ"),
             Step(
                 chain_rule,
-                "chain rule (SymPy): ∂f/∂θ = ∂f/∂x ∂x/∂θ + ∂f/∂y ∂y/∂θ, with ∂f/∂x = 2x, ∂f/∂y = 2y",
+                "chain rule: ∂f/∂θ = ∂f/∂x ∂x/∂θ + ∂f/∂y ∂y/∂θ, with ∂f/∂x = 2x, ∂f/∂y = 2y",
             ),
-            Step(inner, "∂x/∂θ = −r sin θ and ∂y/∂θ = r cos θ (SymPy)"),
+            Step(inner, "∂x/∂θ = −r sin θ and ∂y/∂θ = r cos θ"),
             Step(substituted, "substitute x = r cos θ, y = r sin θ"),
             Step(result, "the two terms cancel"),
         ],

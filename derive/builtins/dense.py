@@ -14,6 +14,7 @@ import numpy as np
 import sympy as sp
 
 from derive import crosscheck, rules
+from derive.builtins.losses import labelled
 from derive.model import Chain, Derivation, Domain, Step
 from derive.registry import register
 from derive.symbols import L, Wm, bv, deltav, hv, i, j, k, l, m, n_in, n_out, r
@@ -80,7 +81,7 @@ def _gradient_chain(wrt, title, partial_why, matrix_form, matrix_text, domain=No
     steps = [
         Step(start, "chain rule: L depends on it through every z_k; δ_k = ∂L/∂z_k"),
         Step(done, partial_why),
-        Step(picked, "the Kronecker deltas pick single terms of the sums"),
+        Step(picked, "each indicator keeps one term of its sum"),
     ]
     return Chain(
         lhs=sp.Derivative(L, wrt),
@@ -98,12 +99,10 @@ def _gradient_chain(wrt, title, partial_why, matrix_form, matrix_text, domain=No
 def dense() -> Derivation:
     domain = dense_domain()
     dW = _gradient_chain(
-        Wm[i, j], "weights", "∂z_k/∂W_ij = δ_ki h_j (SymPy)", r"\delta h^{\top}", "δ hᵀ"
+        Wm[i, j], "weights", "∂z_k/∂W_ij = 𝟙[k = i] h_j", r"\delta h^{\top}", "δ hᵀ"
     )
-    db = _gradient_chain(bv[i], "biases", "∂z_k/∂b_i = δ_ki (SymPy)", r"\delta", "δ")
-    dh = _gradient_chain(
-        hv[j], "layer input", "∂z_k/∂h_j = W_kj (SymPy)", r"W^{\top} \delta", "Wᵀ δ"
-    )
+    db = _gradient_chain(bv[i], "biases", "∂z_k/∂b_i = 𝟙[k = i]", r"\delta", "δ")
+    dh = _gradient_chain(hv[j], "layer input", "∂z_k/∂h_j = W_kj", r"W^{\top} \delta", "Wᵀ δ")
     # δ of the layer below: h_j = g(zprev_j) is now a function of zprev
     below = dense_domain(h_is_leaf=False)
     chain_h = dh.result * sp.Derivative(g(zprev[j]), zprev[j])
@@ -126,7 +125,9 @@ def dense() -> Derivation:
     for chain in chains:
         leaf = chain.lhs.variables[0]
         d = chain.domain or domain
-        checks += crosscheck.standard(d.definitions[L], leaf, chain.result, d)
+        checks += labelled(
+            crosscheck.standard(d.definitions[L], leaf, chain.result, d), chain.title
+        )
     return Derivation(
         name="dense",
         title="The dense layer z = W h + b",
@@ -169,21 +170,21 @@ def batch() -> Derivation:
         (
             Wm[i, j],
             "weights",
-            "∂Z_nk/∂W_ij = δ_ki H_nj (SymPy)",
+            "∂Z_nk/∂W_ij = 𝟙[k = i] H_nj",
             r"\frac{1}{m} \Delta^{\top} H",
             "(1/m) Δᵀ H",
         ),
         (
             bv[i],
             "biases",
-            "∂Z_nk/∂b_i = δ_ki (SymPy)",
+            "∂Z_nk/∂b_i = 𝟙[k = i]",
             r"\frac{1}{m} \Delta^{\top} \mathbf{1}",
             "(1/m) Σ_n Δ_n (column sums)",
         ),
         (
             H[r, j],
             "layer input (row r of the batch)",
-            "∂Z_nk/∂H_rj = δ_nr W_kj (SymPy)",
+            "∂Z_nk/∂H_rj = 𝟙[n = r] W_kj",
             r"\frac{1}{m} \Delta W",
             "(1/m) Δ W",
         ),
@@ -199,7 +200,7 @@ def batch() -> Derivation:
                         start, "L = (1/m) Σ_n ℓ_n; chain rule through every Z_nk; Δ_nk = ∂ℓ_n/∂Z_nk"
                     ),
                     Step(done, why),
-                    Step(picked, "the Kronecker deltas pick single terms of the sums"),
+                    Step(picked, "each indicator keeps one term of its sum"),
                 ],
                 title=title,
                 matrix_form=matrix,
@@ -208,19 +209,22 @@ def batch() -> Derivation:
         )
     checks = []
     for chain in chains:
-        checks += crosscheck.standard(
-            domain.definitions[L], chain.lhs.variables[0], chain.result, domain
+        checks += labelled(
+            crosscheck.standard(
+                domain.definitions[L], chain.lhs.variables[0], chain.result, domain
+            ),
+            chain.title,
         )
     return Derivation(
         name="batch",
         title="Mini-batch gradients (examples as rows)",
-        summary="dW = (1/m) Δᵀ H, db = (1/m) Σ_n Δ_n, with Δ_n = ∂ℓ_n/∂z_n per example",
+        summary="∂L/∂W = (1/m) Δᵀ H, ∂L/∂b = (1/m) Σ_n Δ_n, with Δ_n = ∂ℓ_n/∂z_n per example",
         chains=chains,
         domain=domain,
         conventions=[
             "A batch of m examples as rows: H ∈ ℝ^{m × n_in}, Z = H Wᵀ + 1 bᵀ ∈ ℝ^{m × n_out}.",
             "L = (1/m) Σ_n ℓ_n is the mean loss; Δ_nk = ∂ℓ_n/∂Z_nk is each example's own gradient.",
-            "So 1/m appears exactly once, in dW and db; Δ of lower layers is computed per example "
+            "So 1/m appears exactly once, in ∂L/∂W and ∂L/∂b; Δ of lower layers is computed per example "
             "(Δ_prev = (Δ W) ⊙ g′(Z_prev)) without it. Equivalently, scale Δ of the output by 1/m once.",
         ],
         cross_checks=checks,

@@ -32,7 +32,7 @@ def output_derivative(activation: str, output: sp.Basic) -> sp.Expr:
 def formula(expr: sp.Basic) -> str:
     """Plain-text form for justifications: ŷ_k − y_k rather than -y[k] + yhat[k]."""
     text = re.sub(r"\[(\w+)\]", r"_\1", sp.sstr(expr, order="rev-lex"))
-    text = re.sub(r"KroneckerDelta\((\w+), (\w+)\)", r"δ_\1\2", text)
+    text = re.sub(r"KroneckerDelta\((\w+), (\w+)\)", r"𝟙[\1 = \2]", text)
     return text.replace("yhat", "ŷ").replace("*", "·").replace("-", "−")
 
 
@@ -120,7 +120,7 @@ def sigmoid_bce() -> Derivation:
                 steps=steps,
                 title="gradient at the logit",
                 note=(
-                    "Work in p, not z: simplify() on the z-form gives (−y + (1 − y)eᶻ)/(eᶻ + 1), "
+                    "Work in p, not z: written in z, the same gradient is (−y + (1 − y)eᶻ)/(eᶻ + 1), "
                     "correct but not recognisably p − y."
                 ),
             )
@@ -202,14 +202,14 @@ def _sigmoid_chain() -> Chain:
             Step(
                 chain_rule,
                 f"chain rule through every output ŷ_k; ∂L/∂ŷ_k = {formula(dL_dyhat)} "
-                "(SymPy; the Kronecker delta picks the k-th term, the ½ cancels the 2)",
+                "(only the k-th term depends on ŷ_k; the ½ cancels the 2)",
             ),
             Step(
                 substituted,
                 f"ŷ_k = σ(z_k) depends on z_i only if k = i: ∂ŷ_k/∂z_i = {formula(dyhat_dz)} "
                 "(σ′ in its output, from the sigmoid derivation)",
             ),
-            Step(result, "Σ_k f(k) δ_ik = f(i): the Kronecker delta picks k = i; factor"),
+            Step(result, "Σ_k f(k) 𝟙[i = k] = f(i): only the term k = i is left; factor"),
         ],
         title="sigmoid output ŷ = σ(z), K outputs",
         note="σ′ makes this gradient vanish when ŷ_i saturates near 0 or 1, even if ŷ_i ≠ y_i.",
@@ -234,7 +234,7 @@ def mean_squared_error() -> Derivation:
         conventions=[
             "ŷ is the network's output (its prediction), y the target; K outputs, i, k ∈ {1, …, K}.",
             "L = ½ Σ_{k=1}^{K} (ŷ_k − y_k)² for one example. The ½ is a convention: it cancels "
-            "the 2 from differentiating the square (e = (y − ŷ)² in the notes gives 2(ŷ − y)).",
+            "the 2 from differentiating the square (e = (y − ŷ)² without it gives 2(ŷ − y)).",
             "Identity (linear) output: ŷ = z. Sigmoid output: ŷ_k = σ(z_k), elementwise.",
             "For a batch of m examples the mean loss multiplies every gradient by 1/m.",
         ],

@@ -25,6 +25,7 @@ from derive.model import Chain, Check, Derivation, Domain, Step
 from derive.numeric import Definitions, evaluate
 from derive.registry import register
 from derive.registry import source as get
+from derive.render.vector import elementwise_latex, elementwise_text
 from derive.symbols import L, Wm, bv, deltav, hv, i, j, k, n_in, n_out, z
 from derive.symbols import pv as p
 from derive.symbols import yv as y
@@ -280,7 +281,7 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
             "dense",
             ("x", 0),
             {i: n[number], j: n[number - 1]},
-            tag("dW", number),
+            tag("∂L/∂W", number),
             (
                 rf"\delta^{{({number})}} \left({_latex_layer(below)}\right)^{{\top}}",
                 f"{tag('δ', number)} {_text_layer(below)}ᵀ",
@@ -293,7 +294,7 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
             "dense",
             ("x", 0),
             {i: n[number]},
-            tag("db", number),
+            tag("∂L/∂b", number),
         )
         if number == 1:
             break
@@ -304,22 +305,29 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
             "dense",
             ("h", number - 1),
             {j: n[number - 1]},
-            tag("dh", number - 1),
+            tag("∂L/∂h", number - 1),
             (
                 rf"\left(W^{{({number})}}\right)^{{\top}} \delta^{{({number})}}",
                 f"{tag('W', number)}ᵀ {tag('δ', number)}",
             ),
         )
         act = net.hidden[number - 2]
+        delta_line = b._delta_line(number - 1)[0]
+        slope = delta_line.xreplace({layer("dh", number - 1)[j]: sp.Integer(1)})  # g′, entrywise
         add(
             sp.Derivative(L, layer("z", number - 1)[j]),
-            b._delta_line(number - 1)[0],
-            f"dense: δ = dh ⊙ g′(z), with the derivative of {act}"
+            delta_line,
+            f"dense: δ = (∂L/∂h) ⊙ g′(z), with the derivative of {act}"
             + (" in output form" if b.has_output_form(act) else " (no output form: in z)"),
             f"dense, {act}",
             ("z", number - 1),
             {j: n[number - 1]},
             tag("δ", number - 1),
+            (  # the vector recurrence δ^(l) = (W^(l+1))ᵀ δ^(l+1) ⊙ g′
+                rf"\left(W^{{({number})}}\right)^{{\top}} \delta^{{({number})}} \odot "
+                + elementwise_latex(slope, j),
+                f"{tag('W', number)}ᵀ {tag('δ', number)} ⊙ " + elementwise_text(slope, j),
+            ),
         )
 
     description = "-".join(str(s) for s in net.sizes)
@@ -331,10 +339,11 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
         chains=chains,
         domain=chains[0].domain,
         conventions=[
-            f"Layer sizes {description} (input first); W^l has shape n_l × n_(l-1).",
-            "One example x (column vector); z^l = W^l h^(l-1) + b^l, h^l = g(z^l), h^0 = x, p = h^L.",
-            "delta^l = ∂L/∂z^l and dh^l = ∂L/∂h^l; each line names the derivation it comes from.",
-            "Each line is checked against SymPy's direct differentiation of the whole network.",
+            f"Layer sizes {description} (input first); W^(l) has shape n_l × n_(l-1).",
+            "One example x (column vector); z^(l) = W^(l) h^(l-1) + b^(l), h^(l) = g(z^(l)), "
+            "h^(0) = x, p = h^(L).",
+            "δ^(l) = ∂L/∂z^(l) is the error of layer l; each line names the derivation it comes from.",
+            "Each line agrees with the derivative of the whole network, written out.",
         ],
         cross_checks=[lambda: _direct_check(_Builder(proxy(net), acts))],
     )
@@ -380,7 +389,7 @@ def _direct_check(b: _Builder) -> Check:
     kinds = ", ".join(b.net.hidden) or "no hidden layer"
     return Check(
         "direct differentiation of the expanded network",
-        f"∂L/∂W^(1)_11, which runs through every line of the recurrence, by SymPy on the "
+        f"∂L/∂W^(1)_11, which runs through every line of the recurrence, differentiated on the "
         f"written-out {sizes} network with one layer of each kind ({kinds}), "
         f"{compared} random points, rtol 1e-8",
         True,

@@ -51,14 +51,14 @@ def _jacobian_steps():
     factored = sp.factor(in_p)
     return [
         Step(sp.Derivative(defined, zv[j]), "definition p_i = e^{z_i} / Σ_l e^{z_l}"),
-        Step(raw, "quotient rule (SymPy), with ∂z_l/∂z_j = δ_lj"),
-        Step(no_delta, "Σ_l e^{z_l} δ_lj = e^{z_j}: the Kronecker delta picks l = j"),
+        Step(raw, "quotient rule, with ∂z_l/∂z_j = 𝟙[l = j]"),
+        Step(no_delta, "Σ_l e^{z_l} 𝟙[l = j] = e^{z_j}: only the term l = j is left"),
         Step(in_p, "substitute p_a = e^{z_a} / Σ_l e^{z_l}"),
         Step(factored, "factor out p_i"),
     ]
 
 
-@register("softmax", "softmax Jacobian ∂p_i/∂z_j = p_i(δ_ij − p_j)")
+@register("softmax", "softmax Jacobian ∂p_i/∂z_j = p_i(𝟙[i = j] − p_j)")
 def softmax_jacobian() -> Derivation:
     domain = softmax_domain(with_loss=False)
     steps = _jacobian_steps()
@@ -66,12 +66,12 @@ def softmax_jacobian() -> Derivation:
     return Derivation(
         name="softmax",
         title="The softmax Jacobian",
-        summary="∂p_i/∂z_j = p_i(δ_ij − p_j)",
+        summary="∂p_i/∂z_j = p_i(𝟙[i = j] − p_j)",
         chains=[Chain(lhs=sp.Derivative(pv[i], zv[j]), steps=steps, title="softmax Jacobian")],
         domain=domain,
         conventions=[
             "p = softmax(z), p_i = e^{z_i} / Σ_{l=1}^{K} e^{z_l}, for K classes; i, j ∈ {1, …, K}.",
-            "δ_ij is the Kronecker delta (1 if i = j, else 0).",
+            "𝟙[i = j] is 1 if i = j, else 0 (the Kronecker delta).",
         ],
         cross_checks=crosscheck.standard(pv[i], zv[j], result, domain),
     )
@@ -97,9 +97,9 @@ def softmax_cross_entropy() -> Derivation:
             chain_rule,
             f"chain rule through every p_k; ∂L/∂p_k = {math_text(dL_dp.subs(r, k))} (derivative of log)",
         ),
-        Step(substituted, "softmax Jacobian ∂p_k/∂z_i = p_k(δ_ki − p_i); p_k cancels"),
+        Step(substituted, "softmax Jacobian ∂p_k/∂z_i = p_k(𝟙[k = i] − p_i); p_k cancels"),
         Step(split, "split the sum; p_i does not depend on k"),
-        Step(picked, "Σ_k y_k δ_ki = y_i: the Kronecker delta picks k = i"),
+        Step(picked, "Σ_k y_k 𝟙[k = i] = y_i: only the term k = i is left"),
         Step(result, "Σ_k y_k = 1 because y is one-hot"),
     ]
     return Derivation(

@@ -1,4 +1,5 @@
-"""Renderers of verified derivations: text (terminal), LaTeX (notes), Markdown, JSON.
+"""Renderers of verified derivations: text (terminal), LaTeX (notes), Markdown, JSON, HTML (one
+self-contained page) and beamer (slides).
 
 ``render(derivation, "latex")`` renders one derivation; ``render_many(derivations, fmt)`` renders
 several (``--all``): LaTeX becomes one document, text and Markdown are concatenated, JSON is a
@@ -12,12 +13,25 @@ from collections.abc import Sequence
 
 from derive.errors import UnknownNameError
 from derive.model import Derivation
+from derive.render.verification import VERIFICATION_MODES, require_mode
+
+__all__ = ["VERIFICATION_MODES", "render", "render_many"]
 
 # format -> renderer module, imported on first use (the LaTeX and Markdown renderers compile
 # Jinja templates, which `import derive` should not pay for)
-_MODULES = {"text": "text", "latex": "latex", "markdown": "markdown", "json": "jsonout"}
+_MODULES = {
+    "text": "text",
+    "latex": "latex",
+    "markdown": "markdown",
+    "json": "jsonout",
+    "html": "webpage",
+    "beamer": "beamer",
+}
 
-# how several derivations of one format are joined (LaTeX and JSON are handled below)
+# formats that are documents, with a verification mode (the others show the full record)
+_DOCUMENTS = ("latex", "html", "beamer")
+
+# how several derivations of one format are joined (documents and JSON are handled below)
 _SEPARATORS = {"text": "\n", "markdown": "\n---\n\n"}
 
 
@@ -33,21 +47,33 @@ def _module(fmt: str):
     return importlib.import_module(f"derive.render.{_MODULES[fmt]}")
 
 
-def render(derivation: Derivation, fmt: str, standalone: bool = False) -> str:
-    """``derivation`` in format ``fmt``; ``standalone`` makes LaTeX a whole document."""
-    module = _module(fmt)
-    if fmt == "latex":
-        return module.render(derivation, standalone=standalone)
-    return module.render(derivation)
+def render(
+    derivation: Derivation, fmt: str, standalone: bool = False, verification: str = "appendix"
+) -> str:
+    """``derivation`` in format ``fmt``; ``standalone`` makes LaTeX a whole document.
+
+    ``verification`` (documents: latex, html, beamer): "appendix" (lecture mode: a ✓ and a
+    footnote per chain, the record at the end), "inline" (under each chain) or "none".
+    """
+    if fmt in _DOCUMENTS:
+        return render_many([derivation], fmt, standalone, verification)
+    return _module(fmt).render(derivation)
 
 
-def render_many(derivations: Sequence[Derivation], fmt: str, standalone: bool = False) -> str:
-    """Several derivations as one output: a LaTeX document (or sections), a JSON list, or text."""
+def render_many(
+    derivations: Sequence[Derivation],
+    fmt: str,
+    standalone: bool = False,
+    verification: str = "appendix",
+) -> str:
+    """Several derivations as one output: a document (or LaTeX sections), a JSON list, or text."""
     module = _module(fmt)
-    if fmt == "latex":
-        if standalone:
-            return module.render_document(list(derivations))
-        return "\n".join(module.render(d) for d in derivations)
+    derivations = list(derivations)
+    if fmt in _DOCUMENTS:
+        require_mode(verification)
+        if fmt == "latex" and not standalone:
+            return module.render_sections(derivations, verification)
+        return module.render_document(derivations, verification=verification)
     if fmt == "json":
         import json
 

@@ -42,6 +42,20 @@ def indexed_name(indexed: sp.Indexed) -> tuple[str, list[str], list[str]]:
     return base, [*supers, *layers], [s for s in subs if not s.isdigit()]
 
 
+def gradient_base(indexed: sp.Indexed) -> sp.Indexed | None:
+    """The entry whose gradient ``indexed`` is (dh2[j] → h2[j]), or None for other names.
+
+    >>> gradient_base(sp.IndexedBase("dh2")[1]), gradient_base(sp.IndexedBase("delta2")[1])
+    (h2[1], None)
+    """
+    name = indexed.base.label.name
+    base, _, _ = split_name(name)
+    prefix = notation.GRADIENT_PREFIX
+    if not (base.startswith(prefix) and len(base) == len(prefix) + 1 and base[-1].isalpha()):
+        return None
+    return sp.IndexedBase(name[len(prefix) :])[indexed.indices]
+
+
 def is_short_index(index: sp.Basic) -> bool:
     """Indices written side by side without commas: one-letter symbols and single digits."""
     if isinstance(index, sp.Symbol):

@@ -2,12 +2,15 @@
 
 Shape::
 
-    {"name", "title", "summary", "conventions": [...], "verified": true,
-     "chains": [{"title", "note", "lhs": EXPR, "steps": [{"rhs": EXPR, "why", "verified_by"}],
+    {"name", "title", "summary", "summary_tex", "conventions": [...], "conventions_tex": [...],
+     "verified": true,
+     "chains": [{"title", "note", "note_tex", "lhs": EXPR,
+                 "steps": [{"rhs": EXPR, "why", "why_tex", "verified_by"}],
                  "result": EXPR, "matrix_form": {"latex", "text"} | null}],
      "checks": [{"name", "detail", "passed"}]}
 
-where EXPR is ``{"latex", "text", "sympy"}``. ``sympy`` is ``srepr`` (with the assumptions of
+where EXPR is ``{"latex", "text", "sympy"}``, and each ``*_tex`` is its prose with the math
+delimited by ``$...$`` as LaTeX, for KaTeX or MathJax on a web page. ``sympy`` is ``srepr`` (with the assumptions of
 symbols and undefined functions), so ``sympify(s, locals={"sigmoid": sigmoid, "relu": relu})``
 gives back an equal expression, and with ``evaluate=False`` the identical one, unevaluated
 steps included. sympify evaluates Python: read back only output you trust.
@@ -22,6 +25,7 @@ import sympy as sp
 from derive.model import Chain, Derivation
 from derive.render import verification
 from derive.render.printer import latex, srepr, text
+from derive.render.prose import to_delimited
 
 JSON_OPTIONS = {"ensure_ascii": False, "indent": 2}
 
@@ -38,9 +42,15 @@ def _chain(chain: Chain) -> dict:
     return {
         "title": chain.title,
         "note": chain.note,
+        "note_tex": to_delimited(chain.note),
         "lhs": expression(chain.lhs),
         "steps": [
-            {"rhs": expression(step.rhs), "why": step.why, "verified_by": step.verified_by}
+            {
+                "rhs": expression(step.rhs),
+                "why": step.why,
+                "why_tex": to_delimited(step.why),
+                "verified_by": step.verified_by,
+            }
             for step in chain.steps
         ],
         "result": expression(chain.result),
@@ -55,7 +65,9 @@ def as_dict(derivation: Derivation) -> dict:
         "name": derivation.name,
         "title": derivation.title,
         "summary": derivation.summary,
+        "summary_tex": to_delimited(derivation.summary),
         "conventions": list(derivation.conventions),
+        "conventions_tex": [to_delimited(c) for c in derivation.conventions],
         "verified": derivation.verified,
         "chains": [_chain(chain) for chain in derivation.chains],
         "checks": [

@@ -19,6 +19,7 @@ from sympy.concrete.summations import Sum
 from derive.model import Chain, Derivation
 from derive.render import notation, prose, templates, verification
 from derive.render.printer import NotesLatexPrinter, leibniz_operand, text
+from derive.render.vector import vector_name_latex
 
 DEFAULT_TITLE = "Backpropagation, derived step by step"
 
@@ -29,18 +30,55 @@ PROSE_LETTER = 0.8
 EM_PER_LETTER = 0.6
 
 
-def render(derivation: Derivation, standalone: bool = False) -> str:
-    """A ``\\section`` for one derivation, or a whole document if ``standalone``."""
+def render(derivation: Derivation, standalone: bool = False, verification: str = "appendix") -> str:
+    """A ``\\section`` for one derivation (followed by its verification record), or a whole
+    document if ``standalone``. ``verification``: "appendix" (a ✓ and a footnote per chain, the
+    record after the derivation or, in a document, in the appendix), "inline" (the record under
+    each chain) or "none"."""
     if standalone:
-        return render_document([derivation])
+        return render_document([derivation], verification=verification)
+    return render_sections([derivation], verification)
+
+
+def render_sections(derivations: list[Derivation], verification: str = "appendix") -> str:
+    """Sections for a document of one's own; in appendix mode their record follows them."""
+    sections = "\n".join(_section(d, verification) for d in derivations)
+    if verification != "appendix":
+        return sections
+    return sections + "\n" + _appendix(derivations, heading=r"\section*", entry=r"\subsection*")
+
+
+def render_document(
+    derivations: list[Derivation], title: str = DEFAULT_TITLE, verification: str = "appendix"
+) -> str:
+    """A standalone article: title, the notes' conventions, every derivation, and (lecture
+    mode, the default) the verification record as an appendix."""
+    sections = [_section(d, verification) for d in derivations]
+    appendix = ""
+    if verification == "appendix":
+        appendix = _appendix(
+            derivations, heading=r"\appendix" "\n" r"\section", entry=r"\subsection"
+        )
+    return templates.latex_document.render(
+        title=prose.to_text_mode(title),
+        sections=sections,
+        appendix=appendix,
+        verification=verification,
+    )
+
+
+def _section(derivation: Derivation, mode: str) -> str:
+    verification.require_mode(mode)
     verification.require_verified(derivation)
-    return templates.latex_section.render(d=_section_view(derivation))
+    return templates.latex_section.render(d=_section_view(derivation, mode))
 
 
-def render_document(derivations: list[Derivation], title: str = DEFAULT_TITLE) -> str:
-    """A standalone article: title, the notes' conventions, then every derivation."""
-    sections = [render(d) for d in derivations]
-    return templates.latex_document.render(title=prose.to_text_mode(title), sections=sections)
+def _appendix(derivations: list[Derivation], heading: str, entry: str) -> str:
+    return templates.latex_appendix.render(
+        heading=heading,
+        entry=entry,
+        records=[_record_view(d) for d in derivations],
+    )
 
 
 def render_display(derivation: Derivation) -> str:
@@ -60,23 +98,54 @@ def render_display(derivation: Derivation) -> str:
 # --- the view a section template gets --------------------------------------------------------
 
 
-def _section_view(d: Derivation) -> dict:
+def _label(d: Derivation, kind: str) -> str:
+    return kind + ":" + "".join(c if c.isalnum() else "-" for c in d.name)
+
+
+def _checks_view(d: Derivation) -> list[dict]:
+    return [
+        {
+            "mark": {"✓": r"$\checkmark$", "✗": r"$\times$"}.get(verification.mark(c), "?"),
+            "name": prose.to_text_mode(c.name),
+            "detail": prose.to_text_mode(c.detail),
+        }
+        for c in d.checks
+    ]
+
+
+def _section_view(d: Derivation, mode: str) -> dict:
     printer = NotesLatexPrinter()
     return {
         "title": prose.to_text_mode(d.title),
-        "label": "sec:" + "".join(c if c.isalnum() else "-" for c in d.name),
+        "label": _label(d, "sec"),
+        "record_label": _label(d, "ver"),
         "summary": prose.to_text_mode(d.summary),
         "conventions": [prose.to_text_mode(c) for c in d.conventions],
         "chains": [_chain_view(chain, printer) for chain in d.chains],
-        "checks": [
-            {
-                "mark": {"✓": r"$\checkmark$", "✗": r"$\times$"}.get(verification.mark(c), "?"),
-                "name": prose.to_text_mode(c.name),
-                "detail": prose.to_text_mode(c.detail),
-            }
-            for c in d.checks
-        ],
+        "checks": _checks_view(d) if mode == "inline" else [],
+        "mode": mode,
     }
+
+
+def _record_view(d: Derivation) -> dict:
+    """The full verification record of one derivation, for the appendix."""
+    return {
+        "title": prose.to_text_mode(d.title),
+        "label": _label(d, "ver"),
+        "chains": [
+            {
+                "title": prose.to_text_mode(prose.sentence_case(chain.title)),
+                "verified": _verified_lines(chain),
+            }
+            for chain in d.chains
+        ],
+        "checks": _checks_view(d),
+        "assumptions": [prose.to_text_mode(a) for a in d.domain.assumptions],
+    }
+
+
+def _verified_lines(chain: Chain) -> list[str]:
+    return [prose.to_text_mode(f"{label}: {how}") for label, how in verification.step_groups(chain)]
 
 
 def _chain_view(chain: Chain, printer: NotesLatexPrinter) -> dict:
@@ -91,10 +160,29 @@ def _chain_view(chain: Chain, printer: NotesLatexPrinter) -> dict:
         "below": not fits_beside(chain),
         "why_width": _why_width(chain),
         "matrix_form": chain.matrix_form,
-        "verified": [
-            prose.to_text_mode(f"{label}: {how}") for label, how in verification.step_groups(chain)
-        ],
+        "matrix_lhs": vector_lhs_latex(chain),
+        "verified": _verified_lines(chain),
+        "footnote": prose.to_text_mode(verification.summary(chain)),
     }
+
+
+def vector_lhs_latex(chain: Chain) -> str:
+    """The left-hand side of a chain's matrix form: ∂L/∂W_ij → ∂L/∂W (empty if not a gradient).
+
+    >>> from derive.symbols import L, Wm, i, j
+    >>> print(vector_lhs_latex(Chain(lhs=sp.Derivative(L, Wm[i, j]), steps=[])))
+    \\frac{\\partial L}{\\partial W}
+    """
+    lhs = chain.lhs
+    if not (isinstance(lhs, sp.Derivative) and len(lhs.variables) == 1):
+        return ""
+    wrt = lhs.variables[0]
+    if not isinstance(wrt, sp.Indexed) or not isinstance(lhs.expr, sp.Symbol):
+        return ""
+    return r"\frac{\partial %s}{\partial %s}" % (
+        NotesLatexPrinter().doprint(lhs.expr),
+        vector_name_latex(wrt),
+    )
 
 
 def _rows(chain: Chain, printer: NotesLatexPrinter) -> list[tuple[str, str, str]]:

@@ -1,8 +1,8 @@
 """Markdown output with ``$$`` display math, for GitHub and Jupyter (``_repr_markdown_``).
 
 Each chain is one ``aligned`` block whose lines are numbered (1), (2), …; a numbered list under
-it gives each step's justification, then how the steps were verified. Prose stays Unicode, with the
-characters Markdown would interpret escaped.
+it gives each step's justification, then how the steps were verified. The math in prose is set
+as ``$...$``; its text stays Unicode, with the characters Markdown would interpret escaped.
 """
 
 from __future__ import annotations
@@ -29,6 +29,19 @@ def escape(prose: str) -> str:
     return _LINE_START.sub(_escape_list_marker, escaped)
 
 
+def typeset(text: str) -> str:
+    """Prose as Markdown whose math is ``$...$`` (typeset by GitHub and Jupyter) and whose text
+    shows exactly its characters.
+
+    >>> print(typeset("L = −Σ_k y_k log p_k, for 1. example"))
+    $L = -\\sum_{k} y_{k} \\log p_{k}$, for 1. example
+    """
+    typeset_text = prose.to_delimited(
+        text.replace("\n", " "), text=lambda run: _SPECIAL.sub(r"\\\1", run)
+    )
+    return _LINE_START.sub(_escape_list_marker, typeset_text)
+
+
 def _escape_list_marker(match: re.Match) -> str:
     # only punctuation can be backslash-escaped: -y → \-y, but 1. → 1\.
     indent, bullet, number, dot = match.groups()
@@ -40,13 +53,13 @@ def render(derivation: Derivation) -> str:
     verification.require_verified(derivation)
     printer = NotesLatexPrinter()
     view = {
-        "title": escape(derivation.title),
+        "title": typeset(derivation.title),
         "name": derivation.name,
-        "summary": escape(derivation.summary),
-        "conventions": [escape(c) for c in derivation.conventions],
+        "summary": typeset(derivation.summary),
+        "conventions": [typeset(c) for c in derivation.conventions],
         "chains": [_chain_view(chain, printer) for chain in derivation.chains],
         "checks": [
-            {"mark": verification.mark(c), "name": escape(c.name), "detail": escape(c.detail)}
+            {"mark": verification.mark(c), "name": typeset(c.name), "detail": typeset(c.detail)}
             for c in derivation.checks
         ],
     }
@@ -55,15 +68,15 @@ def render(derivation: Derivation) -> str:
 
 def _chain_view(chain: Chain, printer: NotesLatexPrinter) -> dict:
     return {
-        "title": escape(prose.sentence_case(chain.title)),
-        "note": escape(chain.note),
+        "title": typeset(prose.sentence_case(chain.title)),
+        "note": typeset(chain.note),
         "rows": [
             {"lhs": printer.doprint(chain.lhs) if n == 0 else "", "rhs": printer.doprint(s.rhs)}
             for n, s in enumerate(chain.steps)
         ],
-        "whys": [escape(s.why) for s in chain.steps],
+        "whys": [typeset(s.why) for s in chain.steps],
         "verified": [
-            escape(f"{label} verified: {how}") for label, how in verification.step_groups(chain)
+            typeset(f"{label} verified: {how}") for label, how in verification.step_groups(chain)
         ],
         "matrix_form": chain.matrix_form,
     }

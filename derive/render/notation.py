@@ -49,7 +49,18 @@ FUNCTIONS_TEXT = {
 # The indicator function 1[z > 0] (Heaviside with H(0) = 0). amsfonts has no blackboard-bold
 # digits, so documents define \mathbb{1} themselves (see the LaTeX preamble).
 INDICATOR_LATEX = r"\mathbb{1}"
-INDICATOR_TEXT = "1"
+INDICATOR_TEXT = "𝟙"
+
+# The Kronecker delta is written as the indicator 𝟙[i = k], so that δ means only the gradient
+# ∂L/∂z (δ_k, δ^(l)) wherever both occur in one formula.
+KRONECKER_AS_INDICATOR = True
+
+# A name d<letter> is a gradient ∂L/∂<letter>: dh^(2)_j is written ∂L/∂h^(2)_j, so that no
+# upright "d" stands beside an italic h.
+GRADIENT_NUMERATOR = "L"
+
+# Words of prose that name functions: set upright as operators (\log), never as italic text.
+FUNCTION_WORDS_LATEX = {"log": r"\log", "exp": r"\exp", "tanh": r"\tanh", "ln": r"\ln"}
 
 MINUS_TEXT = "−"  # U+2212, so that p_i − y_i reads as a subtraction, not a hyphen
 TIMES_TEXT = "·"

@@ -35,6 +35,7 @@ from sympy.printing.repr import ReprPrinter
 from derive.render import notation
 from derive.render.forms import (
     derivative_parts,
+    gradient_base,
     heaviside_at_zero,
     indexed_name,
     is_fraction,
@@ -102,6 +103,12 @@ class NotesLatexPrinter(LatexPrinter):
         return positive_first(super()._as_ordered_terms(expr, order=order))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
+        gradient_of = gradient_base(expr)
+        if gradient_of is not None:  # dh^(2)_j is ∂L/∂h^(2)_j
+            return r"\frac{\partial %s}{\partial %s}" % (
+                notation.GRADIENT_NUMERATOR,
+                self._print(gradient_of),
+            )
         base, supers, subs = indexed_name(expr)
         tex = self._base_name(base)
         if supers:
@@ -111,8 +118,12 @@ class NotesLatexPrinter(LatexPrinter):
         return tex + "_{%s}" % ",".join([*(self._name_word(s) for s in subs), indices])
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp=None) -> str:
-        sep = "" if all(is_short_index(ix) for ix in expr.args) else ","
-        tex = r"\delta_{%s}" % sep.join(self._print(ix) for ix in expr.args)
+        if notation.KRONECKER_AS_INDICATOR:  # 𝟙[i = k]: δ is the gradient
+            left, right = (self._print(ix) for ix in expr.args[:2])
+            tex = r"%s\left[%s = %s\right]" % (notation.INDICATOR_LATEX, left, right)
+        else:
+            sep = "" if all(is_short_index(ix) for ix in expr.args) else ","
+            tex = r"\delta_{%s}" % sep.join(self._print(ix) for ix in expr.args)
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
     def _print_Sum(self, expr: Sum) -> str:

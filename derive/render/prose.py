@@ -8,7 +8,7 @@ variable and set in math italic. Anything else that is not ASCII falls back to a
 transliteration or a visible ``[U+XXXX]``, so that the result always compiles with pdflatex.
 
 >>> to_text_mode("L = −Σ_k y_k log p_k")
-'\\\\ensuremath{L} = \\\\ensuremath{-\\\\sum_{k}} \\\\ensuremath{y_{k}} log \\\\ensuremath{p_{k}}'
+'\\\\ensuremath{L = -\\\\sum_{k} y_{k} \\\\log p_{k}}'
 >>> to_math_mode("Σ_k y_k = 1 because y is one-hot")
 '\\\\sum_{k}\\\\text{ }y_{k}\\\\text{ = 1 because }y\\\\text{ is one-hot}'
 """
@@ -17,8 +17,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import groupby
 
-from derive.render.notation import ACCENTS, GREEK_LATEX_NAMES, PROSE_LATEX, SAFE_TEXT, SCRIPT_WORDS
+from derive.render.notation import (
+    ACCENTS,
+    FUNCTION_WORDS_LATEX,
+    GREEK_LATEX_NAMES,
+    PROSE_LATEX,
+    SAFE_TEXT,
+    SCRIPT_WORDS,
+)
 
 SCRIPTS = ("sub", "sup")
 
@@ -29,15 +37,33 @@ _GREEK_WORD = re.compile(r"[A-Za-z]+(?=[_^])")
 _ARTICLES = frozenset("aAI")  # single letters that are English words, not variables
 _CONTROL_WORD_END = re.compile(r"\\[A-Za-z]+$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
+# text that a formula may contain between its math pieces (see ``runs``)
+_BRIDGE = frozenset(" 0123456789=/,.()[]+*")
+# binary operators and relations: no thin space beside them
+_OPERATORS = frozenset(
+    {"-", "+", "=", "<", ">", r"\in", r"\cdot", r"\times", r"\odot", r"\to", r"\mapsto", r"\&"}
+    | {r"\leq", r"\geq", r"\neq", r"\approx", r"\pm", r"\sum", r"\ldots"}
+    | set(FUNCTION_WORDS_LATEX.values())  # \log p: the operator spaces itself
+)
+# what may end a math run after its last math piece: "= 1", "= 0.5", or closing brackets
+_RUN_ENDING = re.compile(r"(\s*=\s*[0-9]+(?:\.[0-9]+)?)?([)\]]*)")
+# a function name standing alone as a word (log p_k, exp(z)), not the start of "logits"
+_FUNCTION_WORD = re.compile(
+    r"(?:%s)(?![A-Za-z])" % "|".join(sorted(FUNCTION_WORDS_LATEX, key=len)[::-1])
+)
 
 
 class Piece:
-    """A fragment of converted prose: kind is "text", "math", "sub" or "sup"."""
+    """A fragment of converted prose: kind is "text", "math", "sub" or "sup".
 
-    __slots__ = ("kind", "latex")
+    ``plain`` is a text piece as Unicode (the prose's own character), for HTML.
+    """
 
-    def __init__(self, kind: str, latex: str):
+    __slots__ = ("kind", "latex", "plain")
+
+    def __init__(self, kind: str, latex: str, plain: str | None = None):
         self.kind, self.latex = kind, latex
+        self.plain = latex if plain is None else plain
 
     @property
     def is_math(self) -> bool:
@@ -55,10 +81,17 @@ def pieces(prose: str) -> list[Piece]:
             match = _SCRIPT_ARGUMENT.match(prose, n + 1)
             if match:
                 argument = next(group for group in match.groups() if group is not None)
+                if match.group(2) is not None and char == "^":  # a layer: W^(l) is W^{(l)}
+                    argument = "(%s)" % argument
                 kind = "sub" if char == "_" else "sup"
                 out.append(Piece(kind, math_of(argument)))
                 n = match.end()
                 continue
+        function = _FUNCTION_WORD.match(prose, n)
+        if function and not (n and _in_word(prose[n - 1])):  # log, exp: upright operators
+            out.append(Piece("math", FUNCTION_WORDS_LATEX[function.group()]))
+            n = function.end()
+            continue
         word = _GREEK_WORD.match(prose, n)
         if word and word.group() in GREEK_LATEX_NAMES and not (n and _in_word(prose[n - 1])):
             out.append(Piece("math", "\\" + word.group()))
@@ -87,11 +120,11 @@ def _piece(prose: str, n: int) -> Piece:
         return Piece("text", " ")
     if char in PROSE_LATEX:
         kind, latex = PROSE_LATEX[char]
-        return Piece(kind, latex)
+        return Piece(kind, latex, char)
     kind = _script_kind(char)
     if kind:  # ᶻ, ₖ, ⁽ⁿ⁾: Unicode's own super- and subscript characters
         return Piece(kind, math_of(unicodedata.normalize("NFKC", char)))
-    return Piece("text", _fallback(char))
+    return Piece("text", _fallback(char), char)
 
 
 def _script_kind(char: str) -> str:
@@ -200,20 +233,117 @@ def to_math_mode(prose: str) -> str:
     return _join_math(pieces(prose), text=lambda s: r"\text{%s}" % s)
 
 
-def to_text_mode(prose: str) -> str:
-    """Prose for running text: math runs become ``\\ensuremath{...}``."""
-    out, run = [], []
+def runs(prose: str) -> list[tuple[str, list[Piece]]]:
+    """The prose as alternating ("text", pieces) and ("math", pieces) runs.
+
+    A math run goes on across spaces, digits and the punctuation of formulas (= / , ( ) [ ])
+    up to its last math piece, so that ∂L/∂z_i = p_i − y_i is one formula, not five; a run
+    whose brackets would not balance is left in pieces.
+    """
+    out: list[tuple[str, list[Piece]]] = []
+    math: list[Piece] = []
+    pending: list[Piece] = []  # bridging text after the last math piece of the run
     for part in pieces(prose):
         if part.is_math:
-            run.append(part)
-            continue
-        if run:
-            out.append(r"\ensuremath{%s}" % _join_math(run, text=str))
-            run = []
-        out.append(part.latex)
-    if run:
-        out.append(r"\ensuremath{%s}" % _join_math(run, text=str))
-    return "".join(out)
+            math += pending + [part]
+            pending = []
+        elif math and part.plain in _BRIDGE and _may_close(math + pending, part.plain):
+            pending.append(part)
+        else:
+            _flush(out, math, pending, following=part.plain)
+            math, pending = [], []
+            _add_text(out, [part])
+    _flush(out, math, pending, following="")
+    return out
+
+
+def _flush(out: list, math: list[Piece], pending: list[Piece], following: str) -> None:
+    """End a math run: a trailing "= 1" or closing bracket joins it, the rest is text."""
+    if not math:
+        _add_text(out, pending)
+        return
+    tail = "".join(p.plain for p in pending)
+    ending = _RUN_ENDING.match(tail)
+    number, brackets = len(ending.group(1) or ""), len(ending.group(2) or "")
+    after = tail[number] if number < len(tail) else following
+    if number and after and (after.isalnum() or after in "._"):
+        number, brackets = 0, 0  # 1e-06 is a number of its own
+    for take in (number + brackets, number, 0):
+        run = math + pending[:take]
+        if _balanced("".join(p.plain for p in run if not p.is_math)):
+            out.append(("math", run))
+            _add_text(out, pending[take:])
+            return
+    for kind, group in groupby(math, key=lambda p: "math" if p.is_math else "text"):
+        if kind == "math":  # unbridged: each formula piece alone
+            out.append(("math", list(group)))
+        else:
+            _add_text(out, list(group))
+    _add_text(out, pending)
+
+
+def _may_close(run: list[Piece], char: str) -> bool:
+    """A closing bracket bridges only inside the run that opened it."""
+    if char not in ")]":
+        return True
+    text = "".join(p.plain for p in run if not p.is_math)
+    opening = "(" if char == ")" else "["
+    return text.count(opening) > text.count(char)
+
+
+def _balanced(text: str) -> bool:
+    depth = {"(": 0, "[": 0}
+    for char in text:
+        if char in "([":
+            depth[char] += 1
+        elif char in ")]":
+            opening = "(" if char == ")" else "["
+            depth[opening] -= 1
+            if depth[opening] < 0:
+                return False
+    return not any(depth.values())
+
+
+def _formula(parts: list[Piece]) -> str:
+    """A math run as LaTeX; a space between two factors (∂f/∂x ∂x/∂θ, W h) stays a thin space."""
+    spaced = list(parts)
+    for n in range(1, len(parts) - 1):
+        before, space, after = parts[n - 1], parts[n], parts[n + 1]
+        if space.plain == " " and before.is_math and after.is_math and after.kind == "math":
+            base = next(p for p in reversed(parts[:n]) if p.kind not in SCRIPTS or p is parts[0])
+            if not {base.latex, before.latex, after.latex} & _OPERATORS:
+                spaced[n] = Piece("text", r"\,", " ")
+    return _join_math(spaced, text=str)
+
+
+def _add_text(out: list, parts: list[Piece]) -> None:
+    if not parts:
+        return
+    if out and out[-1][0] == "text":
+        out[-1][1].extend(parts)
+    else:
+        out.append(("text", list(parts)))
+
+
+def to_text_mode(prose: str) -> str:
+    """Prose for running text: math runs become ``\\ensuremath{...}``."""
+    return "".join(
+        r"\ensuremath{%s}" % _formula(parts) if kind == "math" else "".join(p.latex for p in parts)
+        for kind, parts in runs(prose)
+    )
+
+
+def to_delimited(prose: str, text=str, math=lambda m: "$%s$" % m) -> str:
+    """Prose with its math delimited, for KaTeX, MathJax and Markdown: ``text`` converts each
+    text run (Unicode, as written), ``math`` wraps each math run (LaTeX).
+
+    >>> print(to_delimited("Σ_k y_k = 1 because y is one-hot"))
+    $\\sum_{k} y_{k} = 1$ because $y$ is one-hot
+    """
+    return "".join(
+        math(_formula(parts)) if kind == "math" else text("".join(p.plain for p in parts))
+        for kind, parts in runs(prose)
+    )
 
 
 def sentence_case(prose: str) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import jinja2
 
 LATEX_DOCUMENT = r"""<# A standalone document.
-   Expects: title (LaTeX text), sections (list of LaTeX strings, one per derivation). #>
+   Expects: title (LaTeX text), sections (list of LaTeX strings, one per derivation),
+   appendix (LaTeX: the verification record, or empty), verification (the mode). #>
 \documentclass[11pt,a4paper]{article}
 \usepackage[margin=2.5cm]{geometry}
 \usepackage{amsmath,amssymb}
 \allowdisplaybreaks
+\sloppy
 % amsfonts has no blackboard-bold digits: draw the indicator \mathbb{1} as a double-struck one
 \let\amsmathbb\mathbb
 \renewcommand{\mathbb}[1]{\ifx1#1\mathrm{1\kern-0.3em1}\else\amsmathbb{#1}\fi}
@@ -32,38 +34,50 @@ LATEX_DOCUMENT = r"""<# A standalone document.
 \section*{Conventions}
 \begin{itemize}
   \item Vectors are column vectors indexed from 1: $z_{i}$ is the $i$-th entry of
-    $z \in \mathbb{R}^{K}$. Layer numbers are superscripts ($W^{(2)}$, $\delta^{(2)}$), indices
-    are subscripts.
+    $z \in \mathbb{R}^{K}$. Layer numbers are superscripts in parentheses ($W^{(2)}$,
+    $\delta^{(2)}$), indices are subscripts ($W^{(2)}_{ij}$).
   \item A dense layer computes $z = W h + b$ with
     $W \in \mathbb{R}^{n_{\mathrm{out}} \times n_{\mathrm{in}}}$: $W_{ij}$ connects input $j$
-    to output $i$, and $\delta = \partial L / \partial z$ is the gradient arriving at $z$.
+    to output $i$, and $\delta = \partial L / \partial z$ is the error arriving at $z$.
   \item In batch form the $m$ examples are the rows of a matrix:
     $H \in \mathbb{R}^{m \times n_{\mathrm{in}}}$ and $Z = H W^{\top} + \mathbf{1} b^{\top}$.
   \item The batch loss is the mean $L = \frac{1}{m} \sum_{n=1}^{m} \ell_{n}$. The factor
     $\frac{1}{m}$ appears exactly once: in the parameter gradients
     ($\partial L / \partial W = \frac{1}{m} \Delta^{\top} H$), or equivalently by scaling the
     output gradient once; per-example gradients $\Delta$ do not carry it.
-  \item $\odot$ is the elementwise (Hadamard) product, $\sigma$ the logistic sigmoid,
-    $\delta_{ij}$ the Kronecker delta, and $\mathbb{1}\left[z > 0\right]$ the indicator
-    (1 if $z > 0$, else 0; so $\operatorname{ReLU}'(0) = 0$).
-  \item Every step below was checked by SymPy: symbolically where possible, otherwise
-    numerically at random points for several sizes. Each result was also cross-checked
-    independently (direct differentiation, finite differences).
+  \item $\odot$ is the elementwise (Hadamard) product and $\sigma$ the logistic sigmoid.
+    $\mathbb{1}\left[\cdot\right]$ is the indicator: $\mathbb{1}\left[i = k\right]$ is 1 if
+    $i = k$ and 0 otherwise (the Kronecker delta), $\mathbb{1}\left[z > 0\right]$ is 1 if
+    $z > 0$ (so $\operatorname{ReLU}'(0) = 0$).
+<% if verification != "none" %>
+  \item Every step below was checked to equal the one before it, symbolically where possible,
+    otherwise numerically at random points for several sizes, and every result was
+    cross-checked by an independent route (direct differentiation, finite differences).
+<% if verification == "appendix" %>
+    A $\checkmark$ marks a checked chain; the full record is in the appendix.
+<% endif %>
+<% endif %>
 \end{itemize}
 <% for section in sections %>
 
 << section >>
 <% endfor %>
+<% if appendix %>
+
+<< appendix >>
+<% endif %>
 
 \end{document}
 """
 
 LATEX_SECTION = r"""<# One derivation as a section.
-   Expects d with: title, label, summary, conventions (list), checks (list of mark, name, detail)
-   and chains (list of: title, note, rows (list of lhs, rhs, why), below (bool: justification
-   under its step instead of beside it), why_width (a TeX length: the width of a justification
-   under its step), matrix_form, verified (list)). All values are LaTeX; justifications are
-   text mode, in an \mbox or \parbox so that their math is in text style. #>
+   Expects d with: title, label, record_label, summary, conventions (list), mode ("appendix",
+   "inline" or "none"), checks (list of mark, name, detail; inline mode only) and chains (list
+   of: title, note, rows (list of lhs, rhs, why), below (bool: justification under its step
+   instead of beside it), why_width (a TeX length: the width of a justification under its
+   step), matrix_form, matrix_lhs (its left-hand side, or empty), verified (list), footnote
+   (one sentence)). All values are LaTeX; justifications are text mode, in an \mbox or
+   \parbox so that their math is in text style. #>
 \section{<< d.title >>}\label{<< d.label >>}
 \emph{<< d.summary >>}
 <% if d.conventions %>
@@ -83,7 +97,7 @@ LATEX_SECTION = r"""<# One derivation as a section.
 <% for row in chain.rows %>
 <% if chain.below %>
   << row.lhs >> &= << row.rhs >> \\
-  &\qquad \parbox[t]{<< chain.why_width >>}{\small\itshape\raggedright << row.why >>}<% if not loop.last %> \\[0.6ex]<% endif %>
+  &\qquad \parbox[t]{<< chain.why_width >>}{\small\raggedright << row.why >>}<% if not loop.last %> \\[0.6ex]<% endif %>
 
 <% else %>
   << row.lhs >> &= << row.rhs >> && \mbox{\small << row.why >>}<% if not loop.last %> \\<% endif %>
@@ -92,10 +106,16 @@ LATEX_SECTION = r"""<# One derivation as a section.
 <% endfor %>
 \end{align*}
 <% if chain.matrix_form %>
-In matrix form: $\displaystyle << chain.matrix_form >>$.
+In matrix form: $\displaystyle <% if chain.matrix_lhs %><< chain.matrix_lhs >> = <% endif %><< chain.matrix_form >>$.<% if d.mode == "appendix" %>
+\hfill$\checkmark$\footnote{<< chain.footnote >> Record: appendix, \ref{<< d.record_label >>}.}<% endif %>
+
+<% elif d.mode == "appendix" %>
+\hfill$\checkmark$\footnote{<< chain.footnote >> Record: appendix, \ref{<< d.record_label >>}.}
 
 <% endif %>
+<% if d.mode == "inline" %>
 {\footnotesize Verified:<% for line in chain.verified %> << line >><% if not loop.last %>;<% endif %><% endfor %>.\par}
+<% endif %>
 <% endfor %>
 <% if d.checks %>
 
@@ -106,6 +126,33 @@ In matrix form: $\displaystyle << chain.matrix_form >>$.
 <% endfor %>
 \end{itemize}
 <% endif %>
+"""
+
+LATEX_APPENDIX = r"""<# The verification record of every derivation (lecture mode).
+   Expects: heading (the sectioning command of the record, e.g. \appendix\section), entry (that
+   of each derivation's record, e.g. \subsection), records (list of: title, label, assumptions
+   (list), chains (list of title, verified (list)), checks (list of mark, name, detail)). #>
+<< heading >>{Verification record}
+Each step of a chain was checked to equal the step before it: symbolically where that can be
+decided, otherwise by evaluating both sides at random points of the domain, for several sizes
+of the vectors involved. Each result was then cross-checked by two independent routes: direct
+differentiation of the whole composition written out at small sizes, and central finite
+differences.
+<% for record in records %>
+
+<< entry >>{<< record.title >>}\label{<< record.label >>}
+<% if record.assumptions %>
+Sampled with: <% for a in record.assumptions %><< a >><% if not loop.last %>; <% endif %><% endfor %>.
+<% endif %>
+\begin{itemize}
+<% for chain in record.chains %>
+  \item \textbf{<< chain.title >>}:<% for line in chain.verified %> << line >><% if not loop.last %>;<% endif %><% endfor %>.
+<% endfor %>
+<% for check in record.checks %>
+  \item[<< check.mark >>] << check.name >>: << check.detail >>
+<% endfor %>
+\end{itemize}
+<% endfor %>
 """
 
 LATEX_DISPLAY = r"""<# Math-only display for Jupyter (_repr_latex_, MathJax).
@@ -202,4 +249,5 @@ _MARKDOWN = jinja2.Environment(
 latex_document = _LATEX.from_string(LATEX_DOCUMENT)
 latex_section = _LATEX.from_string(LATEX_SECTION)
 latex_display = _LATEX.from_string(LATEX_DISPLAY)
+latex_appendix = _LATEX.from_string(LATEX_APPENDIX)
 markdown = _MARKDOWN.from_string(MARKDOWN)

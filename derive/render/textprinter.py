@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 from derive.render import notation
 from derive.render.forms import (
     derivative_parts,
+    gradient_base,
     heaviside_at_zero,
     indexed_name,
     is_plain_mul,
@@ -78,6 +79,9 @@ class NotesTextPrinter(StrPrinter):
         return "{%s}" % ",".join(self._print(ix) for ix in indices)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
+        gradient_of = gradient_base(expr)
+        if gradient_of is not None:  # dh⁽²⁾_j is (∂L/∂h⁽²⁾_j)
+            return "(∂%s/∂%s)" % (notation.GRADIENT_NUMERATOR, self._print(gradient_of))
         base, supers, subs = indexed_name(expr)
         head = self._name(base)
         for sup in supers:  # layer numbers as superscripts: W⁽³⁾
@@ -88,6 +92,9 @@ class NotesTextPrinter(StrPrinter):
         return head + "_" + self._subscript(expr.indices)
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        if notation.KRONECKER_AS_INDICATOR:  # 𝟙[i = k]: δ is the gradient
+            left, right = (self._print(ix) for ix in expr.args[:2])
+            return f"{notation.INDICATOR_TEXT}[{left} = {right}]"
         return "δ_" + self._subscript(expr.args)
 
     def _print_Sum(self, expr: Sum) -> str:

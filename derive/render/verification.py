@@ -40,3 +40,35 @@ def step_groups(chain: Chain) -> list[tuple[str, str]]:
 def mark(check: Check) -> str:
     """✓ passed, ✗ failed, ? not run."""
     return {True: "✓", False: "✗"}.get(check.passed, "?")
+
+
+# how each kind of proof reads in a lecturer's footnote (the part of verified_by before ':')
+_METHODS = {"symbolic": "symbolically", "numeric": "numerically at random points"}
+
+VERIFICATION_MODES = ("appendix", "inline", "none")
+
+
+def require_mode(mode: str) -> str:
+    """``mode`` if it is one of :data:`VERIFICATION_MODES`, else a ValueError naming them."""
+    if mode not in VERIFICATION_MODES:
+        raise ValueError(
+            f"verification must be one of {', '.join(VERIFICATION_MODES)}, not {mode!r}"
+        )
+    return mode
+
+
+def summary(chain: Chain) -> str:
+    """One short sentence for a footnote: how the chain's steps were proven.
+
+    >>> from derive.model import Step
+    >>> summary(Chain(lhs=0, steps=[Step(0, "", "numeric: 24 random points")] * 2))
+    'Both steps checked numerically at random points.'
+    """
+    methods = []
+    for step in chain.steps:
+        method = _METHODS.get(step.verified_by.split(":", 1)[0], "as recorded")
+        if method not in methods:
+            methods.append(method)
+    count = len(chain.steps)
+    subject = {1: "Checked", 2: "Both steps checked"}.get(count, f"All {count} steps checked")
+    return f"{subject} {' and '.join(methods)}."

@@ -1,0 +1,152 @@
+"""Lecture mode: the notes read as a lecturer writes them, in one notation (issue 14).
+
+Exact-output tests for the slips the issue names: δ used for the gradient and the Kronecker
+delta in one formula, three layer-superscript styles in one document, the mlp δ lines without
+their vector recurrence, an upright "dh" beside an italic h, ``log`` as italic text, SymPy's
+internals in the prose, and the verification record after every line.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+import derive
+from derive.render import latex, render, render_many, text
+
+NAMES = derive.names()
+
+
+@pytest.fixture(scope="module")
+def derivations():
+    return [derive.get(name) for name in NAMES]
+
+
+@pytest.fixture(scope="module")
+def document(derivations):
+    return render_many(derivations, "latex", standalone=True)
+
+
+def _body(document: str) -> str:
+    """The document without its appendix (the verification record)."""
+    return document.partition(r"\appendix")[0]
+
+
+def _formulas(tex: str) -> list[str]:
+    """Every formula of a LaTeX document: align* blocks, $...$ and \\ensuremath{...}."""
+    found = re.findall(r"\\begin\{align\*\}(.*?)\\end\{align\*\}", tex, flags=re.S)
+    found += re.findall(r"\$([^$]+)\$", tex)
+    found += re.findall(r"\\ensuremath\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}", tex)
+    return found
+
+
+def test_kronecker_delta_is_never_a_delta(document, derivations):
+    # δ is the gradient; the Kronecker delta is 𝟙[i = k], in formulas and in prose
+    assert not re.search(r"\\delta_\{[a-z]{2}\}", document)
+    assert "δ_ik" not in render_many(derivations, "text")
+    step = derive.get("dense").chains[0].steps[1]
+    assert latex.NotesLatexPrinter().doprint(step.rhs) == (
+        r"\sum_{k=1}^{n_{\mathrm{out}}} \delta_{k} \sum_{l=1}^{n_{\mathrm{in}}} "
+        r"\mathbb{1}\left[i = k\right] \mathbb{1}\left[j = l\right] h_{l}"
+    )
+    for formula in _formulas(document):
+        kronecker = re.search(r"\\delta_\{[a-z]{2}\}", formula)
+        assert not kronecker, formula
+
+
+def test_one_layer_superscript_style(document):
+    # layers are W^{(2)}, never W^2, W^l or W^{l}
+    styles = set(re.findall(r"(?:W|b|z|\\delta)\^\{?(\(?)(?:l|L|[0-9])\b", document))
+    assert styles == {"("}
+    assert not re.search(r"h\^\{?(?:l|L)\b", document)  # h^{2} is a square, h^{l} would not be
+    assert r"z^{(l)} = W^{(l)} h^{(l-1)} + b^{(l)}" in document
+    assert r"\partial W^{(1)}_{11}" in document
+
+
+def test_mlp_states_the_vector_recurrence_for_every_layer():
+    tex = derive.get("mlp").to_latex()
+    for number in (1, 2):
+        assert (
+            r"\frac{\partial L}{\partial z^{(%d)}} = \left(W^{(%d)}\right)^{\top} "
+            r"\delta^{(%d)} \odot h^{(%d)} \odot \left(1 - h^{(%d)}\right)"
+            % (number, number + 1, number + 1, number, number)
+        ) in tex
+    assert r"\frac{\partial L}{\partial W^{(3)}} = \delta^{(3)}" in tex
+    out = text.render(derive.get("mlp"))
+    assert "in matrix form: W⁽³⁾ᵀ δ⁽³⁾ ⊙ h⁽²⁾ ⊙ (1 − h⁽²⁾)" in out
+
+
+def test_tanh_recurrence_in_vectors():
+    d = derive.mlp([2, 3, 1], ["tanh"], "sigmoid", "binary-cross-entropy")
+    assert r"\delta^{(2)} \odot \left(1 - h^{(1)} \odot h^{(1)}\right)" in d.to_latex()
+
+
+def test_no_upright_d_beside_an_italic_letter(document):
+    assert r"\mathrm{d}" not in document
+    assert not re.search(r"\bdh\b|\bdW\b|\bdb\b", _body(document))
+    delta_2 = derive.get("mlp").to_latex()
+    assert (
+        r"\frac{\partial L}{\partial z^{(2)}_{j}} &= \frac{\partial L}{\partial h^{(2)}_{j}} "
+        r"h^{(2)}_{j} \left(1 - h^{(2)}_{j}\right)"
+    ) in delta_2
+
+
+def test_log_is_upright_in_prose(document):
+    # \log in math, never the italic or text word "log" of a justification
+    assert not re.search(r"(?<![\\A-Za-z])log(?![A-Za-z])", document)
+    assert r"(\ensuremath{L = -\sum_{k} y_{k} \log p_{k}})" in document
+    assert r"\itshape" not in document
+
+
+def test_prose_speaks_of_the_mathematics(document, derivations):
+    body = _body(document)
+    for internal in ("SymPy", "simplify()", "the notes", "upstream", "srepr", "Kronecker deltas"):
+        assert internal not in body, internal
+    for d in derivations:
+        for step in d.steps:
+            assert "SymPy" not in step.why, (d.name, step.why)
+
+
+def test_verification_is_a_check_mark_and_an_appendix(document, derivations):
+    body, appendix = _body(document), document.partition(r"\appendix")[2]
+    chains = sum(len(d.chains) for d in derivations)
+    assert body.count(r"\hfill$\checkmark$\footnote{") == chains
+    assert "random points (" not in body and "Verified:" not in body
+    assert appendix.startswith("\n\\section{Verification record}")
+    assert appendix.count(r"\subsection{") == len(derivations)
+    # every cross-check says what it checks
+    assert r"\item[$\checkmark$] weights: central finite differences" in appendix
+    assert "All 6 steps checked numerically at random points." in body
+
+
+def test_verification_modes():
+    d = derive.get("softmax-ce")
+    inline = render(d, "latex", standalone=True, verification="inline")
+    assert r"\appendix" not in inline and "Verified: steps 1--6: numeric" in inline
+    none = render(d, "latex", standalone=True, verification="none")
+    assert "numeric" not in none and r"\checkmark" not in none
+    with pytest.raises(ValueError, match="appendix, inline, none"):
+        render(d, "latex", verification="footnote")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_cli_notes_compile_without_overfull_boxes(tmp_path):
+    from backprop.cli import main
+
+    assert main(["derive", "--all", "--standalone", "-o", str(tmp_path / "notes.tex")]) == 0
+    for _ in range(2):  # twice: the footnotes' references to the appendix
+        result = subprocess.run(
+            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "notes.tex"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stdout[-3000:]
+    log = (tmp_path / "notes.log").read_text(errors="replace")
+    assert "Overfull" not in log
+    assert "undefined" not in log.lower()
