@@ -10,7 +10,26 @@ module's lines, printed by :mod:`codegen.printer` with the primitives of :mod:`c
 >>> params = digits.init_params(seed=0)  # doctest: +SKIP
 """
 
-from codegen.generate import generate_source, load_module, write_module
-from codegen.spec import Spec, load_spec, spec_from_dict
+import importlib
+
+# Loaded on first use, so that a command needing only codegen's plain tables (the optimizer
+# names for --help, say) does not import SymPy.
+_LAZY = {
+    "generate_source": "codegen.generate",
+    "load_module": "codegen.generate",
+    "write_module": "codegen.generate",
+    "Spec": "codegen.spec",
+    "load_spec": "codegen.spec",
+    "spec_from_dict": "codegen.spec",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'codegen' has no attribute {name!r}")
+
 
 __all__ = ["Spec", "generate_source", "load_module", "load_spec", "spec_from_dict", "write_module"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive import crosscheck
+from derive import crosscheck, rulebook
 from derive.activations import ACTIVATIONS, Activation
 from derive.builtins import activation as activation_builder
 from derive.errors import ParseError, UnknownNameError
@@ -24,7 +24,11 @@ LOSS_SYMBOLS = {"p": p, "yhat": p, "q": p, "a": p, "y": y}
 
 
 def parse_activation(text: str) -> Activation:
-    """An Activation from text in z, e.g. ``"z * tanh(log(1 + exp(z)))"``."""
+    """An Activation from a rule's name (``"elu"``) or from text in z, e.g.
+    ``"z * tanh(log(1 + exp(z)))"`` or ``"leaky_relu(z, 0.2)"``."""
+    named = rulebook.activations().get(text.strip()) if isinstance(text, str) else None
+    if named is not None:
+        return named
     expr = parse_expression(text, ACTIVATION_SYMBOLS)
     if not expr.has(z):
         raise ParseError(f"activation '{text}' does not depend on z")
@@ -45,7 +49,7 @@ def activation_from_name_or_expression(text: str) -> Activation:
     try:
         return parse_activation(text)
     except ParseError as exc:
-        names = ", ".join(ACTIVATIONS)
+        names = ", ".join(ACTIVATIONS) + ", …"
         raise ParseError(
             f"activation '{text}' is neither a built-in ({names}) nor an expression in z: {exc}"
         ) from None
@@ -60,7 +64,11 @@ def custom_activation(text: str) -> Derivation:
 
 
 def parse_loss(text: str) -> sp.Expr:
-    """A loss expression in p (the prediction; also ŷ, yhat, q, a) and y (the target)."""
+    """A loss expression in p (the prediction; also ŷ, yhat, q, a) and y (the target), or the
+    scalar definition of a named loss (``"huber"``, ``"log-cosh"``)."""
+    named = rulebook.loss_named(text.strip()) if isinstance(text, str) else None
+    if named is not None and not named.scalar.has(sp.Sum):
+        return named.scalar
     expr = parse_expression(text, LOSS_SYMBOLS)
     if not expr.has(p):
         raise ParseError(f"loss '{text}' does not depend on the prediction p")
@@ -68,25 +76,28 @@ def parse_loss(text: str) -> sp.Expr:
 
 
 def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
-    """∂L/∂z for a user-defined loss L(p, y) on a single output p = g(z)."""
+    """∂L/∂z for a loss L(p, y) (a name or an expression) on a single output p = g(z), g a
+    named activation or an expression in z."""
     loss = parse_loss(text)
-    if output not in ACTIVATIONS:
-        names = ", ".join(ACTIVATIONS)
-        raise UnknownNameError(f"unknown output activation '{output}' (one of {names})")
-    act = ACTIVATIONS[output]
+    try:
+        act = activation_from_name_or_expression(output)
+    except ParseError as exc:
+        raise UnknownNameError(f"unknown output activation: {exc}") from None
     in_output, _ = activation_builder.output_form_of(act)  # the output form, if g has one
     slope = in_output.xreplace({h: p}) if in_output is not None else None
     dL_dp = sp.diff(loss, p)
     through = dL_dp * sp.Derivative(act.expr, z)
     steps = [
-        Step(through, f"chain rule: ∂L/∂z = ∂L/∂p · dp/dz, with ∂L/∂p = {math_text(dL_dp)}"),
+        Step(
+            through, f"chain rule: ∂L/∂z = ∂L/∂p · dp/dz, with ∂L/∂p = {math_text(dL_dp)} (SymPy)"
+        ),
     ]
     if slope is not None:
         substituted = dL_dp * slope
         steps.append(Step(substituted, f"dp/dz = {math_text(slope)}, from the {output} derivation"))
         steps.append(Step(tidy(sp.cancel(substituted)), "simplify"))
     else:
-        steps.append(Step(dL_dp * sp.diff(act.expr, z), f"differentiate p = {output}(z)"))
+        steps.append(Step(dL_dp * sp.diff(act.expr, z), f"dp/dz by SymPy ({output})"))
     domain = Domain(
         definitions={p: act.expr, L: loss},
         samplers={y: lambda rng, n, shape: rng.uniform(0.0, 1.0, size=n)},

@@ -1,11 +1,10 @@
 """Named functions of the lecture notes as SymPy functions: σ (logistic sigmoid) and ReLU.
 
 Each is defined by a rewrite to elementary functions, and its derivative is SymPy's derivative
-of that rewrite: nothing here states a derivative by hand. ``NUMERIC`` maps each name to a
-NumPy implementation for numeric verification.
+of that rewrite: nothing here states a derivative by hand. Their names, spellings and numeric
+evaluation are in their records (derive/primitives.py).
 """
 
-import numpy as np
 import sympy as sp
 
 
@@ -77,16 +76,3 @@ class relu(sp.Function):  # noqa: N801
 
     def _pretty(self, printer):
         return printer._print_Function(self, func_name="ReLU")
-
-
-def _np_sigmoid(x):
-    x = np.asarray(x, dtype=float)
-    return np.where(
-        x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x)))
-    )
-
-
-NUMERIC = {
-    "sigmoid": _np_sigmoid,
-    "relu": lambda x: np.maximum(0.0, x),
-}

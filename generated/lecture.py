@@ -30,6 +30,15 @@
 #   weight_decay = 0.0
 #   schedule = "constant"
 #   early_stopping = false
+#
+# Stability (codegen/certify.py): each elementwise line below was run in float64, on
+# inputs computed as this module computes them, for |z| <= 1000 (67 values of z; targets
+# 0, 0.25, 1, 3) and compared with the same expression in 400-digit mpmath;
+# tolerance: a few ulps times the line's condition number.
+#   sigmoid: h = g(z): accurate at 67 points
+#   sigmoid: g′ in h: accurate at 67 points
+#   output: Δ = ∂ℓ/∂z (softmax-ce): not grid-checked (softmax rows, logsumexp-shifted)
+#   loss: ℓ of each output (cross-entropy): not grid-checked (softmax rows, logsumexp-shifted)
 """lecture: a 2-2-2-3 network, trained by mini-batch SGD.
 
 Hidden layers: sigmoid, sigmoid. Output: softmax, with the cross-entropy loss.

@@ -26,6 +26,15 @@
 #   weight_decay = 0.0
 #   schedule = "constant"
 #   early_stopping = false
+#
+# Stability (codegen/certify.py): each elementwise line below was run in float64, on
+# inputs computed as this module computes them, for |z| <= 1000 (67 values of z; targets
+# 0, 0.25, 1, 3) and compared with the same expression in 400-digit mpmath;
+# tolerance: a few ulps times the line's condition number.
+#   sigmoid: h = g(z): accurate at 67 points
+#   sigmoid: g′ in h: accurate at 67 points
+#   output: Δ = ∂ℓ/∂z (sigmoid-bce): accurate at 268 points
+#   loss: ℓ of each output (binary-cross-entropy): accurate at 268 points
 """xor: a 2-2-1 network, trained by mini-batch SGD.
 
 Hidden layer: sigmoid. Output: sigmoid, with the binary-cross-entropy loss.

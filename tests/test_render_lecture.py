@@ -62,7 +62,7 @@ def test_one_layer_superscript_style(document):
     styles = set(re.findall(r"(?:W|b|z|\\delta)\^\{?(\(?)(?:l|L|[0-9])\b", document))
     assert styles == {"("}
     assert not re.search(r"h\^\{?(?:l|L)\b", document)  # h^{2} is a square, h^{l} would not be
-    assert r"z^{(l)} = W^{(l)} h^{(l-1)} + b^{(l)}" in document
+    assert re.search(r"z\^\{\(l\)\} = W\^\{\(l\)\}(\\,| )h\^\{\(l-1\)\} \+ b\^\{\(l\)\}", document)
     assert r"\partial W^{(1)}_{11}" in document
 
 

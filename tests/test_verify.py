@@ -408,7 +408,7 @@ def test_mlp_activation_of_the_wrong_layer_is_caught():
     delta3, h1, h2 = (sp.IndexedBase(name) for name in ("delta3", "h1", "h2"))
     assert [c.result for c in registry.get("mlp").chains if c.lhs == DW3] == [delta3[i] * h2[j]]
     bad = with_wrong_step("mlp", DW3, 1, delta3[i] * h1[j])
-    with pytest.raises(DerivationError, match="mlp: step 1 of 'dW"):
+    with pytest.raises(DerivationError, match="mlp: step 1 of '∂L/∂W"):
         verify(bad)
 
 
@@ -416,7 +416,7 @@ def test_mlp_transposed_product_is_caught():
     delta3, h2 = sp.IndexedBase("delta3"), sp.IndexedBase("h2")
     # dW³ is 3 × 2; the transposed product still evaluates (h2_3 through its definition)
     bad = with_wrong_step("mlp", DW3, 1, delta3[j] * h2[i])
-    with pytest.raises(DerivationError, match="mlp: step 1 of 'dW"):
+    with pytest.raises(DerivationError, match="mlp: step 1 of '∂L/∂W"):
         verify(bad)
 
 

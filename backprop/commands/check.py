@@ -83,4 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(inner, "run", None):
         parser.print_help()
         return 2
+    if getattr(inner, "limits", False):  # symbolic work on user input: time and memory bound
+        from derive.bounded import bounded_run  # noqa: PLC0415
+
+        return int(bounded_run(inner) or 0)
     return int(inner.run(inner) or 0)

@@ -45,7 +45,7 @@ def dropout_domain() -> Domain:
         samplers={mask: _mask_sampler, rate: _rate_sampler},
         sizes={n_out: [2, 3, 4]},
         indices={j: n_out},
-        assumptions=["m ∈ {0,1}ⁿ random, 0 < p < 1", "upstream L(h̃) = Σ_k (a_k h̃_k + ½ c_k h̃_k²)"],
+        assumptions=["m ∈ {0,1}ⁿ random, 0 < p < 1", "upstream L(u) = Σ_k (a_k u_k + ½ c_k u_k²)"],
     )
 
 
@@ -56,8 +56,8 @@ def _backward() -> Chain:
     return Chain(
         lhs=sp.Derivative(L, hv[j]),
         steps=[
-            Step(start, "chain rule through every h̃_k; g_k = ∂L/∂h̃_k"),
-            Step(done, "∂h̃_k/∂h_j = m_k δ_kj / (1 − p) (SymPy): the mask is a constant"),
+            Step(start, "chain rule through every u_k; g_k = ∂L/∂u_k"),
+            Step(done, "∂u_k/∂h_j = m_k 𝟙[k = j] / (1 − p): the mask is a constant"),
             Step(picked, "the Kronecker delta picks k = j"),
         ],
         title="backward: through the same mask",
@@ -67,10 +67,10 @@ def _backward() -> Chain:
 
 
 def _expectation() -> Chain:
-    """E[h̃] over m ~ Bernoulli(1 − p) for one unit h: h/(1 − p) with probability 1 − p, else 0."""
+    """E[u] over m ~ Bernoulli(1 − p) for one unit h: h/(1 − p) with probability 1 − p, else 0."""
     kept = dropped_entry(j).xreplace({mask[j]: 1, hv[j]: h})
     lost = dropped_entry(j).xreplace({mask[j]: 0, hv[j]: h})
-    mean = sp.Symbol("E[h̃]")
+    mean = sp.Symbol("E[u]")
     weighted = sp.Add(
         sp.Mul(1 - rate, kept, evaluate=False), sp.Mul(rate, lost, evaluate=False), evaluate=False
     )
@@ -87,7 +87,7 @@ def _expectation() -> Chain:
     )
 
 
-@register("dropout", "inverted dropout: h̃ = m ⊙ h/(1 − p); ∂L/∂h = m ⊙ ∂L/∂h̃ / (1 − p)")
+@register("dropout", "inverted dropout: u = m ⊙ h/(1 − p); ∂L/∂h = m ⊙ ∂L/∂u / (1 − p)")
 def dropout() -> Derivation:
     domain = dropout_domain()
     backward = _backward()
@@ -95,12 +95,12 @@ def dropout() -> Derivation:
     return Derivation(
         name="dropout",
         title="Inverted dropout",
-        summary="h̃ = m ⊙ h/(1 − p) in training, h at inference; ∂L/∂h = m ⊙ ∂L/∂h̃ / (1 − p)",
+        summary="u = m ⊙ h/(1 − p) in training, h at inference; ∂L/∂h = m ⊙ ∂L/∂u / (1 − p)",
         chains=[backward, _expectation()],
         domain=domain,
         conventions=[
             "m ∈ {0,1}ⁿ is drawn once per example and step: m_j = 0 (dropped) with probability p.",
-            "h̃ = m ⊙ h / (1 − p) is the layer's output in training; at inference it is h.",
+            "u = m ⊙ h / (1 − p) is the layer's output in training; at inference it is h.",
         ],
         cross_checks=checks,
     )

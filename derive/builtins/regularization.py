@@ -39,11 +39,11 @@ def _chain(wrt, title, matrix, matrix_text) -> Chain:
     picked = sp.Derivative(L, wrt) + sp.simplify(picked - sp.Derivative(L, wrt))
     steps = [Step(split, "L_λ = L + (λ/2) Σ_kl W_kl²: the derivative of a sum is the sum")]
     if done == picked:  # no W in it: nothing for Kronecker deltas to pick
-        steps.append(Step(done, "the penalty holds no bias: its derivative is 0 (SymPy)"))
+        steps.append(Step(done, "the penalty holds no bias: its derivative is 0"))
     else:
         steps += [
-            Step(done, "differentiate the penalty (SymPy): ∂W_kl²/∂W_ij = 2 W_kl δ_ki δ_lj"),
-            Step(picked, "the Kronecker deltas pick the single term k = i, l = j"),
+            Step(done, "differentiate the penalty: ∂W_kl²/∂W_ij = 2 W_kl 𝟙[k = i] 𝟙[l = j]"),
+            Step(picked, "the indicators pick the single term k = i, l = j"),
         ]
     return Chain(
         lhs=sp.Derivative(L_reg, wrt),
