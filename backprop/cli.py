@@ -31,6 +31,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def dispatch(args: argparse.Namespace) -> int:
+    """Run a parsed subcommand; one that does symbolic work on user input (``limits=True``)
+    runs under the time and memory bound."""
+    if getattr(args, "limits", False):
+        from derive.bounded import bounded_run  # noqa: PLC0415
+
+        return int(bounded_run(args) or 0)
+    return int(args.run(args) or 0)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -38,11 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "run", None):
             parser.print_help()
             return 2
-        if getattr(args, "limits", False):  # symbolic work on user input: time and memory bound
-            from derive.bounded import bounded_run  # noqa: PLC0415
-
-            return int(bounded_run(args) or 0)
-        return int(args.run(args) or 0)
+        return dispatch(args)
     except BackpropError as exc:
         print(f"backprop: error: {exc}", file=sys.stderr)
         return 2

@@ -83,8 +83,6 @@ def run(args: argparse.Namespace) -> int:
     if not getattr(inner, "run", None):
         parser.print_help()
         return 2
-    if getattr(inner, "limits", False):  # symbolic work on user input: time and memory bound
-        from derive.bounded import bounded_run  # noqa: PLC0415
+    from backprop.cli import dispatch  # noqa: PLC0415 - the CLI imports this module
 
-        return int(bounded_run(inner) or 0)
-    return int(inner.run(inner) or 0)
+    return dispatch(inner)
