@@ -143,9 +143,12 @@ def train_on(
 
     def record(epoch: int, loss: float) -> None:
         if loss > DIVERGED * initial_loss + 1:  # finite but exploding: no success to report
-            raise BackpropError(
+            diverged = (
                 f"training diverged at epoch {epoch} (loss = {loss:.4g}, from "
-                f"{initial_loss:.4g} before training); try a smaller learning rate, e.g. --lr 0.01"
+                f"{initial_loss:.4g} before training); try a smaller learning rate, e.g."
+            )
+            raise BackpropError(
+                f"{diverged} learning_rate=0.01", cli_message=f"{diverged} --lr 0.01"
             )
         test_loss, test_metric = measure(test)
         curves["train_loss"].append(float(loss))
@@ -173,9 +176,11 @@ def train_on(
     except FloatingPointError as exc:
         found = re.search(r"epoch (\d+): loss is (\S+)", str(exc))
         epoch, loss = found.groups() if found else (len(curves["train_loss"]) + 1, "nan")
+        diverged = (
+            f"training diverged at epoch {epoch} (loss = {loss}); try a smaller learning rate, e.g."
+        )
         raise BackpropError(
-            f"training diverged at epoch {epoch} (loss = {loss}); "
-            "try a smaller learning rate, e.g. --lr 0.01"
+            f"{diverged} learning_rate=0.01", cli_message=f"{diverged} --lr 0.01"
         ) from None
     finally:
         if bar is not None:
