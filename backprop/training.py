@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop.datasets import Dataset
+from check.report_display import Displayed
 from derive.errors import BackpropError
 
 CLASSIFIERS = ("classification", "binary")
@@ -46,8 +47,8 @@ class Standardiser:
         return values * self.scale + self.mean
 
 
-@dataclass
-class Result:
+@dataclass(repr=False)
+class Result(Displayed):
     """What one training run measured. Losses are the module's mean loss (on the standardised
     target for regression); accuracies are fractions in [0, 1]; R² is on the original scale.
     ``curves`` holds one value per epoch: train_loss (as module.train reports it, the mean of
@@ -70,6 +71,25 @@ class Result:
     @property
     def metric_name(self) -> str:
         return metric_name(self.task)
+
+    def __repr__(self) -> str:
+        """One line of figures and the parameters' shapes, never the arrays themselves."""
+        from backprop.training_display import parameter_shapes
+
+        name = self.metric_name
+        stopped = f", stopped={self.stopped}" if self.stopped else ""
+        return (
+            f"Result(task={self.task!r}, epochs={self.epochs}, train_loss={self.train_loss:.4g}, "
+            f"test_loss={self.test_loss:.4g}, train_{name}={self.train_metric:.4g}, "
+            f"test_{name}={self.test_metric:.4g}{stopped}, "
+            f"params=<{parameter_shapes(self.params)}>)"
+        )
+
+    def display_blocks(self) -> list:
+        """What Jupyter shows: the final figures, the shapes and the loss curves (inline SVG)."""
+        from backprop.training_display import result_blocks
+
+        return result_blocks(self)
 
     def metrics(self) -> dict[str, float | int]:
         """The figures ``--json`` prints: losses, accuracy or R², epochs, seconds."""
