@@ -57,6 +57,7 @@ LECTURE_ORDER = [
 
 
 def names() -> list[str]:
+    """The built-in derivations' names, in the lecture's order: ``["chain-rule", "sigmoid", …]``."""
     _load()
     rank = {name: n for n, name in enumerate(LECTURE_ORDER)}
     return sorted(_REGISTRY, key=lambda name: rank.get(name, len(rank)))
