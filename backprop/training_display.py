@@ -13,13 +13,15 @@ from __future__ import annotations
 from check.report_display import Code, Fields, Heading, Svg, Table
 
 WIDTH, HEIGHT, MARGIN = 480, 200, 40
+MAX_POINTS = 400  # a longer curve is drawn through every k-th epoch (and the last)
 COLOURS = {"train_loss": "#1f77b4", "test_loss": "#ff7f0e", "validation_loss": "#2ca02c"}
 LABELS = {"train_loss": "train", "test_loss": "test", "validation_loss": "validation"}
 
 
 def loss_curve_svg(curves: dict[str, list[float]]) -> str:
     """The loss curves (one value per epoch each) in one box, epochs across, loss up; a curve
-    with one value is a dot. Only the curves named in ``COLOURS`` are drawn."""
+    with one value is a dot, one longer than ``MAX_POINTS`` is drawn through every k-th epoch.
+    Only the curves named in ``COLOURS`` are drawn."""
     drawn = {name: curves[name] for name in COLOURS if curves.get(name)}
     values = [v for curve in drawn.values() for v in curve]
     low, high = min(values), max(values)
@@ -44,7 +46,9 @@ def loss_curve_svg(curves: dict[str, list[float]]) -> str:
     ]
     for n, (name, curve) in enumerate(drawn.items()):
         colour = COLOURS[name]
-        points = " ".join(point(i, v) for i, v in enumerate(curve))
+        step = -(-len(curve) // MAX_POINTS)
+        shown = sorted({*range(0, len(curve), step), len(curve) - 1})
+        points = " ".join(point(i, curve[i]) for i in shown)
         parts.append(
             f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
         )

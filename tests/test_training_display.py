@@ -73,3 +73,9 @@ def test_a_result_without_curves_has_no_picture():
 
 def test_parameter_shapes():
     assert parameter_shapes({"W1": np.zeros((3, 2)), "b1": np.zeros(3)}) == "W1 (3, 2), b1 (3,)"
+
+
+def test_a_long_curve_is_drawn_through_at_most_max_points_and_its_last_epoch():
+    svg = loss_curve_svg({"train_loss": [1 / (n + 1) for n in range(2000)]})
+    points = re.findall(r'points="([^"]+)"', svg)[0].split()
+    assert len(points) == 401 and points[0] == "40.0,40.0" and points[-1].startswith("440.0,")
