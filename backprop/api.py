@@ -169,11 +169,16 @@ def train(
     given = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate}
     overrides = {k: v for k, v in (given | {"seed": seed} | options).items() if v is not None}
     module = load_module(spec, **overrides)
+    data = dataset if isinstance(dataset, Dataset) else load_dataset(os.fspath(dataset), label)
+    return train_on(module, data, **train_settings(module), progress=progress)
+
+
+def train_settings(module) -> dict:
+    """The module's [train] epochs, batch_size, learning_rate and seed, and its optimizer and
+    weight decay: the keywords ``train_on`` takes for it."""
     table = module.SPEC["train"]
     settings = {key: table[key] for key in SETTINGS}
-    settings |= {key: table[key] for key in ("optimizer", "weight_decay") if key in table}
-    data = dataset if isinstance(dataset, Dataset) else load_dataset(os.fspath(dataset), label)
-    return train_on(module, data, **settings, progress=progress)
+    return settings | {key: table[key] for key in ("optimizer", "weight_decay") if key in table}
 
 
 def with_train(spec, overrides: dict):

@@ -110,12 +110,10 @@ def _seed(text: str) -> int:
 def train_settings(module, args: argparse.Namespace | None = None) -> dict:
     """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags;
     and the module's optimizer and weight decay (for the report)."""
+    from backprop.api import train_settings as of_module
+
     flags = {key: getattr(args, key, None) for key in SETTINGS}
-    settings = {
-        key: module.SPEC["train"][key] if flags[key] is None else flags[key] for key in SETTINGS
-    }
-    table = module.SPEC["train"]
-    return settings | {key: table[key] for key in ("optimizer", "weight_decay") if key in table}
+    return of_module(module) | {key: value for key, value in flags.items() if value is not None}
 
 
 def describe(module, dataset: str) -> str:
