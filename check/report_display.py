@@ -202,10 +202,15 @@ def to_markdown(blocks) -> str:
 
 
 class Displayed:
-    """Mixin: ``_repr_html_`` and ``_repr_markdown_`` from the class's ``display_blocks()``."""
+    """Mixin: ``_repr_html_`` and ``_repr_markdown_`` from the class's ``display_blocks()``;
+    IPython's plain text is the report's ``to_text()`` where it has one (not a field dump)."""
 
     def display_blocks(self) -> list:  # pragma: no cover - every report defines it
         raise NotImplementedError
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        to_text = getattr(self, "to_text", None)
+        printer.text(to_text() if to_text is not None else repr(self))
 
     def _repr_html_(self) -> str:
         return to_html(self.display_blocks())

@@ -231,3 +231,18 @@ def test_code_report_with_a_problem_shows_it_and_no_table():
     assert report._repr_markdown_() == (
         "**✗ s.py:f: INCORRECT**\n\nf raised ValueError: \\<bad\\>\n\nsandbox: none"
     )
+
+
+class _Printer:
+    def __init__(self):
+        self.shown = []
+
+    def text(self, text):
+        self.shown.append(text)
+
+
+def test_ipython_plain_text_is_the_report_text():
+    verdict = Verdict("sigmoid", "s(1 - s)", "σ(z)(1 − σ(z))", True)
+    printer = _Printer()
+    verdict._repr_pretty_(printer, False)
+    assert printer.shown == [verdict.to_text()]

@@ -59,7 +59,7 @@ for XOR); every math line in it is printed from a verified derivation.""",
     (
         "code",
         """source = backprop.generate("xor.toml")
-backward = source[source.index("def backward"):]
+backward = source[source.index("def backward") :]
 print(backward[: backward.index("return")])""",
     ),
     (
