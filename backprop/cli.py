@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         return dispatch(args)
     except BackpropError as exc:
-        print(f"backprop: error: {exc}", file=sys.stderr)
+        print(f"backprop: error: {exc.cli_message or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("backprop: interrupted", file=sys.stderr)

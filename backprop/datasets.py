@@ -77,7 +77,10 @@ def load_dataset(name_or_path: str, label: str | None = None) -> Dataset:
     """
     key = name_or_path.lower().replace("_", "-")
     if key in BUILT_INS and label is not None:
-        raise BackpropError(f"--label is for CSV and NPZ files; dataset '{key}' has its labels")
+        raise BackpropError(
+            f"label is for CSV and NPZ files; dataset '{key}' has its labels",
+            cli_message=f"--label is for CSV and NPZ files; dataset '{key}' has its labels",
+        )
     if key in TRUTH_TABLES:
         return _truth_table(key, TRUTH_TABLES[key])
     if key in SKLEARN:
@@ -148,8 +151,10 @@ def _label_column(path: Path, header: list[str], label: str | None) -> int:
     if label is None:
         found = [name for name in LABEL_NAMES if name in header]
         if not found:
+            columns = ", ".join(header)
             raise BackpropError(
-                f"{path}: name the label column with --label (columns: {', '.join(header)})"
+                f"{path}: name the label column with label= (columns: {columns})",
+                cli_message=f"{path}: name the label column with --label (columns: {columns})",
             )
         label = found[0]
     if label not in header:

@@ -19,7 +19,10 @@ def plot_curves(result: Result, path: str | os.PathLike, title: str = "") -> Non
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
-        raise BackpropError(f"--plot needs matplotlib: {INSTALL_HINT}") from None
+        raise BackpropError(
+            f"plotting needs matplotlib: {INSTALL_HINT}",
+            cli_message=f"--plot needs matplotlib: {INSTALL_HINT}",
+        ) from None
     # a bare Figure on the Agg canvas: no pyplot state, no display
     figure = Figure(figsize=(9, 3.6), layout="constrained")
     FigureCanvasAgg(figure)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop.datasets import Dataset
+from check.report_display import Displayed
 from derive.errors import BackpropError
 
 CLASSIFIERS = ("classification", "binary")
@@ -46,8 +47,8 @@ class Standardiser:
         return values * self.scale + self.mean
 
 
-@dataclass
-class Result:
+@dataclass(repr=False)
+class Result(Displayed):
     """What one training run measured. Losses are the module's mean loss (on the standardised
     target for regression); accuracies are fractions in [0, 1]; R² is on the original scale.
     ``curves`` holds one value per epoch: train_loss (as module.train reports it, the mean of
@@ -70,6 +71,25 @@ class Result:
     @property
     def metric_name(self) -> str:
         return metric_name(self.task)
+
+    def __repr__(self) -> str:
+        """One line of figures and the parameters' shapes, never the arrays themselves."""
+        from backprop.training_display import parameter_shapes
+
+        name = self.metric_name
+        stopped = f", stopped={self.stopped}" if self.stopped else ""
+        return (
+            f"Result(task={self.task!r}, epochs={self.epochs}, train_loss={self.train_loss:.4g}, "
+            f"test_loss={self.test_loss:.4g}, train_{name}={self.train_metric:.4g}, "
+            f"test_{name}={self.test_metric:.4g}{stopped}, "
+            f"params=<{parameter_shapes(self.params)}>)"
+        )
+
+    def display_blocks(self) -> list:
+        """What Jupyter shows: the final figures, the shapes and the loss curves (inline SVG)."""
+        from backprop.training_display import result_blocks
+
+        return result_blocks(self)
 
     def metrics(self) -> dict[str, float | int]:
         """The figures ``--json`` prints: losses, accuracy or R², epochs, seconds."""
@@ -143,9 +163,12 @@ def train_on(
 
     def record(epoch: int, loss: float) -> None:
         if loss > DIVERGED * initial_loss + 1:  # finite but exploding: no success to report
-            raise BackpropError(
+            diverged = (
                 f"training diverged at epoch {epoch} (loss = {loss:.4g}, from "
-                f"{initial_loss:.4g} before training); try a smaller learning rate, e.g. --lr 0.01"
+                f"{initial_loss:.4g} before training); try a smaller learning rate, e.g."
+            )
+            raise BackpropError(
+                f"{diverged} learning_rate=0.01", cli_message=f"{diverged} --lr 0.01"
             )
         test_loss, test_metric = measure(test)
         curves["train_loss"].append(float(loss))
@@ -173,9 +196,11 @@ def train_on(
     except FloatingPointError as exc:
         found = re.search(r"epoch (\d+): loss is (\S+)", str(exc))
         epoch, loss = found.groups() if found else (len(curves["train_loss"]) + 1, "nan")
+        diverged = (
+            f"training diverged at epoch {epoch} (loss = {loss}); try a smaller learning rate, e.g."
+        )
         raise BackpropError(
-            f"training diverged at epoch {epoch} (loss = {loss}); "
-            "try a smaller learning rate, e.g. --lr 0.01"
+            f"{diverged} learning_rate=0.01", cli_message=f"{diverged} --lr 0.01"
         ) from None
     finally:
         if bar is not None:

@@ -24,6 +24,7 @@ import numpy as np
 
 from check.code_runner import RunResult, run_student
 from check.numeric_report import Report
+from check.report_display import Code, Heading, Note, Table
 from codegen.generate import load_module
 from codegen.spec import load_spec
 from derive.errors import BackpropError, SpecError
@@ -34,6 +35,10 @@ SEEDS = (0, 1, 2)
 BATCH_SIZES = (5, 3, 7)  # distinct and > 1, so a missing or extra 1/m shows
 TIMEOUT = 20.0
 MAX_TIMEOUT = 3600.0
+_BATCHES = (
+    f"{len(SEEDS)} random batches (m = {', '.join(map(str, BATCH_SIZES))}), "
+    f"float64; agreement: relative error ≤ {AGREE:g}"
+)
 
 
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
@@ -103,12 +108,35 @@ class CodeReport(Report):
             lines.append(f"  {p.name:<6} {str(p.shape):<10} {error:>10}  {p.verdict}{note}")
         if self.extra_keys:
             lines.append(f"  unexpected keys: {', '.join(self.extra_keys)}")
-        lines.append(
-            f"  {len(SEEDS)} random batches (m = {', '.join(map(str, BATCH_SIZES))}), "
-            f"float64; agreement: relative error ≤ {AGREE:g}"
-        )
+        lines.append(f"  {_BATCHES}")
         lines.append(self._sandbox_line())
         return "\n".join(lines)
+
+    def display_blocks(self) -> list:
+        """What Jupyter shows: the verdict, then a row per gradient (✓/✗; shape, worst
+        relative error, verdict, diagnosis), the batches it was run on and the sandbox."""
+        blocks = [
+            Heading(f"{self.target}: {'all gradients agree' if self.ok else 'INCORRECT'}", self.ok)
+        ]
+        sandbox = Note(self._sandbox_line().strip())
+        if self.problem:
+            return blocks + [Note(self.problem), sandbox]
+        rows = tuple(
+            (
+                Code(p.name),
+                Code(str(p.shape)),
+                "-" if p.error is None else f"{p.error:.1e}",
+                p.verdict,
+                p.diagnosis,
+            )
+            for p in self.parameters
+        )
+        marks = tuple(p.ok for p in self.parameters)
+        header = ("gradient", "shape", "relative error", "verdict", "diagnosis")
+        blocks.append(Table(header, rows, marks))
+        if self.extra_keys:
+            blocks.append(Note(f"unexpected keys: {', '.join(self.extra_keys)}"))
+        return blocks + [Note(_BATCHES), sandbox]
 
     def _sandbox_line(self) -> str:
         return "  sandbox: " + ("; ".join(self.sandbox) if self.sandbox else "none")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from check.numbers_input import Claim, WorkedExample, example_from_dict, load_toml
 from check.numeric_report import Report, agrees, allowed_error, decimals_of, fmt, line_text
+from check.report_display import Code, Heading, Note, Table
 from check.worked import Solution
 from derive.errors import SpecError
 
@@ -111,9 +112,34 @@ class NumbersReport(Report):
                     lines.append(f"    {entry.formula}")
                 if entry.diagnosis:
                     lines.append(f"    diagnosis: {entry.diagnosis}")
-        right = sum(c.correct for c in self.claims)
-        lines.append(f"{right} of {len(self.claims)} claims correct")
+        lines.append(self.summary())
         return "\n".join(lines)
+
+    def summary(self) -> str:
+        return f"{sum(c.correct for c in self.claims)} of {len(self.claims)} claims correct"
+
+    def display_blocks(self) -> list:
+        """What Jupyter shows: how many claims are right, how entries are counted, and a row
+        per claim (✓/✗) with, for each wrong number, its correct value, formula and diagnosis."""
+        blocks = [Heading(self.summary(), self.ok)]
+        if self.index_base is not None:
+            blocks.append(Note(f"entries counted from {self.index_base}"))
+        rows = tuple(
+            (Code(c.key), Code(_claimed_text(c)), tuple(n for e in c.entries for n in _notes(e)))
+            for c in self.claims
+        )
+        marks = tuple(c.correct for c in self.claims)
+        return blocks + [Table(("claim", "claimed", "correct values"), rows, marks)]
+
+
+def _notes(entry: EntryVerdict) -> tuple:
+    """The notes on one number (none when it is right): correct value, formula, diagnosis."""
+    if entry.correct:
+        return ()
+    places = max(decimals_of(entry.claimed), 4)
+    correct = f"{entry.key}: correct {fmt(entry.exact, places + 2)} (±{fmt(entry.allowed, places)})"
+    notes = (Code(correct),) + ((Code(entry.formula),) if entry.formula else ())
+    return notes + ((f"diagnosis: {entry.diagnosis}",) if entry.diagnosis else ())
 
 
 def _claimed_text(claim: ClaimVerdict) -> str:

@@ -15,11 +15,14 @@ import sympy as sp
 from sympy.printing.precedence import precedence
 from sympy.printing.str import StrPrinter
 
+from check.report_display import Displayed
+
 SHOWN_NAMES = {"delta": "δ", "p": "ŷ", "alpha": "α"}
 
 
-class Report:
-    """What every check returns: ``ok``, an exit status, text for people and a JSON dict."""
+class Report(Displayed):
+    """What every check returns: ``ok``, an exit status, text for people, a JSON dict, and
+    the display blocks Jupyter shows (``_repr_html_``, ``_repr_markdown_``)."""
 
     ok: bool
 

@@ -212,7 +212,11 @@ def get(name: str) -> Quantity:
     if name not in QUANTITIES:
         close = difflib.get_close_matches(name, list(QUANTITIES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UnknownNameError(f"unknown quantity '{name}'{hint}; try --list")
+        unknown = f"unknown quantity '{name}'{hint}"
+        raise UnknownNameError(
+            f"{unknown}; check.quantities.names() lists them",
+            cli_message=f"{unknown}; try --list",
+        )
     return QUANTITIES[name]
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from check.report_display import Code, Displayed, Fields, Heading, Pre
+
+STATUS = {True: "correct", False: "incorrect", None: "undecided"}
+
 
 @dataclass
-class Verdict:
+class Verdict(Displayed):
     """correct: True, False, or None (could not decide); counterexample: {"at": {symbol:
     value}, "answer": value, "expected": value}; diagnosis: what the mistake is, if known."""
 
@@ -46,7 +50,7 @@ class Verdict:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
 
     def to_text(self) -> str:
-        status = {True: "correct", False: "incorrect", None: "undecided"}[self.correct]
+        status = STATUS[self.correct]
         lines = [f"{self.quantity}: {status}", f"  answer:   {self.answer}"]
         if self.read_as:
             lines.append(f"  read as:  {self.read_as}")
@@ -60,6 +64,21 @@ class Verdict:
         if self.explanation:
             lines += ["", self.explanation.rstrip()]
         return "\n".join(lines)
+
+    def display_blocks(self) -> list:
+        """What Jupyter shows (``_repr_html_``, ``_repr_markdown_``): the verdict, the answer
+        as given and as read, the expected result, how it was decided, the counterexample and
+        the diagnosis; the explanation when one was asked for."""
+        rows = [("answer", Code(self.answer))]
+        rows += [("read as", Code(self.read_as))] if self.read_as else []
+        rows.append(("expected", Code(self.expected)))
+        rows += [("decided by", self.method)] if self.method else []
+        if self.counterexample:
+            rows.append(("counterexample", Code(format_counterexample(self.counterexample))))
+        rows += [("diagnosis", self.diagnosis)] if self.diagnosis else []
+        blocks = [Heading(f"{self.quantity}: {STATUS[self.correct]}", self.correct)]
+        blocks.append(Fields(tuple(rows)))
+        return blocks + ([Pre(self.explanation)] if self.explanation else [])
 
 
 def format_counterexample(found: dict) -> str:

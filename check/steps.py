@@ -25,8 +25,8 @@ import sympy as sp
 
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, Outcome, decide, numeric_outcome, run_limited
-from check.report import format_counterexample
 from check.steps_read import Reader, substitute_index
+from check.steps_report import Line, StepsReport
 from derive.errors import ParseError
 from derive.files import read_text
 from derive.functions import sigmoid
@@ -40,92 +40,6 @@ _DEFINITION = re.compile(r"^\s*([^=]+?)\s*=(?!=)\s*(.+)$")
 _FUNCTION = re.compile(r"^\s*(\\mathcal\s*\{\s*[A-Z]\s*\}|[A-Za-z])\s*\(\s*([A-Za-z])\s*\)\s*$")
 _ASSUME = re.compile(r"^\s*assume\s*:?\s*(?P<name>[A-Za-z])\s+(?:is\s+)?one[- ]?hot\s*\.?$", re.I)
 ONE_HOT_NOTE = "y one-hot (Σ_k y_k = 1)"
-
-
-@dataclass
-class Line:
-    number: int  # line number in the file
-    text: str
-    expr: sp.Expr | None = None
-    valid: bool | None = None
-    method: str = ""
-    counterexample: dict | None = None
-    diagnosis: str | None = None
-    source: str = ""  # the text as written (re-read under another reading if need be)
-
-
-@dataclass
-class StepsReport:
-    start: Line
-    lines: list[Line]
-    definitions: dict = field(default_factory=dict)
-    final_correct: bool | None = None
-    expected: str = ""
-    assumptions: list = field(default_factory=list)
-    readings: list = field(default_factory=list)
-
-    @property
-    def first_wrong(self) -> Line | None:
-        return next((line for line in self.lines if line.valid is False), None)
-
-    @property
-    def valid(self) -> bool:
-        return all(line.valid for line in self.lines)
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.valid and self.final_correct else 1
-
-    def to_dict(self) -> dict:
-        wrong = self.first_wrong
-        return {
-            "valid": self.valid,
-            "first_wrong_line": wrong.number if wrong else None,
-            "final_correct": self.final_correct,
-            "expected": self.expected,
-            "start": self.start.text,
-            "assumptions": self.assumptions,
-            "read_as": self.readings,
-            "definitions": {show(k): show(v) for k, v in self.definitions.items()},
-            "steps": [
-                {
-                    "line": line.number,
-                    "text": line.text,
-                    "valid": line.valid,
-                    "method": line.method,
-                    "counterexample": line.counterexample,
-                    "diagnosis": line.diagnosis,
-                }
-                for line in self.lines
-            ],
-        }
-
-    def to_text(self) -> str:
-        out = [f"start (line {self.start.number}): {self.start.text}"]
-        out += [f"  where {show(k)} = {show(v)}" for k, v in self.definitions.items()]
-        out += [f"  assuming {a}" for a in self.assumptions]
-        out += [f"  read as: {r}" for r in self.readings]
-        for line in self.lines:
-            status = {True: "valid", False: "WRONG", None: "undecided"}[line.valid]
-            out.append(f"line {line.number}: {line.text}    [{status}]")
-            if line.valid is not True or "given" in line.method or "read" in line.method:
-                out.append(f"    {line.method}")
-            if line.counterexample:
-                ce = dict(line.counterexample, labels=("this line", "previous line"))
-                out.append("    counterexample: " + format_counterexample(ce))
-            if line.diagnosis:
-                out.append(f"    diagnosis: {line.diagnosis}")
-        wrong = self.first_wrong
-        undecided = next((line for line in self.lines if line.valid is None), None)
-        if wrong:
-            out.append(f"first wrong line: {wrong.number}")
-        elif undecided:
-            out.append(f"could not decide line {undecided.number}; no line is shown wrong")
-        else:
-            out.append("every step is valid")
-        verdict = {True: "yes", False: "no", None: "could not decide"}[self.final_correct]
-        out.append(f"last line equals the correct result {self.expected}: {verdict}")
-        return "\n".join(out)
 
 
 @dataclass

@@ -48,7 +48,7 @@ def _child(write_fd: int, memory: int, function, args, kwargs) -> None:
     try:
         outcome = ("ok", function(*args, **kwargs))
     except BackpropError as exc:
-        outcome = ("error", type(exc), str(exc))
+        outcome = ("error", type(exc), str(exc), exc.cli_message)
     except MemoryError:
         outcome = ("error", BackpropError, f"needs more than {memory >> 30} GiB of memory")
     except RecursionError:
@@ -101,7 +101,8 @@ def bounded_call(function, *args, seconds: float = SECONDS, memory: int = MEMORY
     outcome, printed = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's result
     sys.stdout.write(printed)
     if outcome[0] == "error":
-        raise outcome[1](outcome[2])
+        cli_message = outcome[3] if len(outcome) > 3 else ""
+        raise outcome[1](outcome[2], cli_message=cli_message)
     return outcome[1]
 
 

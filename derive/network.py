@@ -57,7 +57,8 @@ def mlp_from_options(layers: str | None, hidden: str | None, output: str | None,
     try:
         sizes = [int(s) for s in layers.split(",")] if layers else list(default.sizes)
     except ValueError:
-        raise SpecError(f"--layers: expected comma-separated integers, got '{layers}'") from None
+        problem = f"expected comma-separated integers, got '{layers}'"
+        raise SpecError(f"layers: {problem}", cli_message=f"--layers: {problem}") from None
     if hidden is not None:
         acts = split_top_level(hidden) if hidden.strip() else []
     else:

@@ -57,6 +57,7 @@ LECTURE_ORDER = [
 
 
 def names() -> list[str]:
+    """The built-in derivations' names, in the lecture's order: ``["chain-rule", "sigmoid", …]``."""
     _load()
     rank = {name: n for n, name in enumerate(LECTURE_ORDER)}
     return sorted(_REGISTRY, key=lambda name: rank.get(name, len(rank)))
@@ -91,7 +92,10 @@ def get(name: str) -> Derivation:
 
         close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise UnknownNameError(f"unknown derivation '{name}'{hint}; try --list")
+        unknown = f"unknown derivation '{name}'{hint}"
+        raise UnknownNameError(
+            f"{unknown}; derive.names() lists them", cli_message=f"{unknown}; try --list"
+        )
     if name not in _CACHE:
         _CACHE[name] = verify(_BUILT.pop(name, None) or _REGISTRY[name].build())
     return _CACHE[name]

@@ -55,7 +55,7 @@ def test_missing_sklearn_is_one_line(monkeypatch):
 
 
 def test_built_ins_take_no_label():
-    with pytest.raises(BackpropError, match="--label is for CSV and NPZ files; dataset 'xor'"):
+    with pytest.raises(BackpropError, match="label is for CSV and NPZ files; dataset 'xor'"):
         load_dataset("xor", label="y")
 
 
@@ -96,7 +96,7 @@ BAD_CSV = [
     ("a,b,label\n1,2,0\n3,,1\n5,6,0\n7,8,1\n", None, "line 3, column 'b': missing value"),
     ("a,b,label\n1,2,0\n3,4\n5,6,0\n7,8,1\n", None, "line 3: 2 fields, but the header has 3"),
     ("a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", "kind", "no column 'kind' (columns: a, b, label)"),
-    ("a,b,c\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", None, "name the label column with --label"),
+    ("a,b,c\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n", None, "name the label column with label="),
     ("1,2,0\n3,4,1\n5,6,0\n7,8,1\n", None, "the first row must be a header"),
     ("a,a,label\n1,2,0\n", None, "the header names a column twice"),
     ("label\n1\n2\n3\n4\n", None, "no feature columns besides the label 'label'"),

@@ -51,3 +51,12 @@ def test_options_and_separator_still_work(capsys):
     assert main(["check", "answer", "--json", "sigmoid-bce", "-y + p"]) == 0
     assert '"correct": true' in capsys.readouterr().out
     assert main(["check", "answer", "--bogus", "sigmoid-bce", "p - y"]) == 2
+
+
+def test_import_backprop_does_not_import_sympy():
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    code = "import sys, backprop\nprint('sympy' in sys.modules, 'numpy' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.stdout.split() == ["False", "False"], out.stderr

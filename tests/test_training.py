@@ -117,9 +117,10 @@ def test_divergence_names_the_epoch_and_suggests_a_smaller_rate():
     assert re.fullmatch(
         # issue 12: a finite loss that explodes is divergence too, not only nan/inf
         r"training diverged at epoch \d+ \(loss = (nan|inf|\S+, from \S+ before training)\); "
-        r"try a smaller learning rate, e\.g\. --lr 0\.01",
+        r"try a smaller learning rate, e\.g\. learning_rate=0\.01",
         str(error.value),
     )
+    assert error.value.cli_message.endswith("e.g. --lr 0.01")  # the CLI names its flag
 
 
 MISMATCHES = [

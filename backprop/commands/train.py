@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,6 @@ from backprop.commands.train_options import (
     add_optimizer_flags,
     format_early_stopping,
     spec_overrides,
-    with_train,
 )
 from backprop.datasets import BUILT_INS, load_dataset
 from backprop.output import write_bytes
@@ -22,7 +22,6 @@ from backprop.training import Result, train_on
 from derive.errors import BackpropError
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "seed")
-GENERATED = Path(__file__).resolve().parents[2] / "generated"
 
 
 def register(sub) -> None:
@@ -54,7 +53,11 @@ def register(sub) -> None:
     add_optimizer_flags(p)
     p.add_argument("--plot", metavar="PNG", help="write the loss and accuracy curves to PNG")
     p.add_argument("--save", metavar="NPZ", help="write the trained parameters to NPZ")
-    p.add_argument("--json", action="store_true", help="end with one line of JSON results")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print the results as one line of JSON (the report goes to standard error)",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, results only")
     p.set_defaults(run=run)
 
@@ -68,40 +71,29 @@ def run(args: argparse.Namespace) -> int:
     module = load_module(args.spec, spec_overrides(args))
     settings = train_settings(module, args)
     dataset = load_dataset(args.dataset, args.label)
+    human = sys.stderr if args.json else sys.stdout  # --json: stdout holds only the JSON
     if not args.quiet:
-        print(describe(module, dataset.name))
+        print(describe(module, dataset.name), file=human)
     result = train_on(module, dataset, **settings, progress=not args.quiet)
     if not (args.quiet and args.json):
-        print(format_result(result, settings))
+        print(format_result(result, settings), file=human)
         if result.stopped:
-            print(format_early_stopping(result, module.SPEC["train"]))
+            print(format_early_stopping(result, module.SPEC["train"]), file=human)
     written = write_outputs(result, args.plot, args.save, title=plot_title(module, dataset.name))
     if not args.quiet:
         for what, path in written:
-            print(f"{what}: {path}")
+            print(f"{what}: {path}", file=human)
     if args.json:
         print(json.dumps(result.metrics()))
     return 0
 
 
 def load_module(spec_path: str, train_overrides: dict | None = None):
-    """The spec's generated training module, its [train] table updated by train_overrides.
+    """The spec's generated training module, its [train] table updated by train_overrides
+    (the committed generated/<name>.py when it was generated from this very spec)."""
+    from backprop.api import load_module as loaded
 
-    Reuses the committed generated/<name>.py when it was generated from this very spec (the
-    regenerate-and-diff test keeps those files current); otherwise generates it now.
-    """
-    from codegen.generate import load_module as generated
-    from codegen.spec import load_spec
-
-    spec = load_spec(spec_path)
-    if train_overrides:
-        spec = with_train(spec, train_overrides)
-    committed = GENERATED / f"{spec.name}.py"
-    if committed.is_file():
-        module = generated(committed)
-        if module.SPEC == spec.to_dict():
-            return module
-    return generated(spec)
+    return loaded(spec_path, **(train_overrides or {}))
 
 
 def _seed(text: str) -> int:
@@ -118,12 +110,10 @@ def _seed(text: str) -> int:
 def train_settings(module, args: argparse.Namespace | None = None) -> dict:
     """epochs, batch_size, learning_rate, seed: the spec's [train] table, overridden by flags;
     and the module's optimizer and weight decay (for the report)."""
+    from backprop.api import train_settings as of_module
+
     flags = {key: getattr(args, key, None) for key in SETTINGS}
-    settings = {
-        key: module.SPEC["train"][key] if flags[key] is None else flags[key] for key in SETTINGS
-    }
-    table = module.SPEC["train"]
-    return settings | {key: table[key] for key in ("optimizer", "weight_decay") if key in table}
+    return of_module(module) | {key: value for key, value in flags.items() if value is not None}
 
 
 def describe(module, dataset: str) -> str:

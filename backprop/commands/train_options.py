@@ -8,8 +8,8 @@ is validated as the spec's is (one-line errors naming the key).
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
+from backprop.api import with_train
 from codegen.optimizers import OPTIMIZERS, SCHEDULES
 
 # flag → (spec key, type, help); --betas takes two numbers
@@ -51,13 +51,6 @@ def spec_overrides(args: argparse.Namespace) -> dict:
     keys = [key for key, _, _ in FLAGS.values()] + ["betas", "early_stopping"]
     found = {key: getattr(args, key, None) for key in keys}
     return {key: list(v) if key == "betas" else v for key, v in found.items() if v is not None}
-
-
-def with_train(spec, overrides: dict):
-    """spec with its [train] table updated (validated like the spec's own)."""
-    from codegen.train_spec import train_spec
-
-    return replace(spec, train=train_spec(spec.train.to_dict() | overrides))
 
 
 def format_early_stopping(result, table: dict) -> str:
