@@ -17,7 +17,6 @@ from pathlib import Path, PurePath
 import jinja2
 import sympy as sp
 
-from backprop.output import write_text
 from codegen import certify
 from codegen.plan import Plan, make_plan
 from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
@@ -26,6 +25,7 @@ from codegen.training import make_training
 from derive.activations import ACTIVATIONS
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError
+from derive.files import write_text
 from derive.losses import LOSSES
 
 TEMPLATE = "module.py.j2"
