@@ -8,6 +8,8 @@ LaTeX's braces need no escaping; every value they get is LaTeX already (names th
 
 from __future__ import annotations
 
+import functools
+
 import jinja2
 
 from check.numbers_input import UNANSWERED, parse_claim
@@ -122,7 +124,6 @@ def solution_tex(variant: Variant, template: Template) -> str:
     values = dict(solution.known)
     if template.learning_rate is not None:
         values[("", ALPHA)] = solution.example.learning_rate
-    symbolic = NumbersLatexPrinter()
     numeric = NumbersLatexPrinter(values, template.precision)
     output = len(template.sizes) - 1
     sections = {title: [] for title in SECTIONS}
@@ -133,7 +134,7 @@ def solution_tex(variant: Variant, template: Template) -> str:
             sections[_section(name)].append(
                 {
                     "name": quantity_tex(name, tuple(i + 1 for i in index), output),
-                    "formula": symbolic.doprint(line),
+                    "formula": formula_tex(line),
                     "numbers": numeric.doprint(line),
                     "result": format(rounded(quantity.value(index), template.precision), "f"),
                     "asked": entry_key(name, index) in variant.candidate.asked,
@@ -143,6 +144,12 @@ def solution_tex(variant: Variant, template: Template) -> str:
     return ENVIRONMENT.get_template("solution.tex.j2").render(
         **_common(variant, template), sections=shown
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def formula_tex(line) -> str:
+    """A line in symbols; the same for every student of a template, so printed once."""
+    return NumbersLatexPrinter().doprint(line)
 
 
 def _section(name: str) -> str:

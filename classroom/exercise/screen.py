@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from classroom.exercise.draw import Givens, draw_givens, solve
-from classroom.exercise.pleasant import Numbers, entry_key, numbers_of
+from classroom.exercise.pleasant import Numbers, numbers_of
 from classroom.exercise.template import Template
 from derive.errors import BackpropError
 
