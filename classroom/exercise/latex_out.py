@@ -71,7 +71,7 @@ def _common(variant: Variant, template: Template) -> dict:
             f"$g_{{{n}}} = {ACTIVATION_TEX[name]}$"
             for n, name in enumerate(template.activations, start=1)
         )
-        + f"; the loss is {LOSS_NAMES[template.loss]}:",
+        + f"; the loss is {LOSS_NAMES[solution.example.loss]}:",
     ]
     shown = [{"name": "x", "value": matrix_tex(givens.x)}]
     shown.append({"name": "y", "value": matrix_tex(givens.y)})

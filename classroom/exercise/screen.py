@@ -1,10 +1,12 @@
-"""A fast first look at many draws: the exact solution's own lines, compiled once to NumPy
-and evaluated for a batch of draws at once in float64.
+"""A fast first look at many draws: the exact solution's own lines, evaluated in float64 for
+a batch of draws at once.
 
 Most draws are rejected (a near-tie somewhere among a dozen values is likely), and an exact
 :class:`check.worked.Solution` takes about 20 ms. The lines a Solution evaluates (the verified
 recurrence, in derive's Indexed symbols) are the same for every draw of a template; only the
-numbers change. So :class:`Screen` compiles them once, and the rules of
+numbers change. So :class:`Screen` takes them once from a reference solution and evaluates
+them with :func:`derive.numeric.evaluate` (the project's vectorised evaluator) for B draws
+at a time, and the rules of
 :mod:`classroom.exercise.pleasant` look at the float values with a slack (they reject only
 what they would reject at every number that close). A draw that passes is then solved
 exactly and judged again; the variant is the first draw the exact check accepts, the same one
@@ -19,17 +21,18 @@ from decimal import Decimal
 import numpy as np
 import sympy as sp
 
+from check.worked import ALPHA
 from classroom.exercise.draw import Givens, draw_givens, solve
 from classroom.exercise.pleasant import Numbers, numbers_of
 from classroom.exercise.template import Template
 from derive.errors import BackpropError
+from derive.numeric import EvaluationError, evaluate
 
 SLACK = Decimal("1e-9")  # far above float64's error on these few operations, far below 10^-7
-ALPHA = sp.Symbol("α")
 
 
 class Screen:
-    """The template's lines as NumPy functions, in the order a Solution computes them.
+    """The template's lines, in the order a Solution computes them.
 
     ``numbers(batch)`` takes B draws (a list of :class:`Givens`) and returns B
     :class:`Numbers` with :data:`SLACK`.
@@ -39,33 +42,26 @@ class Screen:
         self.template = template
         reference = solve(template, draw_givens(template, random.Random(0)))
         self.asked_keys = list(reference.asked)
-        self.steps = []  # (quantity name, 0-based index, known key, function, argument keys)
+        self.steps = []  # (quantity name, 0-based index, key it is known by, line)
         solution = reference.solution
         for name, quantity in solution.quantities.items():
             if quantity.given:
                 continue
             base = _base(solution, name)
             for index, line in quantity.lines.items():
-                atoms = sorted(line.atoms(sp.Indexed), key=str)
-                keys = [(a.base.name, tuple(int(i) for i in a.indices)) for a in atoms]
-                symbols = [sp.Dummy() for _ in atoms]
-                expr = line.xreplace(dict(zip(atoms, symbols, strict=True)))
-                if ALPHA in expr.free_symbols:
-                    symbols.append(ALPHA)
-                    keys.append(("", "α"))
-                function = sp.lambdify(symbols, expr, modules="numpy")
-                known = (base, tuple(i + 1 for i in index))
-                self.steps.append((name, index, known, function, keys))
+                self.steps.append((name, index, (base, tuple(i + 1 for i in index)), line))
 
     def numbers(self, batch: list[Givens]) -> list[Numbers]:
         """The float values of every computed entry of each draw, as screening Numbers."""
         known = _given_arrays(self.template, batch)
         values: dict[str, dict] = {}
         with np.errstate(all="ignore"):
-            for name, index, key, function, arguments in self.steps:
-                result = function(*(known[a] for a in arguments))
-                known[key] = np.broadcast_to(np.asarray(result, dtype=float), (len(batch),))
-                values.setdefault(name, {})[index] = known[key]
+            for name, index, (base, where), line in self.steps:
+                result = evaluate(line, known, memo={})
+                array = np.broadcast_to(np.asarray(result, dtype=float), (len(batch),))
+                if where:  # the loss (a scalar) is no line's input
+                    known[sp.IndexedBase(base)[where]] = array
+                values.setdefault(name, {})[index] = array
         out = []
         for b in range(len(batch)):
             if not all(np.isfinite(v[b]) for q in values.values() for v in q.values()):
@@ -93,21 +89,21 @@ def _base(solution, name: str) -> str:
 
 
 def _given_arrays(template: Template, batch: list[Givens]) -> dict:
-    """{(base, 1-based index): (B,) array} of every given number, and α."""
+    """{Indexed entry (1-based, as in the lines): (B,) array} of every given number, and α."""
     known = {}
 
     def put(base, nested):
         array = np.array([[float(v) for v in _flat(n)] for n in nested])
         shape = np.shape(nested[0])
         for column, index in enumerate(np.ndindex(*shape)):
-            known[(base, tuple(i + 1 for i in index))] = array[:, column]
+            known[sp.IndexedBase(base)[tuple(i + 1 for i in index)]] = array[:, column]
 
     for name in batch[0].parameters:
         put(name, [g.parameters[name] for g in batch])
     put("x", [g.x for g in batch])
     put("y", [g.y for g in batch])
     if template.learning_rate is not None:
-        known[("", "α")] = np.full(len(batch), float(template.learning_rate))
+        known[ALPHA] = np.full(len(batch), float(template.learning_rate))
     return known
 
 
@@ -120,8 +116,9 @@ def _flat(nested):
 
 
 def compile_screen(template: Template) -> Screen | None:
-    """A Screen, or None when a line does not compile (every draw is then solved exactly)."""
+    """A Screen, or None when a line cannot be evaluated in NumPy (every draw is then solved
+    exactly)."""
     try:
         return Screen(template)
-    except (BackpropError, TypeError, NameError, ValueError):
+    except (BackpropError, EvaluationError):
         return None

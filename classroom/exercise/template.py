@@ -90,7 +90,9 @@ def load_template(path: str | Path) -> Template:
 
 
 def template_from_dict(doc: dict) -> Template:
-    """Validate a parsed template (floats as Decimals) into a :class:`Template`."""
+    """Validate a parsed template (floats as Decimals, or as Python floats for a dict built in
+    code) into a :class:`Template`."""
+    doc = _decimals(doc)
     unknown = set(doc) - TOP_KEYS
     if unknown:
         raise SpecError(f"{sorted(unknown)[0]}: unknown key ({', '.join(sorted(TOP_KEYS))})")
@@ -121,6 +123,17 @@ def template_from_dict(doc: dict) -> Template:
     )
     _check_claims(template)
     return template
+
+
+def _decimals(value):
+    """Python floats as the Decimal of their shortest repr (0.1 → Decimal("0.1"))."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decimals(item) for item in value]
+    return value
 
 
 def _network(doc: dict) -> dict:
@@ -167,8 +180,8 @@ def _range(ranges: dict, name: str) -> Range:
         raise SpecError(f"{key}.{sorted(extra)[0]}: unknown key (low, high, decimals)")
     low, high = (number(value.get(k), f"{key}.{k}") for k in ("low", "high"))
     decimals = _integer(value.get("decimals"), f"{key}.decimals", 0, 2)
-    if not low < high:
-        raise SpecError(f"{key}: low must be below high")
+    if low > high:
+        raise SpecError(f"{key}: low must not be above high")
     if max(abs(low), abs(high)) > 10:
         raise SpecError(f"{key}: keep numbers within ±10 (worked by hand)")
     found = Range(low, high, decimals)
