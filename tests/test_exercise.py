@@ -48,7 +48,7 @@ def test_writes_the_paths_of_the_contract(tmp_path, capsys):
     assert files == expected
     out = capsys.readouterr().out
     assert out.startswith(f"3 exercises from {TEMPLATE} (seed 7) in {tmp_path / 'out'}/")
-    assert "  s002  s002/exercise.tex  s002/answers.toml  solutions/s002.toml" in out
+    assert "  s002  Turing, Alan  s002/exercise.tex  s002/answers.toml  solutions/s002.toml" in out
     assert "12 files written" in out
 
 

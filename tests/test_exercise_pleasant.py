@@ -164,8 +164,8 @@ def test_screen_sees_the_exact_numbers():
 
 def test_screened_search_chooses_what_the_exact_search_does():
     template = load_template(TEMPLATE)
-    fast = make_variants(template, CLASS[:6], 4)
-    slow = make_variants(template, CLASS[:6], 4, screened=False)
+    fast = make_variants(template, CLASS[:3], 4)
+    slow = make_variants(template, CLASS[:3], 4, screened=False)
     assert [v.draws for v in fast] == [v.draws for v in slow]
     assert [v.candidate.givens for v in fast] == [v.candidate.givens for v in slow]
 

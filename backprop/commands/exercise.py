@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 MAX_SEED = 2**63 - 1
+NAME_WIDTH = 24  # characters of a name in the listing
 
 
 def _seed(text: str) -> int:
@@ -62,10 +63,13 @@ def run_make(args: argparse.Namespace) -> int:
     written = _write(out, files, pdf)
     print(f"{len(variants)} exercises from {args.template} (seed {args.seed}) in {out}/")
     width = max(len(v.student.id) for v in variants)
+    names = max(len(v.student.name[:NAME_WIDTH]) for v in variants)
     for variant in variants:
-        sid = variant.student.id
+        sid, name = variant.student.id, variant.student.name[:NAME_WIDTH]
         handout = f"{sid}/exercise.{'pdf' if pdf else 'tex'}"
-        print(f"  {sid:<{width}}  {handout}  {sid}/answers.toml  solutions/{sid}.toml")
+        print(
+            f"  {sid:<{width}}  {name:<{names}}  {handout}  {sid}/answers.toml  solutions/{sid}.toml"
+        )
     print(f"{written} files written; the solutions also as solutions/<id>.tex" + (", .pdf" * pdf))
     rejected = sum((v.rejected for v in variants), start=Counter())
     if rejected:

@@ -32,14 +32,17 @@ def make_files(template: Template, students: list[Student], seed: int) -> tuple[
     files = {}
     for variant in variants:
         sid = variant.student.id
-        header = [
-            f"{template.title}: exercise for {variant.student.name} ({sid})",
-            f"made by: backprop exercise make (seed {seed}); check with: backprop check numbers",
-        ]
-        blank = [*header, f'replace every "?" by your answer, with {template.precision} decimals']
+        title = f"{template.title}: exercise for {variant.student.name} ({sid})"
+        # the seed only in the teacher's files: with it and the template, anyone could
+        # make the solutions
+        blank = [title, f'replace every "?" by your answer, with {template.precision} decimals']
         files[f"{sid}/exercise.tex"] = exercise_tex(variant, template)
         files[f"{sid}/answers.toml"] = numbers_file(variant, template, blank, filled=False)
-        solved = [*header, f"the model solution, rounded to {template.precision} decimals"]
+        solved = [
+            title,
+            f"the model solution, rounded to {template.precision} decimals; made by "
+            f"backprop exercise make (seed {seed}); check numbers judges every claim correct",
+        ]
         files[f"solutions/{sid}.toml"] = numbers_file(variant, template, solved, filled=True)
         files[f"solutions/{sid}.tex"] = solution_tex(variant, template)
     return variants, files
