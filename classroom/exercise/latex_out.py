@@ -99,7 +99,9 @@ def exercise_tex(variant: Variant, template: Template) -> str:
         index = tuple(i + 1 for i in claim.index) if claim.index is not None else None
         shape = variant.candidate.solution.quantities[claim.quantity].shape
         count = 1 if index is not None or not shape else _size(shape)
-        what = "(one number)" if count == 1 else f"({count} numbers, shape {_shape(shape)})"
+        what = "(one number)" if count == 1 else f"({count} numbers)"
+        if count > 1 and len(shape) == 2:
+            what = f"({count} numbers, {_shape(shape)})"
         name = quantity_tex(claim.quantity, index, output)
         questions.append({"name": name, "what": what})
     return ENVIRONMENT.get_template("exercise.tex.j2").render(
