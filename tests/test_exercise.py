@@ -109,6 +109,19 @@ def test_pdfs_are_compiled_and_reproducible(tmp_path):
     assert first == again
 
 
+@pytest.mark.skipif(pdflatex() is None, reason="pdflatex is not installed")
+def test_a_name_pdflatex_cannot_typeset_keeps_its_tex(tmp_path, capsys):
+    roster = tmp_path / "one.csv"
+    roster.write_text("id,name\nli,李华\n", encoding="utf-8")
+    argv = ["exercise", "make", str(TEMPLATE), "--students", str(roster), "--seed", "7"]
+    assert main([*argv, "-o", str(tmp_path / "out")]) == 0
+    files = set(tree(tmp_path / "out"))
+    assert files == {"li/exercise.tex", "li/answers.toml", "solutions/li.tex", "solutions/li.toml"}
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("backprop: warning: pdflatex failed on li/exercise.tex: ! ")
+    assert err[1].startswith("backprop: warning: pdflatex failed on solutions/li.tex: ! ")
+
+
 @pytest.mark.parametrize(
     "change, message",
     [

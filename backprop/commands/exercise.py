@@ -8,6 +8,7 @@ wrote.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -94,7 +95,8 @@ def _out_folder(path: str) -> Path:
 
 
 def _write(out: Path, files: dict, pdf: bool) -> int:
-    """Write every file (and the PDFs of the .tex files); how many were written."""
+    """Write every file (and the PDFs of the .tex files); how many were written. A document
+    pdflatex cannot typeset (a name in a script its fonts lack) keeps its .tex, with a warning."""
     from backprop.output import write_bytes, write_text
     from classroom.exercise.pdf import compile_pdf
     from derive.errors import BackpropError
@@ -109,6 +111,11 @@ def _write(out: Path, files: dict, pdf: bool) -> int:
         write_text(target, text)
         count += 1
         if pdf and relative.endswith(".tex"):
-            write_bytes(target.with_suffix(".pdf"), compile_pdf(text, relative))
+            try:
+                document = compile_pdf(text, relative)
+            except BackpropError as exc:
+                print(f"backprop: warning: {exc} (the .tex is written)", file=sys.stderr)
+                continue
+            write_bytes(target.with_suffix(".pdf"), document)
             count += 1
     return count

@@ -1,8 +1,8 @@
 """What makes a drawn variant unpleasant to work by hand, one record per rule.
 
-A rule looks at a candidate (its exact solution), the template and the fingerprints of the
-variants already given to other students, and returns why it rejects the candidate ("" when it
-does not). :data:`RULES` is the list :mod:`classroom.exercise.variants` applies, in order.
+A rule looks at the :class:`Numbers` of a candidate (exact, or the screen's floats with a
+slack), the template and the fingerprints of the variants already given to other students,
+and returns why it rejects the candidate ("" when it does not). :data:`RULES` is the list :mod:`classroom.exercise.variants` applies, in order.
 
 * near-tie: a value a student computes (an asked entry, or a z, h or loss on the way) lies
   within 10^-(p+1) of a rounding boundary (k + ½)·10^-p, p the precision: rounding at p
