@@ -177,6 +177,12 @@ def test_roster_errors_name_the_row(text, message):
     assert message in str(error.value)
 
 
+def test_roster_from_a_spreadsheet_with_semicolons_or_tabs():
+    expected = [Student("s1", "Ada, Countess"), Student("s2", "Bob")]
+    assert roster_from_text("\ufeffid;name\ns1;Ada, Countess\ns2;Bob\n") == expected
+    assert roster_from_text("name\tid\nAda, Countess\ts1\nBob\ts2\n") == expected
+
+
 def test_roster_keeps_order_and_ignores_other_columns():
     students = roster_from_text('email,name,id\na@x,"Turing, Alan",t2\nb@x,Ada,a1\n')
     assert students == [Student("t2", "Turing, Alan"), Student("a1", "Ada")]

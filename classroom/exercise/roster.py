@@ -1,4 +1,5 @@
-"""Reading a class roster (CSV with a header row; ``id`` and ``name`` columns, others ignored).
+"""Reading a class roster (CSV with a header row; ``id`` and ``name`` columns, others ignored;
+separated by commas, or semicolons or tabs as some spreadsheets write).
 
 ::
 
@@ -25,6 +26,7 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}")
 RESERVED_IDS = {"solutions"}
 MAX_STUDENTS = 5000
 MAX_NAME = 200
+DELIMITERS = (",", ";", "\t")  # the first that occurs most in the header row separates
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,11 @@ def load_roster(path: str | Path) -> list[Student]:
 
 def roster_from_text(text: str, source: str = "roster") -> list[Student]:
     """The students of a CSV text (see the module docstring); SpecError names the row."""
+    text = text.removeprefix("\ufeff")  # a spreadsheet's byte-order mark
+    first = text.lstrip().partition("\n")[0]
+    delimiter = max(DELIMITERS, key=first.count)  # "," or what a spreadsheet wrote instead
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise SpecError(f"{source}: not a CSV file ({exc})") from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
