@@ -16,7 +16,13 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from check.numbers_input import Claim, WorkedExample, example_from_dict, load_toml
+from check.numbers_input import (
+    UNANSWERED,
+    Claim,
+    WorkedExample,
+    example_from_dict,
+    load_toml,
+)
 from check.numeric_report import Report, agrees, allowed_error, decimals_of, fmt, line_text
 from check.report_display import Code, Heading, Note, Table
 from check.worked import Solution
@@ -35,12 +41,20 @@ class EntryVerdict:
     formula: str = ""  # "dW2[0,0] = δ2[0] · h1[0] = 0.0712 · 0.6682 = 0.047601"
     diagnosis: str = ""  # "sign error", "matches dh2[0]", ...
 
+    @property
+    def answered(self) -> bool:
+        """False for a "?" entry: asked, left blank (not correct, and not an error)."""
+        return self.claimed != UNANSWERED
+
     def to_dict(self) -> dict:
+        if not self.answered:  # the expected value is not given away
+            return {"entry": self.key, "claimed": UNANSWERED, "answered": False, "correct": False}
         return {
             "entry": self.key,
             "claimed": str(self.claimed),
             "expected": float(self.exact),
             "expected_exact": str(self.exact),
+            "answered": True,
             "correct": self.correct,
             "allowed_error": float(self.allowed),
             "formula": self.formula,
@@ -58,6 +72,11 @@ class ClaimVerdict:
     @property
     def correct(self) -> bool:
         return all(e.correct for e in self.entries)
+
+    @property
+    def answered(self) -> bool:
+        """Every entry has a number (none is "?")."""
+        return all(e.answered for e in self.entries)
 
 
 @dataclass
@@ -78,12 +97,23 @@ class NumbersReport(Report):
     def ok(self) -> bool:
         return all(c.correct for c in self.claims)
 
+    @property
+    def unanswered(self) -> int:
+        """How many claims have an entry still "?"."""
+        return sum(not c.answered for c in self.claims)
+
     def to_dict(self) -> dict:
         return {
             "correct": self.ok,
             "index_base": self.index_base,
+            "unanswered": self.unanswered,
             "claims": [
-                {"claim": c.key, "correct": c.correct, "entries": [e.to_dict() for e in c.entries]}
+                {
+                    "claim": c.key,
+                    "answered": c.answered,
+                    "correct": c.correct,
+                    "entries": [e.to_dict() for e in c.entries],
+                }
                 for c in self.claims
             ],
         }
@@ -97,11 +127,17 @@ class NumbersReport(Report):
         elif self.index_base == 0:
             lines.append("(entries counted from 0: index_base = 0)")
         for claim in self.claims:
-            mark = "✓" if claim.correct else "✗"
-            claimed = _claimed_text(claim)
-            lines.append(f"{mark} {claim.key} = {claimed}")
+            blank = all(not e.answered for e in claim.entries)
+            wrong = any(e.answered and not e.correct for e in claim.entries)
+            mark = "✗" if wrong else "✓" if claim.correct else "?"
+            note = "" if wrong or claim.answered else "   partly answered"
+            note = "   not answered" if blank else note
+            lines.append(f"{mark} {claim.key} = {_claimed_text(claim)}{note}")
             for entry in claim.entries:
-                if entry.correct:
+                if entry.correct or blank:
+                    continue
+                if not entry.answered:
+                    lines.append(f"    {entry.key}: not answered")
                     continue
                 places = max(decimals_of(entry.claimed), 4)
                 lines.append(
@@ -116,7 +152,11 @@ class NumbersReport(Report):
         return "\n".join(lines)
 
     def summary(self) -> str:
-        return f"{sum(c.correct for c in self.claims)} of {len(self.claims)} claims correct"
+        right = sum(c.correct for c in self.claims)
+        summary = f"{right} of {len(self.claims)} claims correct"
+        if self.unanswered:
+            summary += f", {self.unanswered} not answered"
+        return summary
 
     def display_blocks(self) -> list:
         """What Jupyter shows: how many claims are right, how entries are counted, and a row
@@ -128,14 +168,23 @@ class NumbersReport(Report):
             (Code(c.key), Code(_claimed_text(c)), tuple(n for e in c.entries for n in _notes(e)))
             for c in self.claims
         )
-        marks = tuple(c.correct for c in self.claims)
+        marks = tuple(_mark(c) for c in self.claims)
         return blocks + [Table(("claim", "claimed", "correct values"), rows, marks)]
+
+
+def _mark(claim: ClaimVerdict) -> bool | None:
+    """✓ (True), ✗ (False) or ? (None: nothing wrong, something left blank)."""
+    if any(e.answered and not e.correct for e in claim.entries):
+        return False
+    return True if claim.correct else None
 
 
 def _notes(entry: EntryVerdict) -> tuple:
     """The notes on one number (none when it is right): correct value, formula, diagnosis."""
     if entry.correct:
         return ()
+    if not entry.answered:  # a blank: the expected value is not given away
+        return (f"{entry.key}: not answered",)
     places = max(decimals_of(entry.claimed), 4)
     correct = f"{entry.key}: correct {fmt(entry.exact, places + 2)} (±{fmt(entry.allowed, places)})"
     notes = (Code(correct),) + ((Code(entry.formula),) if entry.formula else ())
@@ -180,6 +229,9 @@ def _judge(claim: Claim, solution: Solution, example: WorkedExample) -> ClaimVer
     for index, claimed in pairs:
         exact = quantity.value(index)
         key = claim.quantity + _where(index, base)
+        if claimed == UNANSWERED:
+            entries.append(EntryVerdict(key, claimed, exact, False, 0))
+            continue
         correct = agrees(claimed, exact, example.tolerance)
         entries.append(
             EntryVerdict(

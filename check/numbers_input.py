@@ -16,6 +16,8 @@ The format (``backprop check numbers``)::
     [claims]                                # any subset; whole arrays or entries
     h1 = [0.6682, 0.7503]
     "dW2[1,1]" = 0.0476                     # indices count from 1, as in the derivations
+    loss = "?"                              # "?": asked but not answered yet (a whole claim
+    z1 = [0.7, "?"]                         #   or single entries), reported as not answered
     index_base = 1                          # optional, at the top or here: 0 counts from 0
     tolerance = 0.001                       # optional: absolute, overrides the written precision
 
@@ -49,7 +51,8 @@ LOSSES |= {"binary-cross-entropy": "binary-cross-entropy", "bce": "binary-cross-
 class Claim:
     """One claim: ``quantity`` (canonical, e.g. "dW2"), an optional ``index`` (0-based inside,
     whatever ``index_base`` the file writes them in) and the
-    claimed ``value`` (a Decimal, or nested lists of Decimals for a whole array)."""
+    claimed ``value`` (a Decimal, or nested lists of Decimals for a whole array; an entry not
+    answered yet is :data:`UNANSWERED`)."""
 
     key: str
     quantity: str
@@ -89,6 +92,8 @@ def load_toml(path: str | Path) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML: {exc}") from None
 
+
+UNANSWERED = "?"  # a claim (or entry) asked for and left blank: "not answered", never correct
 
 MAX_EXPONENT = 300  # |x| within 1e±300: what float64 holds, and exact arithmetic stays small
 
@@ -234,7 +239,10 @@ def _index_base(doc: dict, claims: dict) -> int:
 
 
 def _claimed(value, shape, key):
-    """Like :func:`array` but keeps the Decimals (their written precision matters)."""
+    """Like :func:`array` but keeps the Decimals (their written precision matters); a "?"
+    stands for every entry of its place (``h1 = "?"`` is ``h1 = ["?", "?"]``)."""
+    if value == UNANSWERED:
+        return [_claimed(value, shape[1:], key) for _ in range(shape[0])] if shape else value
     if not shape:
         return number(value, key)
     if not isinstance(value, list) or len(value) != shape[0]:
