@@ -246,3 +246,11 @@ def test_ipython_plain_text_is_the_report_text():
     printer = _Printer()
     verdict._repr_pretty_(printer, False)
     assert printer.shown == [verdict.to_text()]
+
+
+def test_numbers_report_display_of_a_blank_gives_nothing_away():
+    blank = EntryVerdict("h1[1]", "?", 0.6682, False, Decimal("0.0001"))
+    report = NumbersReport([ClaimVerdict("h1", [blank])])
+    html = report._repr_html_()
+    assert "h1[1]: not answered" in html and "0.6682" not in html
+    assert "1 not answered" in html and '<td class="backprop-undecided">?</td>' in html
