@@ -39,7 +39,7 @@ STEP_FUNCTIONS = {name: _heaviside for name in ("H", "heaviside", "Heaviside", "
 
 @dataclass(frozen=True)
 class Quantity:
-    """One checkable result: chain ``chain`` of the derivation ``derivation``.
+    """One checkable result: the result ``key`` of the derivation ``derivation``.
 
     ``symbols`` maps accepted spellings to SymPy symbols, ``indexed`` vector names to
     IndexedBases, ``bare`` function names written alone (σ in σ(1 − σ)) to the output they
@@ -50,7 +50,7 @@ class Quantity:
 
     name: str
     derivation: str
-    chain: int
+    key: str
     meaning: str
     accepts: str  # human-readable list of accepted symbols, for --list
     symbols: dict = field(default_factory=dict)
@@ -60,19 +60,19 @@ class Quantity:
     functions: dict = field(default_factory=dict)
     swaps: tuple = ()
     related: tuple = ()
-    alternatives: tuple = ()  # (label, derivation, chain): a result for another variable
+    alternatives: tuple = ()  # (label, derivation, key): a result for another variable
     shape: tuple | None = None
     entry: tuple = ()
 
     @property
     def expected(self) -> sp.Expr:
         """The verified result (index notation for vectors and matrices)."""
-        return derive.get(self.derivation).chains[self.chain].result
+        return derive.get(self.derivation)[self.key].rhs
 
     @property
     def domain(self) -> Domain:
         d = derive.get(self.derivation)
-        return d.chains[self.chain].domain or d.domain
+        return d[self.key].domain or d.domain
 
     @property
     def explanation(self) -> str:
@@ -88,7 +88,7 @@ def _activation(name: str, chain_output: str) -> Quantity:
     return Quantity(
         name=name,
         derivation=name,
-        chain=0,
+        key="slope_z",
         meaning=f"d/dz {chain_output}",
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
         symbols={"z": z, **_names(("h", "a"), h)},
@@ -104,7 +104,7 @@ def _indexed_losses(name: str, derivation: str, meaning: str) -> Quantity:
     return Quantity(
         name=name,
         derivation=derivation,
-        chain=0,
+        key="jacobian" if name == "softmax" else "dz",
         meaning=meaning,
         accepts="p_i, q_i, ŷ_i, y*_i, a_i (prediction p = softmax(z)); y_i (one-hot target); "
         "z_i (logits); δ_ij or delta_ij (Kronecker delta); indices p_i, p_{i}, p[i]; for "
@@ -122,7 +122,7 @@ def _scalar_loss(name: str, derivation: str, meaning: str, prediction) -> Quanti
     return Quantity(
         name=name,
         derivation=derivation,
-        chain=0,
+        key="dz_identity" if derivation == "mse" else "dz",
         meaning=meaning,
         accepts="p, q, ŷ, yhat, y*, a (prediction); y (target); z (pre-activation); "
         "an index _i may be added",
@@ -141,26 +141,26 @@ _DENSE_ACCEPTS = (
 )
 
 
-def _dense(part: str, chain: int, meaning: str, shape, entry) -> Quantity:
+def _dense(part: str, key: str, meaning: str, shape, entry) -> Quantity:
     return Quantity(
         name=f"dense:{part}",
         derivation="dense",
-        chain=chain,
+        key=key,
         meaning=meaning,
         accepts=_DENSE_ACCEPTS,
         indexed={"W": Wm, "h": hv, "x": hv, "delta": deltav, "b": bv},
         index_symbols={"i": i, "j": j, "k": k},
         related=((i, j),),
-        alternatives=tuple(alt for alt in _DENSE_ALTERNATIVES if alt[2] != chain),
+        alternatives=tuple(alt for alt in _DENSE_ALTERNATIVES if alt[2] != key),
         shape=shape,
         entry=entry,
     )
 
 
 _DENSE_ALTERNATIVES = (
-    ("∂L/∂W (the weight gradient)", "dense", 0),
-    ("∂L/∂b (the bias gradient)", "dense", 1),
-    ("∂L/∂h (the gradient at the layer input)", "dense", 2),
+    ("∂L/∂W (the weight gradient)", "dense", "dW"),
+    ("∂L/∂b (the bias gradient)", "dense", "db"),
+    ("∂L/∂h (the gradient at the layer input)", "dense", "dh"),
 )
 
 QUANTITIES: dict[str, Quantity] = {
@@ -175,12 +175,12 @@ QUANTITIES: dict[str, Quantity] = {
             "sigmoid-bce", "sigmoid-bce", "∂L/∂z, L = −y log p − (1 − y) log(1 − p), p = σ(z)", p
         ),
         _scalar_loss("mse", "mse", "∂L/∂z, L = ½(ŷ − y)², identity output ŷ = z", yhat),
-        _dense("dW", 0, "∂L/∂W for z = W h + b (n_out × n_in)", (n_out, n_in), (i, j)),
-        _dense("db", 1, "∂L/∂b (n_out)", (n_out, 1), (i, None)),
-        _dense("dh", 2, "∂L/∂h (n_in)", (n_in, 1), (j, None)),
+        _dense("dW", "dW", "∂L/∂W for z = W h + b (n_out × n_in)", (n_out, n_in), (i, j)),
+        _dense("db", "db", "∂L/∂b (n_out)", (n_out, 1), (i, None)),
+        _dense("dh", "dh", "∂L/∂h (n_in)", (n_in, 1), (j, None)),
         _dense(
             "delta",
-            3,
+            "delta_below",
             "δ of the layer below, ∂L/∂z_prev, h = g(z_prev) (n_in)",
             (n_in, 1),
             (j, None),
@@ -195,7 +195,7 @@ _ALTERNATIVE_LOSS = {
 
 def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
     """Results for other variables that an answer may have computed by mistake."""
-    found = [(label, derive.get(name).chains[c].result) for label, name, c in q.alternatives]
+    found = [(label, derive.get(name)[key].rhs) for label, name, key in q.alternatives]
     if q.name in _ALTERNATIVE_LOSS:
         found.append(_ALTERNATIVE_LOSS[q.name])
     return [

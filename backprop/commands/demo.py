@@ -69,7 +69,7 @@ def write_notes(out: Path) -> tuple[Path, Path]:
     derivations = [derive.get(name) for name in derive.names()]
     seconds = time.perf_counter() - start
     print(render(derive.get("softmax-ce"), "text"))
-    steps = sum(len(d.steps) for d in derivations)
+    steps = sum(len(d.all_steps()) for d in derivations)
     checks = sum(len(d.checks) for d in derivations)
     print(
         f"\nderived and verified {len(derivations)} derivations ({steps} steps, "
