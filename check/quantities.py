@@ -14,11 +14,13 @@ p[i] - y[i]
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 import derive
+from derive import rulebook
 from derive.builtins.dense import zprev
 from derive.errors import UnknownNameError
 from derive.losses import yhat
@@ -67,24 +69,47 @@ class Quantity:
     @property
     def expected(self) -> sp.Expr:
         """The verified result (index notation for vectors and matrices)."""
-        return derive.get(self.derivation)[self.key].rhs
+        return derivation_named(self.derivation)[self.key].rhs
 
     @property
     def domain(self) -> Domain:
-        d = derive.get(self.derivation)
+        d = derivation_named(self.derivation)
         return d[self.key].domain or d.domain
 
     @property
     def explanation(self) -> str:
-        return derive.get(self.derivation).to_text()
+        return derivation_named(self.derivation).to_text()
+
+
+def derivation_named(name: str):
+    """A built-in derivation, or the derivation of a named activation record (built-in or
+    user rule: ``derive.custom_activation`` of its name)."""
+    if name in derive.names():
+        return derive.get(name)
+    record = rulebook.activations()[name]
+    return _activation_derivation(name, record.expr)
+
+
+@functools.cache
+def _activation_derivation(name: str, expr: sp.Expr):
+    """Keyed by the definition too: a user rule registered again with another one is new."""
+    return derive.custom_activation(name)
 
 
 def _names(names, value) -> dict:
     return dict.fromkeys(names, value)
 
 
-def _activation(name: str, chain_output: str) -> Quantity:
-    own = {"sigmoid": SIGMOID_NAMES, "tanh": ("tanh",), "relu": ("relu", "ReLU")}[name]
+def _activation(name: str, chain_output: str | None = None) -> Quantity:
+    """d/dz of a named activation record; its spellings alone stand for its output h."""
+    record = rulebook.activations()[name]
+    if chain_output is None:
+        from derive.render.printer import text  # noqa: PLC0415
+
+        chain_output = text(record.shown)
+    own = {"sigmoid": SIGMOID_NAMES, "tanh": ("tanh",), "relu": ("relu", "ReLU")}.get(
+        name, (*record.spellings, name)
+    )
     return Quantity(
         name=name,
         derivation=name,
@@ -93,7 +118,7 @@ def _activation(name: str, chain_output: str) -> Quantity:
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
         symbols={"z": z, **_names(("h", "a"), h)},
         bare=_names(own, h),
-        functions=STEP_FUNCTIONS if name == "relu" else {},
+        functions=STEP_FUNCTIONS if name == "relu" or record.expr.has(sp.Piecewise) else {},
         related=((z, h), (h, z)),
     )
 
@@ -208,7 +233,10 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Quantity:
-    """The quantity called ``name``; UnknownNameError (one line, with a suggestion) if none."""
+    """The quantity called ``name``, or d/dz of the activation record called ``name``;
+    UnknownNameError (one line, with a suggestion) if none."""
+    if name not in QUANTITIES and name in rulebook.activations():
+        return _activation(name)
     if name not in QUANTITIES:
         close = difflib.get_close_matches(name, list(QUANTITIES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

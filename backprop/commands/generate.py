@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from backprop import rules_option
+
 
 def register(sub) -> None:
     p = sub.add_parser(
         "generate",
+        parents=[rules_option.parent()],
         help="generate a NumPy training module from a network spec (TOML)",
         description=(
             "Generate a standalone NumPy module (init_params, forward, loss, backward, "
