@@ -220,3 +220,12 @@ def test_a_bad_rules_file_is_one_line_exit_2(capsys, tmp_path, text, fragment):
 def test_a_missing_rules_file_is_one_line_exit_2(capsys, tmp_path):
     status, _, err = run(capsys, "derive", "sigmoid", "--rules", str(tmp_path / "none.toml"))
     assert status == 2 and "cannot read rules file" in err and len(err.splitlines()) == 1
+
+
+def test_python_registration_is_exported_from_derive():
+    import derive
+
+    derive.register_activation("softsign3", "z / (1 + abs(z))")
+    derive.register_loss("logcosh3", "log(cosh(p - y))", output="identity")
+    assert derive.custom_activation("softsign3")["slope_z"].rhs is not None
+    assert derive.custom_loss("logcosh3", output="identity")["dz"].rhs.has(__import__("sympy").tanh)
