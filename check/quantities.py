@@ -28,7 +28,7 @@ from derive.model import Domain
 from derive.symbols import Wm, bv, deltav, h, hv, i, j, k, n_in, n_out, p, pv, y, yv, z, zv
 
 PREDICTION = ("p", "q", "yhat", "ystar", "a")  # spellings of the network's prediction
-SIGMOID_NAMES = ("sigmoid", "sigma", "logistic")
+SIGMOID_NAMES = rulebook.functions()["sigmoid"].spellings  # sigmoid, sigma, logistic
 
 
 def _heaviside(x):
@@ -36,7 +36,10 @@ def _heaviside(x):
     return sp.Heaviside(x, 0)
 
 
-STEP_FUNCTIONS = {name: _heaviside for name in ("H", "heaviside", "Heaviside", "step")}
+# the record's spellings, and H and step as answers write the unit step
+STEP_FUNCTIONS = dict.fromkeys(
+    ("H", "step", *rulebook.functions()["heaviside"].spellings), _heaviside
+)
 
 
 @dataclass(frozen=True)
@@ -107,9 +110,9 @@ def _activation(name: str, chain_output: str | None = None) -> Quantity:
         from derive.render.printer import text  # noqa: PLC0415
 
         chain_output = text(record.shown)
-    own = {"sigmoid": SIGMOID_NAMES, "tanh": ("tanh",), "relu": ("relu", "ReLU")}.get(
-        name, (*record.spellings, name)
-    )
+    # a lecture activation's name belongs to its function record (sigmoid, sigma, logistic)
+    spelled = rulebook.functions().get(name) if not record.spellings else None
+    own = spelled.spellings if spelled is not None else (*record.spellings, name)
     return Quantity(
         name=name,
         derivation=name,
