@@ -422,7 +422,7 @@ def _tanh_prime(x):
 
 
 def _steps() -> dict:
-    step = {"H": _heaviside, "heaviside": _heaviside, "Heaviside": _heaviside}
+    step = {"H": _heaviside}  # heaviside(x, at_zero) is the rule record's own spelling
     return {**step, "sigmaprime": _sigma_prime, "tanhprime": _tanh_prime}
 
 
