@@ -205,6 +205,7 @@ def test_check_code_with_the_rules(capsys, files):
         ("[[activation]]\nname = 'a1'\nexpr = 'z +* 2'\n", "activation 1"),
         ("[[activation]]\nname = 'relu'\nexpr = 'z'\n", "already a built-in name"),
         ("[[layer]]\nname = 'a1'\n", "unknown table 'layer'"),
+        ("[[loss]]\nname = 'logcosh'\nexpr = 'p - y'\n", "already a built-in name"),
     ],
 )
 def test_a_bad_rules_file_is_one_line_exit_2(capsys, tmp_path, text, fragment):
@@ -229,3 +230,18 @@ def test_python_registration_is_exported_from_derive():
     derive.register_loss("logcosh3", "log(cosh(p - y))", output="identity")
     assert derive.custom_activation("softsign3")["slope_z"].rhs is not None
     assert derive.custom_loss("logcosh3", output="identity")["dz"].rhs.has(__import__("sympy").tanh)
+
+
+def test_the_example_rules_and_their_network(capsys):
+    from pathlib import Path
+
+    from codegen.spec import load_spec
+
+    examples = Path(__file__).resolve().parent.parent / "examples" / "rules"
+    rulebook.load_rules(examples / "lecun.toml")
+    spec = load_spec(examples / "lecun_net.toml")
+    assert [layer.activation for layer in spec.layers] == [
+        "lecun_tanh",
+        "leaky_relu(z, negative_slope=0.2)",
+    ]
+    assert spec.output.loss == "pseudo_huber"
