@@ -20,7 +20,7 @@ import sympy as sp
 from backprop.output import write_text
 from codegen import certify
 from codegen.plan import Plan, make_plan
-from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
+from codegen.spec import OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
 from codegen.training import make_training
 from derive.activations import ACTIVATIONS
@@ -140,7 +140,7 @@ def describe(spec: Spec) -> str:
 def _prose(rule: str) -> str:
     """A built-in name as it is; a user expression as SymPy prints it once parsed (never the raw
     text, whose backslashes and quotes must not reach the module's docstring)."""
-    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES or rule in LOSS_ALIASES:
+    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES:
         return rule
     try:
         return sp.sstr(parse_activation(rule).expr)

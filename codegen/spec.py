@@ -43,7 +43,6 @@ from derive.symbols import p as prediction
 
 DTYPES = ("float32", "float64")
 OUTPUT_ONLY = ("softmax",)
-LOSS_ALIASES = {"ce": "cross-entropy", "bce": "binary-cross-entropy"}
 _BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 _EXPRESSION_VARIABLES = {"z", "x"}  # a bare "z" is an expression (the identity), not a name
@@ -259,18 +258,16 @@ def _loss(text, activation: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise SpecError(f"{key}: must be a loss name or an expression in p and y")
     text = text.strip()
-    name = LOSS_ALIASES.get(text, text)
-    if name == "cross-entropy" and activation == "sigmoid":
-        name = "binary-cross-entropy"  # cross-entropy of a sigmoid output is BCE
-    record = LOSSES.get(name) or rulebook.loss_named(name)
+    record = rulebook.loss_named(text)  # a name or one of the record's aliases (ce, bce, mae)
+    if record is not None and record.name == "cross-entropy" and activation == "sigmoid":
+        record = LOSSES["binary-cross-entropy"]  # cross-entropy of a sigmoid output is BCE
     if record is not None:
         if not record.fits_output(activation):
             fits = " or ".join(record.fits)
             raise SpecError(f"{key}: '{text}' needs a {fits} output, not {activation!r}")
         return record.name
     if _BARE_NAME.fullmatch(text) and text not in ("p", "y"):
-        names = (*rulebook.losses(), *LOSS_ALIASES)
-        raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, names)}")
+        raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, rulebook.losses())}")
     try:
         loss = parse_loss(text)
     except BackpropError as exc:
