@@ -83,6 +83,7 @@ def test_derive_renders_text_latex_and_json(name):
     assert data["chains"][0]["result"]["text"] == printer.text(result)
 
 
+@pytest.mark.slow  # about a second per record
 @pytest.mark.parametrize("name", NAMES)
 def test_check_answer_accepts_the_derivative_and_refuses_a_wrong_one(capsys, name):
     right = language(slope(name))
@@ -92,6 +93,7 @@ def test_check_answer_accepts_the_derivative_and_refuses_a_wrong_one(capsys, nam
     assert status == 1, out
 
 
+@pytest.mark.slow  # about a second per record
 @pytest.mark.parametrize("name", NAMES)
 def test_check_steps_accepts_the_derivative_and_refuses_a_wrong_one(capsys, tmp_path, name):
     right = language(slope(name))
@@ -104,6 +106,7 @@ def test_check_steps_accepts_the_derivative_and_refuses_a_wrong_one(capsys, tmp_
     assert status == 1, out
 
 
+@pytest.mark.slow  # about a second per record
 @pytest.mark.parametrize("name", NAMES)
 def test_generate_and_train(name):
     spec = spec_from_dict(
