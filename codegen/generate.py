@@ -44,16 +44,21 @@ def generate_source(spec: Spec | dict, spec_path=None, out_path=None) -> str:
     return generate(spec, spec_path, out_path)[0]
 
 
-def generate(spec: Spec | dict, spec_path=None, out_path=None) -> tuple[str, tuple[str, ...]]:
-    """(the module's source, a warning per math line the stability check found inaccurate)."""
+def generate(
+    spec: Spec | dict, spec_path=None, out_path=None, rules=()
+) -> tuple[str, tuple[str, ...]]:
+    """(the module's source, a warning per math line the stability check found inaccurate).
+    ``rules``: the ``--rules`` files the spec's names need, named in the regenerate command."""
     spec = spec if isinstance(spec, Spec) else spec_from_dict(spec)
     plan = make_plan(spec)
-    return _render(spec, plan, spec_path, out_path), plan.warnings
+    return _render(spec, plan, spec_path, out_path, rules), plan.warnings
 
 
-def _render(spec: Spec, plan: Plan, spec_path, out_path) -> str:
+def _render(spec: Spec, plan: Plan, spec_path, out_path, rules=()) -> str:
     source = _posix(spec_path) if spec_path is not None else "a spec dict"
     command = "backprop generate " + (_posix(spec_path) if spec_path else "SPEC.toml")
+    for path in rules:
+        command += f" --rules {_posix(path)}"
     if out_path is not None:
         command += f" -o {_posix(out_path)}"
     return _ENVIRONMENT.get_template(TEMPLATE).render(

@@ -146,6 +146,7 @@ def test_generate_with_the_rules(capsys, files, tmp_path):
     source = out_file.read_text(encoding="utf-8")
     assert 'activation = "softsign2"' in source and 'loss = "logcosh2"' in source
     assert "np.abs" in source  # the rule's definition reached the generated code
+    assert f"--rules {files['rules.toml']}" in source  # the regenerate command needs the rules
     rulebook.forget_user_rules()
     status, _, err = run(capsys, "generate", files["spec.toml"])
     assert status == 2 and "unknown activation 'softsign2'" in err

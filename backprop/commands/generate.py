@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from codegen.spec import load_spec
 
     spec = load_spec(args.spec)
-    source, warnings = generate(spec, args.spec, args.out)
+    source, warnings = generate(spec, args.spec, args.out, rules=args.rules or ())
     write_text(args.out, source)
     for warning in warnings:  # what the stability check could not make accurate
         print(f"backprop: warning: {warning}", file=sys.stderr)
