@@ -109,7 +109,9 @@ def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
             name="loss",
             title=f"A user-defined loss L = {math_text(loss)} on a {output} output",
             summary=f"∂L/∂z = {math_text(result)}",
-            chains=[Chain(lhs=sp.Derivative(L, z), steps=steps, title="gradient at the logit")],
+            chains=[
+                Chain(lhs=sp.Derivative(L, z), steps=steps, title="gradient at the logit", key="dz")
+            ],
             domain=domain,
             conventions=[f"p = {math_text(act.shown)} is the prediction, y the target."],
             cross_checks=crosscheck.standard(loss.xreplace({p: act.expr}), z, result, domain),

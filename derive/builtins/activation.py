@@ -108,7 +108,7 @@ def build(act: Activation) -> Derivation:
         in_g = out.subs(h, act.display)
         if in_g != derivative:
             steps.append(Step(in_g, f"written with {math_text(act.shown)} itself ({out_why})"))
-    chains = [Chain(lhs=lhs, steps=steps, title=f"derivative of {act.name}")]
+    chains = [Chain(lhs=lhs, steps=steps, title=f"derivative of {act.name}", key="slope_z")]
     if out is not None:
         chains.append(
             Chain(
@@ -116,6 +116,7 @@ def build(act: Activation) -> Derivation:
                 steps=[Step(out, out_why)],
                 title=f"in terms of the output h = {math_text(act.shown)}",
                 note="h is cached by the forward pass, so backward reuses it",
+                key="slope_h",
             )
         )
     conventions = [f"h = {math_text(act.shown)} is the activation's output."]
