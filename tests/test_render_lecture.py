@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 
 import pytest
 
 import derive
 from derive.render import latex, render, render_many, text
+from tools import readme_images
 
 NAMES = derive.names()
 
@@ -135,18 +135,13 @@ def test_verification_modes():
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_cli_notes_compile_without_overfull_boxes(tmp_path):
-    from backprop.cli import main
-
-    assert main(["derive", "--all", "--standalone", "-o", str(tmp_path / "notes.tex")]) == 0
-    for _ in range(2):  # twice: the footnotes' references to the appendix
-        result = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "notes.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-    log = (tmp_path / "notes.log").read_text(errors="replace")
-    assert "Overfull" not in log
+    # the README's picture is made by the same commands (tools/readme_images.py)
+    pdf, log = readme_images.notes_pdf(tmp_path)  # derive --all --standalone, pdflatex twice
+    lines = log.splitlines()
+    overfull = [" ".join(lines[i : i + 3]) for i, x in enumerate(lines) if "Overfull" in x]
+    assert not overfull, overfull  # "Overfull \\hbox (12.3pt too wide) in paragraph at ..."
     assert "undefined" not in log.lower()
+    if shutil.which("pdftoppm") and shutil.which("pdftotext"):
+        page = readme_images.pdf_page_png(pdf, tmp_path / readme_images.PDF_IMAGE)
+        assert page.stat().st_size > 10_000
+        readme_images.keep_artifact(page)
