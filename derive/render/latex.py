@@ -19,7 +19,7 @@ from sympy.concrete.summations import Sum
 from derive.model import Chain, Derivation
 from derive.render import notation, prose, templates, verification
 from derive.render.printer import NotesLatexPrinter, leibniz_operand, text
-from derive.render.vector import vector_name_latex
+from derive.render.vector import vector_gradient, vector_name_latex
 
 DEFAULT_TITLE = "Backpropagation, derived step by step"
 
@@ -173,15 +173,12 @@ def vector_lhs_latex(chain: Chain) -> str:
     >>> print(vector_lhs_latex(Chain(lhs=sp.Derivative(L, Wm[i, j]), steps=[])))
     \\frac{\\partial L}{\\partial W}
     """
-    lhs = chain.lhs
-    if not (isinstance(lhs, sp.Derivative) and len(lhs.variables) == 1):
-        return ""
-    wrt = lhs.variables[0]
-    if not isinstance(wrt, sp.Indexed) or not isinstance(lhs.expr, sp.Symbol):
+    parts = vector_gradient(chain)
+    if parts is None:
         return ""
     return r"\frac{\partial %s}{\partial %s}" % (
-        NotesLatexPrinter().doprint(lhs.expr),
-        vector_name_latex(wrt),
+        NotesLatexPrinter().doprint(parts[0]),
+        vector_name_latex(parts[1]),
     )
 
 

@@ -23,6 +23,7 @@ from derive.render.notation import (
     ACCENTS,
     FUNCTION_WORDS_LATEX,
     GREEK_LATEX_NAMES,
+    LAYER_SUPERSCRIPTS_TEXT,
     PROSE_LATEX,
     SAFE_TEXT,
     SCRIPT_WORDS,
@@ -47,6 +48,8 @@ _OPERATORS = frozenset(
 )
 # what may end a math run after its last math piece: "= 1", "= 0.5", or closing brackets
 _RUN_ENDING = re.compile(r"(\s*=\s*[0-9]+(?:\.[0-9]+)?)?([)\]]*)")
+# a layer label in parentheses: W^(l), h^(l-1), z^(L), W^(1)
+_LAYER_LABEL = re.compile(r"\^\(([0-9lL+-]+)\)")
 # a function name standing alone as a word (log p_k, exp(z)), not the start of "logits"
 _FUNCTION_WORD = re.compile(
     r"(?:%s)(?![A-Za-z])" % "|".join(sorted(FUNCTION_WORDS_LATEX, key=len)[::-1])
@@ -356,3 +359,12 @@ def sentence_case(prose: str) -> str:
     if (len(first) > 1 or first == "a") and first.isalpha() and first.islower():
         return prose[:1].upper() + prose[1:]
     return prose
+
+
+def to_unicode(prose: str) -> str:
+    """Prose for the terminal, its layer labels set as the formulas set them.
+
+    >>> to_unicode("z^(l) = W^(l) h^(l-1) + b^(l); ∂L/∂W^(1)_11")
+    'z⁽ˡ⁾ = W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾; ∂L/∂W⁽¹⁾_11'
+    """
+    return _LAYER_LABEL.sub(lambda m: "⁽%s⁾" % m[1].translate(LAYER_SUPERSCRIPTS_TEXT), prose)
