@@ -46,6 +46,8 @@ _OPERATORS = frozenset(
     | {r"\leq", r"\geq", r"\neq", r"\approx", r"\pm", r"\sum", r"\ldots"}
     | set(FUNCTION_WORDS_LATEX.values())  # \log p: the operator spaces itself
 )
+# operators that may start a formula whose left operand is a plain number (1 − p)
+_LEADING_OPERATORS = frozenset({"-", "+", r"\cdot", r"\times", r"\odot"})
 # what may end a math run after its last math piece: "= 1", "= 0.5", or closing brackets
 _RUN_ENDING = re.compile(r"(\s*=\s*[0-9]+(?:\.[0-9]+)?)?([)\]]*)")
 # a layer label in parentheses: W^(l), h^(l-1), z^(L), W^(1)
@@ -248,6 +250,8 @@ def runs(prose: str) -> list[tuple[str, list[Piece]]]:
     pending: list[Piece] = []  # bridging text after the last math piece of the run
     for part in pieces(prose):
         if part.is_math:
+            if not math and part.latex in _LEADING_OPERATORS:  # 1 − p: the 1 joins the formula
+                math = _trailing_number(out)
             math += pending + [part]
             pending = []
         elif math and part.plain in _BRIDGE and _may_close(math + pending, part.plain):
@@ -258,6 +262,30 @@ def runs(prose: str) -> list[tuple[str, list[Piece]]]:
             _add_text(out, [part])
     _flush(out, math, pending, following="")
     return out
+
+
+def _trailing_number(out: list) -> list[Piece]:
+    """A number (and the spaces after it, and a bracket before it) ending the text so far,
+    taken out of it: the left operand of an operator that starts a formula. Empty unless it
+    stands alone ("of 1 ", "(1 "), not inside a word or a name (W2)."""
+    if not out or out[-1][0] != "text":
+        return []
+    text = out[-1][1]
+    n = len(text)
+    while n and text[n - 1].plain == " ":
+        n -= 1
+    end = n
+    while n and (text[n - 1].plain.isdigit() or text[n - 1].plain == "."):
+        n -= 1
+    if n and text[n - 1].plain in "([":  # (1 − p): the bracket opens the formula
+        n -= 1
+    if n == end or (n and text[n - 1].plain != " "):  # none, or part of a word: leave it
+        return []
+    taken = text[n:]
+    del text[n:]
+    if not text:
+        out.pop()
+    return taken
 
 
 def _flush(out: list, math: list[Piece], pending: list[Piece], following: str) -> None:
