@@ -211,6 +211,9 @@ def test_prose_to_latex():
     assert prose.to_text_mode("(1 − p) cancels") == r"\ensuremath{(1 - p)} cancels"
     assert prose.to_text_mode("W2 − x") == r"W2 \ensuremath{- x}"  # a name's digit stays put
     assert prose.to_text_mode("steps 1–3") == "steps 1--3"
+    # a Greek subscript is a subscript (L_λ); a programming name keeps its underscore
+    assert prose.to_text_mode("L_λ = L") == r"\ensuremath{L_{\lambda} = L}"
+    assert prose.to_text_mode("weight_decay=λ") == r"weight\_decay=\ensuremath{\lambda}"
 
 
 def test_prose_is_ascii_and_balanced():

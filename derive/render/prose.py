@@ -32,7 +32,7 @@ from derive.render.notation import (
 SCRIPTS = ("sub", "sup")
 
 # a subscript or superscript argument: {group without braces} or a run of letters and digits
-_SCRIPT_ARGUMENT = re.compile(r"\{([^{}]*)\}|\(([^()]*)\)|([A-Za-z0-9]+)")
+_SCRIPT_ARGUMENT = re.compile(r"\{([^{}]*)\}|\(([^()]*)\)|([A-Za-z0-9]+|[\u0391-\u03c9])")
 # a Greek letter spelled out just before a script: delta^l
 _GREEK_WORD = re.compile(r"[A-Za-z]+(?=[_^])")
 _ARTICLES = frozenset("aAI")  # single letters that are English words, not variables
@@ -82,6 +82,10 @@ def pieces(prose: str) -> list[Piece]:
     n = 0
     while n < len(prose):
         char = prose[n]
+        if char == "_" and _in_identifier(prose, n):  # torch's weight_decay: a name
+            out.append(Piece("text", r"\_", "_"))
+            n += 1
+            continue
         if char in "_^":
             match = _SCRIPT_ARGUMENT.match(prose, n + 1)
             if match:
@@ -111,6 +115,14 @@ def pieces(prose: str) -> list[Piece]:
             out.append(_piece(prose, n))
         n += 1
     return out
+
+
+def _in_identifier(prose: str, n: int) -> bool:
+    """Whether the underscore at n joins two words of a programming name (weight_decay), as
+    opposed to a subscript (n_in, z_prev, delta_l: one letter or a Greek name before it)."""
+    before = re.search(r"[A-Za-z]+$", prose[:n])
+    word = before.group() if before else ""
+    return len(word) > 1 and word not in GREEK_LATEX_NAMES and word not in FUNCTION_WORDS_LATEX
 
 
 def _piece(prose: str, n: int) -> Piece:
