@@ -21,7 +21,7 @@ The convention (write README examples this way):
 - Commands run with ``bash -c`` in a scratch copy of the repository (so ``-o file`` writes
   there, never into the checkout; the commands of one block run in order, so a later one
   reads what an earlier one wrote; blocks run side by side, so keep file names distinct), with
-  the running Python's ``bin/`` first on ``PATH`` (``backprop`` and ``python`` are the venv's),
+  ``backprop`` and ``python`` first on ``PATH`` (this interpreter, running the checkout's code),
   ``PYTHONPATH`` set to the repository root, ``COLUMNS=100``, ``NO_COLOR=1``, ``TERM=dumb``.
 - What varies by machine is masked on both sides before comparing (``MASKS`` below):
   durations (``0.8 s``, ``12 ms``), rates (``1.5 it/s``), the ``"seconds"`` of JSON output,
@@ -69,6 +69,7 @@ MASKS = (
 )
 # copied into the scratch directory: everything but version control, environments and caches
 IGNORED = (".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "out")
+IGNORED += ("build", "*.egg-info", "ci-artifacts")
 
 
 @dataclass
@@ -147,11 +148,21 @@ def scratch_copy(root: Path, into: Path) -> Path:
     return target
 
 
-def environment(root: Path) -> dict[str, str]:
+def commands_dir(into: Path) -> Path:
+    """``backprop`` and ``python`` as this interpreter runs them (whatever is installed)."""
+    bin_dir = into / "bin"
+    bin_dir.mkdir()
+    for name, args in (("backprop", "-m backprop.cli "), ("python", "")):
+        script = bin_dir / name
+        script.write_text(f'#!/bin/sh\nexec "{sys.executable}" {args}"$@"\n')
+        script.chmod(0o755)
+    return bin_dir
+
+
+def environment(root: Path, bin_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
-    bin_dir = str(Path(sys.executable).parent)
     env.update(
-        PATH=bin_dir + os.pathsep + env.get("PATH", ""),
+        PATH=os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), env.get("PATH", "")]),
         PYTHONPATH=str(root),
         COLUMNS="100",
         LINES="50",
@@ -189,7 +200,6 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
 def run_blocks(blocks: list[Block], root: Path, only: str | None = None) -> None:
     """Run every example of the blocks, filling ``actual``: one scratch copy, the commands
     of a block in order, blocks side by side (one per CPU)."""
-    env = environment(root)
     chosen = [
         block
         for block in blocks
@@ -197,6 +207,7 @@ def run_blocks(blocks: list[Block], root: Path, only: str | None = None) -> None
     ]
     with tempfile.TemporaryDirectory(prefix="readme-examples-") as tmp:
         cwd = scratch_copy(root, Path(tmp))
+        env = environment(root, commands_dir(Path(tmp)))
 
         def run_block(block: Block) -> None:
             for example in block.examples:
@@ -255,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     new = updated(lines, blocks)
     if new == lines:
         ran = sum(example.actual is not None for block in blocks for example in block.examples)
-        print(f"{args.readme.name}: {ran} commands, every output as written")
+        print(f"{args.readme.name}: every output as written ({ran} commands run)")
         return 0
     if args.update:
         args.readme.write_text("\n".join(new), encoding="utf-8")
