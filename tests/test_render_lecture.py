@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 
 import pytest
 
@@ -202,3 +203,18 @@ def test_cli_notes_compile_without_overfull_boxes(tmp_path):
         page = readme_images.pdf_page_png(pdf, tmp_path / readme_images.PDF_IMAGE)
         assert page.stat().st_size > 10_000
         readme_images.keep_artifact(page)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_long_sum_is_broken_over_lines(tmp_path):
+    # a user's activation whose derivative is wider than the page: broken before a + or −
+    d = derive.custom_activation("z * tanh(log(1 + exp(z))) + log(1 + exp(2*z)) / (1 + z^2)")
+    tex = render(d, "latex", standalone=True)
+    assert r"\\" + "\n" + r"  &\qquad {} - \frac{2 z \log" in tex
+    (tmp_path / "act.tex").write_text(tex)
+    result = subprocess.run(
+        [*readme_images.PDFLATEX, "act.tex"], cwd=tmp_path, capture_output=True, timeout=300
+    )
+    assert result.returncode == 0
+    assert "Overfull" not in (tmp_path / "act.log").read_text(errors="replace")
