@@ -214,6 +214,9 @@ def test_prose_to_latex():
     # a Greek subscript is a subscript (L_λ); a programming name keeps its underscore
     assert prose.to_text_mode("L_λ = L") == r"\ensuremath{L_{\lambda} = L}"
     assert prose.to_text_mode("weight_decay=λ") == r"weight\_decay=\ensuremath{\lambda}"
+    # a coefficient's letter is a variable (2x), an exponent's e is not (1e-06)
+    assert prose.to_text_mode("∂f/∂x = 2x") == r"\ensuremath{\partial f/\partial x = 2x}"
+    assert prose.to_text_mode("rtol 1e-06, W2x") == "rtol 1e-06, W2x"
 
 
 def test_prose_is_ascii_and_balanced():

@@ -157,11 +157,24 @@ def _is_variable(prose: str, n: int) -> bool:
     """A lone ASCII letter (y, p in p_k, h in hᵀ) is a variable; 'a', 'A', 'I' only before a script."""
     before = prose[n - 1] if n > 0 else " "
     after = prose[n + 1] if n + 1 < len(prose) else " "
+    if before.isdigit() and _after_coefficient(prose, n):  # 2x, but not 1e-06 or W2x
+        return prose[n] not in _ARTICLES
     if _in_word(before) or _in_word(after) or "'" in (before, after):
         return False
     if before + after == "()" and prose[n - 2 : n - 1] in ("", " "):  # an item label: (b)
         return False
     return after in "_^" or _script_kind(after) != "" or prose[n] not in _ARTICLES
+
+
+def _after_coefficient(prose: str, n: int) -> bool:
+    """Whether the letter at n follows a number standing alone (2x), as a variable would."""
+    after = prose[n + 1] if n + 1 < len(prose) else " "
+    if _in_word(after) or after == "'" or (prose[n] in "eE" and after in "+-"):
+        return False
+    start = n - 1
+    while start > 0 and prose[start - 1].isdigit():
+        start -= 1
+    return start == 0 or not (_in_word(prose[start - 1]) or prose[start - 1] in "._")
 
 
 def _accented(prose: str, n: int) -> bool:
