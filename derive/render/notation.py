@@ -71,6 +71,8 @@ FUNCTION_WORDS_LATEX = {"log": r"\log", "exp": r"\exp", "tanh": r"\tanh", "ln": 
 MINUS_TEXT = "−"  # U+2212, so that p_i − y_i reads as a subtraction, not a hyphen
 TIMES_TEXT = "·"
 SUPERSCRIPTS_TEXT = str.maketrans("0123456789-+()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾")
+# layer labels in terminal prose, as the formulas print them: W^(l-1) → W⁽ˡ⁻¹⁾
+LAYER_SUPERSCRIPTS_TEXT = str.maketrans("0123456789-+lL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ˡᴸ")
 
 # --- Unicode in prose (justifications, conventions) → LaTeX math ---------------------------------
 
