@@ -1,6 +1,7 @@
 """Subcommands; each module has ``register(subparsers)`` setting ``run`` on its parser."""
 
 from backprop.commands import check, demo, derive_cmd, train
+from backprop.commands import grade as grade_cmd
 from backprop.commands import generate as generate_cmd
 
 SUBCOMMANDS = [
@@ -9,4 +10,5 @@ SUBCOMMANDS = [
     train.register,
     demo.register,
     check.register,
+    grade_cmd.register,
 ]

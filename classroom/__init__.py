@@ -1,0 +1,1 @@
+"""Teaching at class scale: grading a whole class (:mod:`classroom.grade`)."""

@@ -1,0 +1,213 @@
+"""Grading a class in parallel: a process pool, each task of each submission under limits.
+
+>>> result = grade_class(assignment, submissions, jobs=2)  # doctest: +SKIP
+>>> result.grades[0].verdict  # doctest: +SKIP
+'correct'
+
+Before the pool starts, this process grades every task's model answer once (:func:`warm_up`):
+that builds and verifies the reference results (SymPy, the generated modules of code tasks),
+and the workers, forked from it, inherit them, so nothing is loaded per submission. Each
+worker keeps one sandbox (:class:`check.sandbox.Sandbox`) for code tasks. Symbolic and numeric
+tasks run in a forked child under the assignment's time and memory limits
+(:func:`derive.bounded.bounded_call`); code runs in the sandbox under its own limits. A crash,
+a hang or a blow-up is graded "error" with its reason, and the rest go on; a worker process
+that dies is replaced and its submissions are graded again (then "error"). Nothing is cached
+between runs: every run reads the assignment and grades every submission.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context, util
+
+from check.sandbox import Sandbox, SandboxError
+from classroom.grade.credit import Grade, Judgement, award
+from classroom.grade.judges import judge
+from derive.bounded import bounded_call
+from derive.errors import BackpropError
+
+MODEL = "model answer"
+RETRIES = 2
+_WORKER: dict = {}  # this worker's sandbox, started on first use
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A task without a usable input: not answered, or unreadable (with the reason)."""
+
+    verdict: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One student's tasks to grade: (task, text | Path | Missing) pairs."""
+
+    student: str
+    items: tuple
+
+
+@dataclass
+class ClassResult:
+    """The grades (by student, then task), the models' judgements and the sandbox used."""
+
+    grades: list[Grade]
+    models: dict = field(default_factory=dict)  # task name -> Judgement
+    protections: list[str] = field(default_factory=list)
+
+
+def jobs_for(assignment, submissions) -> list[Job]:
+    """One job per submission, its tasks in the assignment's order."""
+    found = []
+    for sub in submissions:
+        items = []
+        for task in assignment.tasks:
+            if task.name in sub.inputs:
+                items.append((task, sub.inputs[task.name]))
+            elif task.name in sub.problems:
+                items.append((task, Missing("unreadable", sub.problems[task.name])))
+            else:
+                items.append((task, Missing("not answered")))
+        found.append(Job(sub.student, tuple(items)))
+    return found
+
+
+def model_jobs(assignment) -> list[Job]:
+    """The model answers (and each solution file of a numbers task), as jobs to grade."""
+    found = []
+    for task in assignment.tasks:
+        if task.model is not None:
+            found.append(Job(MODEL, ((replace(task, solutions=None), task.model),)))
+        if task.solutions is not None:
+            for path in sorted(task.solutions.glob("*.toml")):
+                own = replace(task, solutions=None, model=path)
+                found.append(Job(f"solution {path.stem}", ((own, path),)))
+    return found
+
+
+def warm_up(assignment) -> tuple[dict, list[str]]:
+    """Grade each task's model answer here (loading every reference before the workers fork);
+    the judgements by task name and the sandbox's protections ([] without code tasks)."""
+    models, box = {}, _sandbox_if_needed([t for t in assignment.tasks])
+    try:
+        for task in assignment.tasks:
+            model = task.model
+            if model is None:  # a numbers task with only solution files: the first one
+                model = min(task.solutions.glob("*.toml"), default=None)
+            if model is None:
+                models[task.name] = Judgement("error", "no model answer and no solution file")
+                continue
+            own = replace(task, solutions=None, model=model)
+            models[task.name] = _grade_item(own, model, MODEL, box, assignment.limits)
+        return models, box.protections if box else []
+    finally:
+        if box:
+            box.close()
+
+
+def _sandbox_if_needed(tasks) -> Sandbox | None:
+    return Sandbox() if any(t.mode == "code" for t in tasks) else None
+
+
+def grade_class(assignment, submissions, jobs: int | None = None, progress=None) -> ClassResult:
+    """Grade every submission; ``progress(n)`` is called as n more submissions are done."""
+    models, protections = warm_up(assignment)
+    grades = run_jobs(jobs_for(assignment, submissions), assignment.limits, jobs, progress)
+    return ClassResult(grades, models, protections)
+
+
+def self_test(assignment, jobs: int | None = None) -> list[str]:
+    """One line per model answer or solution file that is not graded correct ([] if none)."""
+    failed = []
+    for grade in run_jobs(model_jobs(assignment), assignment.limits, jobs):
+        if grade.verdict != "correct":
+            said = f": {grade.diagnosis}" if grade.diagnosis else ""
+            failed.append(f"task {grade.task}: the {grade.student} is graded {grade.verdict}{said}")
+    return failed
+
+
+def run_jobs(jobs: list[Job], limits, workers: int | None = None, progress=None) -> list[Grade]:
+    """The grades of every job, in the jobs' order; in ``workers`` processes (default: all
+    cores; 1: in this process)."""
+    workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(jobs) or 1))
+    if workers == 1:
+        box = _sandbox_if_needed([task for job in jobs for task, _ in job.items])
+        try:
+            return [g for job in jobs for g in _done(grade_job(job, limits, box), progress)]
+        finally:
+            if box:
+                box.close()
+    results: dict[int, list[Grade]] = {}
+    pending = list(range(len(jobs)))
+    for _ in range(RETRIES + 1):
+        if not pending:
+            break
+        pending = _pool_round(jobs, pending, limits, workers, results, progress)
+    for n in pending:  # a worker died on these each time
+        results[n] = _done([_lost(jobs[n])], progress)[0]
+    return [g for n in range(len(jobs)) for g in results[n]]
+
+
+def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
+    """Grade the ``pending`` jobs in a fresh pool; the ones a dying worker took along."""
+    lost = []
+    context = get_context("fork")  # the workers inherit the references already loaded
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+        futures = {pool.submit(grade_job, jobs[n], limits): n for n in pending}
+        for future in as_completed(futures):
+            try:
+                results[futures[future]] = _done(future.result(), progress)
+            except BrokenProcessPool:
+                lost.append(futures[future])
+    return sorted(lost)
+
+
+def _done(grades: list[Grade], progress) -> list[Grade]:
+    if progress is not None:
+        progress(1)
+    return grades
+
+
+def _lost(job: Job) -> list[Grade]:
+    reason = "the grading worker died on this submission"
+    return [award(job.student, task, Judgement("error", reason)) for task, _ in job.items]
+
+
+def _start_worker() -> None:
+    _WORKER.clear()
+
+
+def _worker_sandbox() -> Sandbox:
+    if "sandbox" not in _WORKER:
+        box = Sandbox()
+        _WORKER["sandbox"] = box
+        util.Finalize(box, box.close, exitpriority=10)  # multiprocessing runs it at exit
+    return _WORKER["sandbox"]
+
+
+def grade_job(job: Job, limits, sandbox: Sandbox | None = None) -> list[Grade]:
+    """The grades of one student's tasks (in a worker, or here)."""
+    grades = []
+    for task, given in job.items:
+        if task.mode == "code" and not isinstance(given, Missing) and sandbox is None:
+            sandbox = _worker_sandbox()
+        judgement = _grade_item(task, given, job.student, sandbox, limits)
+        grades.append(award(job.student, task, judgement))
+    return grades
+
+
+def _grade_item(task, given, student: str, sandbox, limits) -> Judgement:
+    """One task: code in the sandbox, everything else in a bounded child."""
+    if isinstance(given, Missing):
+        return Judgement(given.verdict, given.reason)
+    try:
+        if task.mode == "code":
+            return judge(task, given, student, sandbox, limits.seconds)
+        return bounded_call(
+            judge, task, given, student, None, seconds=limits.seconds, memory=limits.memory
+        )
+    except (BackpropError, SandboxError) as exc:
+        return Judgement("error", str(exc) or type(exc).__name__)
