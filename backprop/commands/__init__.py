@@ -1,8 +1,8 @@
 """Subcommands; each module has ``register(subparsers)`` setting ``run`` on its parser."""
 
 from backprop.commands import check, demo, derive_cmd, train
-from backprop.commands import grade as grade_cmd
 from backprop.commands import generate as generate_cmd
+from backprop.commands import grade as grade_cmd
 
 SUBCOMMANDS = [
     derive_cmd.register,

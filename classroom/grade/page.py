@@ -119,7 +119,9 @@ def mistake_chart(found) -> str:
         from matplotlib.backends.backend_svg import FigureCanvasSVG
         from matplotlib.figure import Figure
     except ImportError:
-        raise BackpropError("the misconception chart needs matplotlib: pip install matplotlib")
+        raise BackpropError(
+            "the misconception chart needs matplotlib: pip install matplotlib"
+        ) from None
     labels = [m.key for m in reversed(found)]
     counts = [m.students for m in reversed(found)]
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "backprop"}):
