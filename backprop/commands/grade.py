@@ -53,20 +53,17 @@ def run(args: argparse.Namespace) -> int:
     from classroom.grade.assignment import load_assignment
     from classroom.grade.page import misconception_page
     from classroom.grade.report import gradebook_csv, report_json
-    from classroom.grade.runner import grade_class, self_test
+    from classroom.grade.runner import grade_class
     from classroom.grade.submissions import read_submissions
 
     assignment = load_assignment(args.assignment)
     submissions = read_submissions(args.submissions, assignment, as_csv=args.csv)
     out = _out_dir(args.out)
-    if args.self_test:
-        failed = self_test(assignment, args.jobs)
-        if failed:
-            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-            raise BackpropError(f"self-test failed: {failed[0]}{more}")
     started = time.monotonic()
     with _progress(len(submissions)) as bar:
-        result = grade_class(assignment, submissions, args.jobs, progress=bar.update)
+        result = grade_class(
+            assignment, submissions, args.jobs, progress=bar.update, self_test=args.self_test
+        )
     seconds = time.monotonic() - started
     for name, judgement in result.models.items():
         if judgement.verdict != "correct":

@@ -118,6 +118,7 @@ def mistake_chart(found) -> str:
         from matplotlib import rc_context
         from matplotlib.backends.backend_svg import FigureCanvasSVG
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         raise BackpropError(
             "the misconception chart needs matplotlib: pip install matplotlib"
@@ -131,6 +132,7 @@ def mistake_chart(found) -> str:
         bars = axes.barh(labels, counts, color="#c0504d")
         axes.bar_label(bars, padding=3)
         axes.set_xlabel("students")
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_title("students per diagnosed mistake")
         axes.spines[["top", "right"]].set_visible(False)
         out = io.StringIO()

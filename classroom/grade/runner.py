@@ -25,8 +25,8 @@ from multiprocessing import get_context, util
 
 from check.sandbox import Sandbox, SandboxError
 from classroom.grade.credit import Grade, Judgement, award
+from classroom.grade.isolate import judge_bounded
 from classroom.grade.judges import judge
-from derive.bounded import bounded_call
 from derive.errors import BackpropError
 
 MODEL = "model answer"
@@ -101,7 +101,8 @@ def warm_up(assignment) -> tuple[dict, list[str]]:
                 models[task.name] = Judgement("error", "no model answer and no solution file")
                 continue
             own = replace(task, solutions=None, model=model)
-            models[task.name] = _grade_item(own, model, MODEL, box, assignment.limits)
+            # here, not in a bounded child: what the checkers build and cache must stay
+            models[task.name] = judge(own, model, MODEL, box, assignment.limits.seconds)
         return models, box.protections if box else []
     finally:
         if box:
@@ -112,14 +113,23 @@ def _sandbox_if_needed(tasks) -> Sandbox | None:
     return Sandbox() if any(t.mode == "code" for t in tasks) else None
 
 
-def grade_class(assignment, submissions, jobs: int | None = None, progress=None) -> ClassResult:
-    """Grade every submission; ``progress(n)`` is called as n more submissions are done."""
+def grade_class(
+    assignment, submissions, jobs: int | None = None, progress=None, self_test: bool = False
+) -> ClassResult:
+    """Grade every submission; ``progress(n)`` is called as n more submissions are done.
+    ``self_test``: first grade the model answers and solution files in the pool, and raise
+    BackpropError (one line) if any of them is not correct."""
     models, protections = warm_up(assignment)
+    if self_test:
+        failed = failed_models(assignment, jobs)
+        if failed:
+            more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+            raise BackpropError(f"self-test failed: {failed[0]}{more}")
     grades = run_jobs(jobs_for(assignment, submissions), assignment.limits, jobs, progress)
     return ClassResult(grades, models, protections)
 
 
-def self_test(assignment, jobs: int | None = None) -> list[str]:
+def failed_models(assignment, jobs: int | None = None) -> list[str]:
     """One line per model answer or solution file that is not graded correct ([] if none)."""
     failed = []
     for grade in run_jobs(model_jobs(assignment), assignment.limits, jobs):
@@ -131,32 +141,62 @@ def self_test(assignment, jobs: int | None = None) -> list[str]:
 
 def run_jobs(jobs: list[Job], limits, workers: int | None = None, progress=None) -> list[Grade]:
     """The grades of every job, in the jobs' order; in ``workers`` processes (default: all
-    cores; 1: in this process)."""
+    cores; 1: in this process). A text answer given by several students is judged once."""
+    owned, seen = [], set()
+    for job in jobs:
+        mine = []
+        for task, given in job.items:
+            key = (task.name, given) if isinstance(given, str) else None
+            if key is None or key not in seen:
+                seen.add(key)
+                mine.append((task, given))
+        owned.append(Job(job.student, tuple(mine)))
+    judged = _judge_all(owned, limits, workers, progress)
+    first: dict = {}
+    for job, judgements in zip(owned, judged, strict=True):
+        for (task, given), judgement in zip(job.items, judgements, strict=True):
+            if isinstance(given, str):
+                first.setdefault((task.name, given), judgement)
+    grades = []
+    for job, own_job, judgements in zip(jobs, owned, judged, strict=True):
+        mine = {task.name: j for (task, _), j in zip(own_job.items, judgements, strict=True)}
+        for task, given in job.items:
+            judgement = mine.get(task.name) or first[(task.name, given)]
+            grades.append(award(job.student, task, judgement))
+    return grades
+
+
+def _judge_all(jobs: list[Job], limits, workers, progress) -> list[list[Judgement]]:
     workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(jobs) or 1))
     if workers == 1:
         box = _sandbox_if_needed([task for job in jobs for task, _ in job.items])
         try:
-            return [g for job in jobs for g in _done(grade_job(job, limits, box), progress)]
+            return [_done(judge_job(job, limits, box), progress) for job in jobs]
         finally:
             if box:
                 box.close()
-    results: dict[int, list[Grade]] = {}
-    pending = list(range(len(jobs)))
+    results: dict[int, list[Judgement]] = {}
+    pending = []
+    for n, job in enumerate(jobs):
+        if all(isinstance(given, Missing) for _, given in job.items):
+            results[n] = _done(judge_job(job, limits), progress)
+        else:
+            pending.append(n)
     for _ in range(RETRIES + 1):
         if not pending:
             break
         pending = _pool_round(jobs, pending, limits, workers, results, progress)
     for n in pending:  # a worker died on these each time
-        results[n] = _done([_lost(jobs[n])], progress)[0]
-    return [g for n in range(len(jobs)) for g in results[n]]
+        results[n] = _done(_lost(jobs[n]), progress)
+    return [results[n] for n in range(len(jobs))]
 
 
 def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
-    """Grade the ``pending`` jobs in a fresh pool; the ones a dying worker took along."""
+    """Judge the ``pending`` jobs in a fresh pool; the ones a dying worker took along."""
     lost = []
     context = get_context("fork")  # the workers inherit the references already loaded
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        futures = {pool.submit(grade_job, jobs[n], limits): n for n in pending}
+        futures = {pool.submit(judge_job, jobs[n], limits): n for n in pending}
         for future in as_completed(futures):
             try:
                 results[futures[future]] = _done(future.result(), progress)
@@ -165,15 +205,14 @@ def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
     return sorted(lost)
 
 
-def _done(grades: list[Grade], progress) -> list[Grade]:
+def _done(judgements: list[Judgement], progress) -> list[Judgement]:
     if progress is not None:
         progress(1)
-    return grades
+    return judgements
 
 
-def _lost(job: Job) -> list[Grade]:
-    reason = "the grading worker died on this submission"
-    return [award(job.student, task, Judgement("error", reason)) for task, _ in job.items]
+def _lost(job: Job) -> list[Judgement]:
+    return [Judgement("error", "the grading worker died on this submission") for _ in job.items]
 
 
 def _start_worker() -> None:
@@ -188,26 +227,26 @@ def _worker_sandbox() -> Sandbox:
     return _WORKER["sandbox"]
 
 
-def grade_job(job: Job, limits, sandbox: Sandbox | None = None) -> list[Grade]:
-    """The grades of one student's tasks (in a worker, or here)."""
-    grades = []
-    for task, given in job.items:
-        if task.mode == "code" and not isinstance(given, Missing) and sandbox is None:
-            sandbox = _worker_sandbox()
-        judgement = _grade_item(task, given, job.student, sandbox, limits)
-        grades.append(award(job.student, task, judgement))
-    return grades
+def judge_job(job: Job, limits, sandbox: Sandbox | None = None) -> list[Judgement]:
+    """The judgements of one student's tasks, in order (in a worker, or here): code in the
+    sandbox, the symbolic and numeric tasks together in one bounded child."""
+    found: dict[int, Judgement] = {}
+    bounded = []
+    for n, (task, given) in enumerate(job.items):
+        if isinstance(given, Missing):
+            found[n] = Judgement(given.verdict, given.reason)
+        elif task.mode == "code":
+            found[n] = _judge_code(task, given, job.student, sandbox or _worker_sandbox(), limits)
+        else:
+            bounded.append(n)
+    items = [(job.items[n][0], job.items[n][1], job.student) for n in bounded]
+    for n, judgement in zip(bounded, judge_bounded(items, limits, judge), strict=True):
+        found[n] = judgement
+    return [found[n] for n in range(len(job.items))]
 
 
-def _grade_item(task, given, student: str, sandbox, limits) -> Judgement:
-    """One task: code in the sandbox, everything else in a bounded child."""
-    if isinstance(given, Missing):
-        return Judgement(given.verdict, given.reason)
+def _judge_code(task, given, student: str, sandbox, limits) -> Judgement:
     try:
-        if task.mode == "code":
-            return judge(task, given, student, sandbox, limits.seconds)
-        return bounded_call(
-            judge, task, given, student, None, seconds=limits.seconds, memory=limits.memory
-        )
+        return judge(task, given, student, sandbox, limits.seconds)
     except (BackpropError, SandboxError) as exc:
         return Judgement("error", str(exc) or type(exc).__name__)
