@@ -106,7 +106,7 @@ class Task:
         """The file that holds a student's answer in their folder."""
         if self.file:
             return self.file
-        return self.name + {"steps": ".txt", "numbers": ".toml", "code": ".py"}.get(self.mode, "")
+        return self.name + {"numbers": ".toml", "code": ".py"}.get(self.mode, ".txt")
 
 
 @dataclass(frozen=True)
