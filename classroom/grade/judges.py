@@ -85,12 +85,16 @@ def _other_start(text: str, model: str) -> bool:
     return outcome.equal is False
 
 
+def reference_file(task, student: str) -> Path:
+    """The file a numbers task's answer is judged against: the student's own solution file
+    (``solutions``) or the model answer."""
+    return task.model if task.solutions is None else task.solutions / f"{student}.toml"
+
+
 def judge_numbers(task, path: Path, student: str = "", **_) -> Judgement:
-    reference_path = task.model
-    if task.solutions is not None:
-        reference_path = task.solutions / f"{student}.toml"
-        if not reference_path.is_file():
-            return Judgement("error", f"no solution file {reference_path.name} for this student")
+    reference_path = reference_file(task, student)
+    if not reference_path.is_file():
+        return Judgement("error", f"no solution file {reference_path.name} for this student")
     reference, answer = load_toml(reference_path), load_toml(path)
     if any(answer.get(key) != reference.get(key) for key in GIVENS):
         mine = "another student's" if task.solutions is not None else "another"

@@ -26,8 +26,9 @@ from multiprocessing import get_context, util
 from check.sandbox import Sandbox, SandboxError
 from classroom.grade.credit import Grade, Judgement, award
 from classroom.grade.isolate import judge_bounded
-from classroom.grade.judges import judge
+from classroom.grade.judges import judge, reference_file
 from derive.errors import BackpropError
+from derive.files import read_bytes
 
 MODEL = "model answer"
 RETRIES = 2
@@ -141,29 +142,45 @@ def failed_models(assignment, jobs: int | None = None) -> list[str]:
 
 def run_jobs(jobs: list[Job], limits, workers: int | None = None, progress=None) -> list[Grade]:
     """The grades of every job, in the jobs' order; in ``workers`` processes (default: all
-    cores; 1: in this process). A text answer given by several students is judged once."""
+    cores; 1: in this process). The same answer (the same text, or the same numbers file
+    against the same solution file) given by several students is judged once."""
+    keys = [[_same_answer(task, given, job.student) for task, given in job.items] for job in jobs]
     owned, seen = [], set()
-    for job in jobs:
+    for job, job_keys in zip(jobs, keys, strict=True):
         mine = []
-        for task, given in job.items:
-            key = (task.name, given) if isinstance(given, str) else None
+        for item, key in zip(job.items, job_keys, strict=True):
             if key is None or key not in seen:
                 seen.add(key)
-                mine.append((task, given))
+                mine.append(item)
         owned.append(Job(job.student, tuple(mine)))
     judged = _judge_all(owned, limits, workers, progress)
     first: dict = {}
     for job, judgements in zip(owned, judged, strict=True):
         for (task, given), judgement in zip(job.items, judgements, strict=True):
-            if isinstance(given, str):
-                first.setdefault((task.name, given), judgement)
+            key = _same_answer(task, given, job.student)
+            if key is not None:
+                first.setdefault(key, judgement)
     grades = []
-    for job, own_job, judgements in zip(jobs, owned, judged, strict=True):
+    for job, job_keys, own_job, judgements in zip(jobs, keys, owned, judged, strict=True):
         mine = {task.name: j for (task, _), j in zip(own_job.items, judgements, strict=True)}
-        for task, given in job.items:
-            judgement = mine.get(task.name) or first[(task.name, given)]
+        for (task, _), key in zip(job.items, job_keys, strict=True):
+            judgement = mine[task.name] if task.name in mine else first[key]
             grades.append(award(job.student, task, judgement))
     return grades
+
+
+def _same_answer(task, given, student: str):
+    """What makes two answers to ``task`` the same (None: judge this one on its own): the
+    text; for numbers, the file's bytes and those of the file it is judged against. Code is
+    always run (the file is the student's program, not an answer)."""
+    if isinstance(given, str):
+        return (task.name, given)
+    if task.mode != "numbers" or isinstance(given, Missing):
+        return None
+    try:
+        return (task.name, read_bytes(given), read_bytes(reference_file(task, student)))
+    except BackpropError:
+        return None
 
 
 def _judge_all(jobs: list[Job], limits, workers, progress) -> list[list[Judgement]]:
