@@ -1,1 +1,1 @@
-"""Teaching at class scale: grading a whole class (:mod:`classroom.grade`)."""
+"""Teaching at class scale: per-student exercises with their solutions (:mod:`classroom.exercise`)."""

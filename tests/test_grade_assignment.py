@@ -25,7 +25,7 @@ def test_the_example_assignment():
     )
     assert a.task("backprop_code").spec.name == "lecture.toml"
     assert a.task("bce_steps").model.strip().startswith("p = sigma(z)")
-    assert a.limits.seconds == 10 and a.limits.memory == 2048 << 20
+    assert a.limits.seconds == 5 and a.limits.memory == 2048 << 20
     assert [t.default_file for t in a.tasks] == [
         "dz_out.txt", "dW.txt", "bce_steps.txt", "forward.toml", "backprop_code.py",
     ]  # fmt: skip

@@ -97,10 +97,9 @@ def judge_numbers(task, path: Path, student: str = "", **_) -> Judgement:
         return Judgement("error", f"no solution file {reference_path.name} for this student")
     reference, answer = load_toml(reference_path), load_toml(path)
     if any(answer.get(key) != reference.get(key) for key in GIVENS):
-        mine = "another student's" if task.solutions is not None else "another"
-        return Judgement(
-            "wrong variant", f"the file's givens are {mine} exercise's", shown=path.name
-        )
+        whose = "this student's exercise" if task.solutions is not None else "the exercise"
+        why = f"the network, parameters or data are not those of {whose}"
+        return Judgement("wrong variant", why, shown=path.name)
     claims = {k: v for k, v in reference.get("claims", {}).items() if k != "tolerance"}
     theirs = answer.get("claims", {}) if isinstance(answer.get("claims"), dict) else {}
     answered = {k: theirs[k] for k in claims if k in theirs and not _blank(theirs[k])}
