@@ -98,7 +98,14 @@ def measure(assignment_path: Path, subs: Path, jobs: int | None) -> dict:
     result = grade_class(assignment, submissions, jobs)
     total = time.perf_counter() - started
     distinct = len({(g.task, g.shown) for g in result.grades})
-    return {"n": len(submissions), "total": total, "grades": result.grades, "distinct": distinct}
+    return {
+        "n": len(submissions),
+        "total": total,
+        "setup": result.setup_seconds,
+        "grading": result.grading_seconds,
+        "grades": result.grades,
+        "distinct": distinct,
+    }
 
 
 def main() -> int:
@@ -121,7 +128,8 @@ def main() -> int:
         verdict = "PASS" if rate >= target else "FAIL"
         print(
             f"{name:<8} {run['n']:>4} submissions ({len(run['grades'])} answers, "
-            f"{run['distinct']} distinct) in {run['total']:.1f} s: {rate:.1f} submissions/s "
+            f"{run['distinct']} distinct) in {run['total']:.1f} s ({run['setup']:.1f} s loading "
+            f"the references, {run['grading']:.1f} s grading): {rate:.1f} submissions/s "
             f"(target ≥ {target:g}) {verdict}"
         )
     return 0

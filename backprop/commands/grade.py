@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from derive.errors import BackpropError
@@ -59,12 +58,10 @@ def run(args: argparse.Namespace) -> int:
     assignment = load_assignment(args.assignment)
     submissions = read_submissions(args.submissions, assignment, as_csv=args.csv)
     out = _out_dir(args.out)
-    started = time.monotonic()
     with _progress(len(submissions)) as bar:
         result = grade_class(
             assignment, submissions, args.jobs, progress=bar.update, self_test=args.self_test
         )
-    seconds = time.monotonic() - started
     for name, judgement in result.models.items():
         if judgement.verdict != "correct":
             print(f"backprop: warning: task {name}: the model answer is graded "
@@ -76,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(report)
     else:
-        print(_summary(assignment, result, len(submissions), seconds, out))
+        print(_summary(assignment, result, len(submissions), out, args.self_test))
     if args.open:
         print((out / "misconceptions.html").resolve())
     return 0
@@ -114,10 +111,14 @@ def _progress(total: int):
     return tqdm(total=total, unit="submission", file=sys.stderr, disable=None, leave=False)
 
 
-def _summary(assignment, result, count: int, seconds: float, out: Path) -> str:
+def _summary(assignment, result, count: int, out: Path, self_tested: bool) -> str:
     from classroom.grade.report import misconceptions, totals, verdict_counts
 
-    lines = [f"{assignment.title}: {count} submissions graded in {seconds:.1f} s"]
+    lines = [
+        f"{assignment.title}: {count} submissions graded in {result.grading_seconds:.1f} s "
+        f"(after {result.setup_seconds:.1f} s loading the references"
+        + (" and the self-test)" if self_tested else ")")
+    ]
     for task in assignment.tasks:
         counts = verdict_counts(result.grades, task.name)
         shown = ", ".join(f"{n} {v}" for v, n in counts.items() if n)

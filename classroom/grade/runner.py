@@ -18,6 +18,7 @@ between runs: every run reads the assignment and grades every submission.
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -58,6 +59,8 @@ class ClassResult:
     grades: list[Grade]
     models: dict = field(default_factory=dict)  # task name -> Judgement
     protections: list[str] = field(default_factory=list)
+    setup_seconds: float = 0.0  # loading the references (and the self-test)
+    grading_seconds: float = 0.0
 
 
 def jobs_for(assignment, submissions) -> list[Job]:
@@ -120,14 +123,17 @@ def grade_class(
     """Grade every submission; ``progress(n)`` is called as n more submissions are done.
     ``self_test``: first grade the model answers and solution files in the pool, and raise
     BackpropError (one line) if any of them is not correct."""
+    started = time.monotonic()
     models, protections = warm_up(assignment)
     if self_test:
         failed = failed_models(assignment, jobs)
         if failed:
             more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
             raise BackpropError(f"self-test failed: {failed[0]}{more}")
+    ready = time.monotonic()
     grades = run_jobs(jobs_for(assignment, submissions), assignment.limits, jobs, progress)
-    return ClassResult(grades, models, protections)
+    done = time.monotonic()
+    return ClassResult(grades, models, protections, ready - started, done - ready)
 
 
 def failed_models(assignment, jobs: int | None = None) -> list[str]:
