@@ -33,6 +33,7 @@ from derive.files import read_bytes
 
 MODEL = "model answer"
 RETRIES = 2
+CHUNK = 20  # answers judged in one bounded child, at most
 _WORKER: dict = {}  # this worker's sandbox, started on first use
 
 
@@ -190,28 +191,44 @@ def _same_answer(task, given, student: str):
 
 
 def _judge_all(jobs: list[Job], limits, workers, progress) -> list[list[Judgement]]:
+    """Every job's judgements, in order; jobs go to the workers in chunks (one bounded child
+    per chunk, not per job: a fork of a process holding SymPy is not free)."""
     workers = max(1, min(workers or len(os.sched_getaffinity(0)), len(jobs) or 1))
+    results: dict[int, list[Judgement]] = {}
     if workers == 1:
         box = _sandbox_if_needed([task for job in jobs for task, _ in job.items])
         try:
-            return [_done(judge_job(job, limits, box), progress) for job in jobs]
+            for chunk in _chunks(jobs, range(len(jobs)), 1):
+                judged = judge_jobs([jobs[n] for n in chunk], limits, box)
+                results.update(zip(chunk, _done(judged, progress), strict=True))
         finally:
             if box:
                 box.close()
-    results: dict[int, list[Judgement]] = {}
-    pending = []
-    for n, job in enumerate(jobs):
-        if all(isinstance(given, Missing) for _, given in job.items):
-            results[n] = _done(judge_job(job, limits), progress)
-        else:
-            pending.append(n)
+        return [results[n] for n in range(len(jobs))]
+    pending = list(range(len(jobs)))
     for _ in range(RETRIES + 1):
         if not pending:
             break
         pending = _pool_round(jobs, pending, limits, workers, results, progress)
     for n in pending:  # a worker died on these each time
-        results[n] = _done(_lost(jobs[n]), progress)
+        results[n] = _done([_lost(jobs[n])], progress)[0]
     return [results[n] for n in range(len(jobs))]
+
+
+def _chunks(jobs: list[Job], pending, workers: int) -> list[list[int]]:
+    """Consecutive jobs with about ``size`` answers to judge between them: at most
+    :data:`CHUNK`, and at least four chunks per worker (so the load stays balanced)."""
+    pending = list(pending)
+    count = {n: sum(not isinstance(g, Missing) for _, g in jobs[n].items) for n in pending}
+    size = max(1, min(CHUNK, sum(count.values()) // (4 * workers)))
+    chunks, current, filled = [], [], 0
+    for n in pending:
+        current.append(n)
+        filled += count[n]
+        if filled >= size:
+            chunks.append(current)
+            current, filled = [], 0
+    return chunks + [current] if current else chunks
 
 
 def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
@@ -219,19 +236,24 @@ def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
     lost = []
     context = get_context("fork")  # the workers inherit the references already loaded
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        futures = {pool.submit(judge_job, jobs[n], limits): n for n in pending}
+        futures = {
+            pool.submit(judge_jobs, [jobs[n] for n in chunk], limits): chunk
+            for chunk in _chunks(jobs, pending, workers)
+        }
         for future in as_completed(futures):
+            chunk = futures[future]
             try:
-                results[futures[future]] = _done(future.result(), progress)
+                results.update(zip(chunk, _done(future.result(), progress), strict=True))
             except BrokenProcessPool:
-                lost.append(futures[future])
+                lost += chunk
     return sorted(lost)
 
 
-def _done(judgements: list[Judgement], progress) -> list[Judgement]:
+def _done(judged: list[list[Judgement]], progress) -> list[list[Judgement]]:
+    """``judged`` (one list per job), after telling ``progress`` how many jobs are done."""
     if progress is not None:
-        progress(1)
-    return judgements
+        progress(len(judged))
+    return judged
 
 
 def _lost(job: Job) -> list[Judgement]:
@@ -250,22 +272,24 @@ def _worker_sandbox() -> Sandbox:
     return _WORKER["sandbox"]
 
 
-def judge_job(job: Job, limits, sandbox: Sandbox | None = None) -> list[Judgement]:
-    """The judgements of one student's tasks, in order (in a worker, or here): code in the
-    sandbox, the symbolic and numeric tasks together in one bounded child."""
-    found: dict[int, Judgement] = {}
-    bounded = []
-    for n, (task, given) in enumerate(job.items):
-        if isinstance(given, Missing):
-            found[n] = Judgement(given.verdict, given.reason)
-        elif task.mode == "code":
-            found[n] = _judge_code(task, given, job.student, sandbox or _worker_sandbox(), limits)
-        else:
-            bounded.append(n)
-    items = [(job.items[n][0], job.items[n][1], job.student) for n in bounded]
-    for n, judgement in zip(bounded, judge_bounded(items, limits, judge), strict=True):
-        found[n] = judgement
-    return [found[n] for n in range(len(job.items))]
+def judge_jobs(jobs: list[Job], limits, sandbox: Sandbox | None = None) -> list[list]:
+    """The judgements of some students' tasks, one list per job in order (in a worker, or
+    here): code in the sandbox, every symbolic and numeric task in one bounded child."""
+    found: dict[tuple[int, int], Judgement] = {}
+    bounded, items = [], []
+    for j, job in enumerate(jobs):
+        for n, (task, given) in enumerate(job.items):
+            if isinstance(given, Missing):
+                found[j, n] = Judgement(given.verdict, given.reason)
+            elif task.mode == "code":
+                box = sandbox or _worker_sandbox()
+                found[j, n] = _judge_code(task, given, job.student, box, limits)
+            else:
+                bounded.append((j, n))
+                items.append((task, given, job.student))
+    for where, judgement in zip(bounded, judge_bounded(items, limits, judge), strict=True):
+        found[where] = judgement
+    return [[found[j, n] for n in range(len(job.items))] for j, job in enumerate(jobs)]
 
 
 def _judge_code(task, given, student: str, sandbox, limits) -> Judgement:
