@@ -71,3 +71,21 @@ def test_bad_csv(tmp_path, csv_text, message):
 def test_empty_folder(tmp_path):
     with pytest.raises(BackpropError, match="no submissions found"):
         read_submissions(tmp_path, ASSIGNMENT)
+
+
+def test_symbolic_links_are_not_followed(tmp_path):
+    secret = tmp_path / "teacher-only.txt"
+    secret.write_text("the exam's answers")
+    subs = tmp_path / "subs"
+    (subs / "ann").mkdir(parents=True)
+    (subs / "ann" / "dz_out.txt").symlink_to(secret)
+    (subs / "ann" / "backprop_code.py").symlink_to(secret)
+    (subs / "bob").mkdir()
+    (subs / "bob" / "answers.toml").symlink_to(secret)
+    (subs / "cat").symlink_to(tmp_path)
+    found = {s.student: s for s in read_submissions(subs, ASSIGNMENT)}
+    assert sorted(found) == ["ann", "bob"]
+    assert found["ann"].inputs == {}
+    assert found["ann"].problems["dz_out"] == "dz_out.txt is a symbolic link (not followed)"
+    assert "symbolic link" in found["ann"].problems["backprop_code"]
+    assert "symbolic link" in found["bob"].problems["dz_out"]

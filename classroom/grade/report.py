@@ -33,10 +33,16 @@ def gradebook_csv(grades: list[Grade]) -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for g in grades:
+        student, diagnosis = _cell(g.student), _cell(g.diagnosis)
         writer.writerow(
-            (g.student, g.task, _number(g.points), _number(g.max_points), g.verdict, g.diagnosis)
+            (student, g.task, _number(g.points), _number(g.max_points), g.verdict, diagnosis)
         )
     return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) kept as text: a leading '."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def totals(grades: list[Grade]) -> dict[str, float]:

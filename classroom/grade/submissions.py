@@ -13,7 +13,8 @@ A folder holds, per student, either a folder ``STUDENT/`` with
 
 or a single file standing for such a folder: ``STUDENT.toml`` is its ``answers.toml``,
 ``STUDENT.py`` the file of the assignment's one code task, ``STUDENT.txt`` that of its one
-steps task. Hidden entries and a task's ``solutions`` folder are skipped.
+steps task. Hidden entries, a task's ``solutions`` folder and symbolic links to folders are
+skipped; a symbolic link in place of a file is not followed (that task is "unreadable").
 
 A CSV (an LMS quiz export): a header row; the column ``student`` (else the first column)
 names the student, a column named after a task holds that task's answer; other columns are
@@ -74,7 +75,7 @@ def read_folder(folder: Path, assignment: Assignment) -> list[Submission]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.resolve() in skip:
             continue
-        if entry.is_dir():
+        if entry.is_dir() and not entry.is_symlink():
             files = {p.name: p for p in entry.iterdir() if not p.name.startswith(".")}
             by_student.setdefault(entry.name, {}).update(files)
         elif entry.suffix in (".toml", ".py", ".txt"):
@@ -101,6 +102,9 @@ def _from_files(student: str, files: dict[str, Path], assignment: Assignment) ->
     problems.update(bad)
     for task in assignment.tasks:
         path = files.get(task.default_file)
+        if path is not None and path.is_symlink():  # it could point at the teacher's files
+            problems[task.name] = f"{path.name} is a symbolic link (not followed)"
+            continue
         if task.mode in ("numbers", "code"):
             if path is not None:
                 inputs[task.name] = path
@@ -122,6 +126,8 @@ def _answers_toml(path: Path | None, assignment: Assignment) -> tuple[dict, dict
     text (task → reason), and a reason the whole file is unreadable ("" if it is not)."""
     if path is None:
         return {}, {}, ""
+    if path.is_symlink():
+        return {}, {}, f"{path.name} is a symbolic link (not followed)"
     try:
         doc = tomllib.loads(read_text(path))
     except BackpropError as exc:
