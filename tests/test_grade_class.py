@@ -1,4 +1,4 @@
-"""A synthetic class of 53 students, built from the notes' exercises, graded end to end.
+"""A synthetic class of 54 students, built from the notes' exercises, graded end to end.
 
 The class is generated from the small table below (no committed files): correct answers, each
 diagnosed mistake, unparsable and injected text, a symbolic blow-up, per-student numeric
@@ -125,6 +125,9 @@ ANSWERS = {
         ),
         "wrongresult": (STEPS_START + "= y - p\n", "incorrect", 0, "sign"),
         "toolarge": ("d/dz (-y*log(p))\n= (a+b+c+f+g+k)^100\n", "unreadable", 0, ""),
+        # right steps, but of another loss (½(p − y)²) than the task's
+        "otherstart": ("p = sigma(z)\nd/dz ((p - y)^2/2)\n= (p - y)*p*(1-p)\n",
+                       "incorrect", 0, "wrong start"),
     },
     # numbers: four claims, half a point each; "partial" flips delta2's sign, leaves one "?"
     "num": {
@@ -132,6 +135,7 @@ ANSWERS = {
         "partial": (None, "incorrect", Fraction(1, 2), "sign"),
         "variant": (None, "wrong variant", 0, ""),
         "blank": (None, "not answered", 0, ""),
+        "loose": (None, "incorrect", 0, "constant factor"),  # all doubled, tolerance = 100
     },
     "code": {
         "correct": ("student_correct.py", "correct", 1, ""),
@@ -171,6 +175,7 @@ CLASS = [
     ("k", 2, ("right", "right", "right", "right", "right", "exits")),
     ("l", 1, ("right", "right", "blowup", "right", "right", "correct")),
     ("n", 1, ("right", "right", "right", "right", "right", "loops")),
+    ("o", 1, ("right", "right", "right", "otherstart", "loose", "correct")),
     ("m", 1, (None, None, None, None, None, None)),
 ]
 GIVENS = """[network]
@@ -239,6 +244,11 @@ def _numbers_file(kind: str, number: int) -> str:
         claims["dW2[2,1]"] = "?"
     if kind == "blank":
         claims = dict.fromkeys(claims, "?")
+    if kind == "loose":  # every claim doubled, and a tolerance that would accept anything
+        claims = {
+            k: [2 * x for x in v] if isinstance(v, list) else 2 * v for k, v in claims.items()
+        }
+        return mine + _claims_toml(claims) + "tolerance = 100\n"
     if kind == "variant":  # a neighbour's exercise, correctly worked
         mine = GIVENS.format(x2=_variant(number + 1))
         claims = _solution_claims(mine)

@@ -101,3 +101,13 @@ def test_help_does_not_import_sympy():
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_an_unknown_quantity_is_refused_without_self_test(tmp_path, capsys):
+    assignment, export = _quiz(tmp_path)
+    assignment.write_text(assignment.read_text().replace("softmax-ce", "softmax-cee"))
+    argv = ["grade", str(export), "--assignment", str(assignment), "-o", str(tmp_path / "o")]
+    assert main([*argv, "--jobs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("backprop: error: task dz: the model answer is unreadable: unknown")
+    assert len(err.splitlines()) == 1

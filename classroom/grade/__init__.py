@@ -6,8 +6,9 @@
 
 :mod:`~classroom.grade.assignment` reads the assignment (its format is in that module's
 docstring), :mod:`~classroom.grade.submissions` a folder or an LMS CSV of submissions,
-:mod:`~classroom.grade.runner` grades them in a process pool under per-task limits (the
-checkers themselves: :mod:`~classroom.grade.judges`), :mod:`~classroom.grade.credit` turns the
+:mod:`~classroom.grade.runner` grades them in a process pool, each task under its own limits
+(:mod:`~classroom.grade.isolate`; the checkers themselves: :mod:`~classroom.grade.judges`),
+:mod:`~classroom.grade.credit` turns the
 checkers' verdicts and diagnoses into points, :mod:`~classroom.grade.report` writes the
 gradebook CSV and the JSON report, :mod:`~classroom.grade.page` the misconception page.
 """

@@ -122,10 +122,16 @@ def grade_class(
     assignment, submissions, jobs: int | None = None, progress=None, self_test: bool = False
 ) -> ClassResult:
     """Grade every submission; ``progress(n)`` is called as n more submissions are done.
-    ``self_test``: first grade the model answers and solution files in the pool, and raise
-    BackpropError (one line) if any of them is not correct."""
+    BackpropError (one line) if a model answer cannot be read or graded at all (an unknown
+    quantity, a spec that does not load); with ``self_test``, also if a model answer or a
+    solution file (graded in the pool) is not correct."""
     started = time.monotonic()
     models, protections = warm_up(assignment)
+    broken = [(n, j) for n, j in models.items() if j.verdict in ("unreadable", "error")]
+    if broken:  # an unknown quantity, a spec that does not load: every answer would say so
+        name, judgement = broken[0]
+        raise BackpropError(f"task {name}: the model answer is {judgement.verdict}: "
+                            f"{judgement.diagnosis}")  # fmt: skip
     if self_test:
         failed = failed_models(assignment, jobs)
         if failed:
