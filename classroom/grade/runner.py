@@ -8,8 +8,9 @@ Before the pool starts, this process grades every task's model answer once (:fun
 that builds and verifies the reference results (SymPy, the generated modules of code tasks),
 and the workers, forked from it, inherit them, so nothing is loaded per submission. Each
 worker keeps one sandbox (:class:`check.sandbox.Sandbox`) for code tasks. Symbolic and numeric
-tasks run in a forked child under the assignment's time and memory limits
-(:func:`derive.bounded.bounded_call`); code runs in the sandbox under its own limits. A crash,
+tasks run in a forked child, each under the assignment's CPU-time and memory limits
+(:func:`classroom.grade.isolate.judge_bounded`); code runs in the sandbox under its own
+limits. Jobs go to the workers in chunks of about :data:`CHUNK` answers. A crash,
 a hang or a blow-up is graded "error" with its reason, and the rest go on; a worker process
 that dies is replaced and its submissions are graded again (then "error"). Nothing is cached
 between runs: every run reads the assignment and grades every submission.
@@ -158,27 +159,25 @@ def run_jobs(jobs: list[Job], limits, workers: int | None = None, progress=None)
     cores; 1: in this process). The same answer (the same text, or the same numbers file
     against the same solution file) given by several students is judged once."""
     keys = [[_same_answer(task, given, job.student) for task, given in job.items] for job in jobs]
-    owned, seen = [], set()
+    owned, owned_keys, seen = [], [], set()
     for job, job_keys in zip(jobs, keys, strict=True):
-        mine = []
-        for item, key in zip(job.items, job_keys, strict=True):
-            if key is None or key not in seen:
-                seen.add(key)
-                mine.append(item)
-        owned.append(Job(job.student, tuple(mine)))
+        mine = [(item, key) for item, key in zip(job.items, job_keys, strict=True)
+                if key is None or key not in seen]  # fmt: skip
+        seen.update(key for _, key in mine)
+        owned.append(Job(job.student, tuple(item for item, _ in mine)))
+        owned_keys.append([key for _, key in mine])
     judged = _judge_all(owned, limits, workers, progress)
-    first: dict = {}
-    for job, judgements in zip(owned, judged, strict=True):
-        for (task, given), judgement in zip(job.items, judgements, strict=True):
-            key = _same_answer(task, given, job.student)
-            if key is not None:
-                first.setdefault(key, judgement)
+    first = {
+        key: judgement
+        for job_keys, judgements in zip(owned_keys, judged, strict=True)
+        for key, judgement in zip(job_keys, judgements, strict=True)
+        if key is not None
+    }
     grades = []
     for job, job_keys, own_job, judgements in zip(jobs, keys, owned, judged, strict=True):
         mine = {task.name: j for (task, _), j in zip(own_job.items, judgements, strict=True)}
         for (task, _), key in zip(job.items, job_keys, strict=True):
-            judgement = mine[task.name] if task.name in mine else first[key]
-            grades.append(award(job.student, task, judgement))
+            grades.append(award(job.student, task, mine[task.name] if key is None else first[key]))
     return grades
 
 
