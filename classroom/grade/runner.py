@@ -12,7 +12,8 @@ tasks run in a forked child, each under the assignment's CPU-time and memory lim
 (:func:`classroom.grade.isolate.judge_bounded`); code runs in the sandbox under its own
 limits. Jobs go to the workers in chunks of about :data:`CHUNK` answers. A crash,
 a hang or a blow-up is graded "error" with its reason, and the rest go on; a worker process
-that dies is replaced and its submissions are graded again (then "error"). Nothing is cached
+that dies takes no one else along: each submission it held is graded again alone in a fresh
+worker, and one that kills that worker too is graded "error". Nothing is cached
 between runs: every run reads the assignment and grades every submission.
 """
 
@@ -33,7 +34,6 @@ from derive.errors import BackpropError
 from derive.files import read_bytes
 
 MODEL = "model answer"
-RETRIES = 2
 CHUNK = 20  # answers judged in one bounded child, at most
 _WORKER: dict = {}  # this worker's sandbox, started on first use
 
@@ -210,13 +210,10 @@ def _judge_all(jobs: list[Job], limits, workers, progress) -> list[list[Judgemen
             if box:
                 box.close()
         return [results[n] for n in range(len(jobs))]
-    pending = list(range(len(jobs)))
-    for _ in range(RETRIES + 1):
-        if not pending:
-            break
-        pending = _pool_round(jobs, pending, limits, workers, results, progress)
-    for n in pending:  # a worker died on these each time
-        results[n] = _done([_lost(jobs[n])], progress)[0]
+    lost = _pool_round(jobs, range(len(jobs)), limits, workers, results, progress)
+    for n in lost:  # a worker died: each job it took along again, alone in a fresh worker
+        if _pool_round(jobs, [n], limits, 1, results, progress):
+            results[n] = _done([_lost(jobs[n])], progress)[0]
     return [results[n] for n in range(len(jobs))]
 
 
@@ -240,7 +237,8 @@ def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
     """Judge the ``pending`` jobs in a fresh pool; the ones a dying worker took along."""
     lost = []
     context = get_context("fork")  # the workers inherit the references already loaded
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    try:
         futures = {
             pool.submit(judge_jobs, [jobs[n] for n in chunk], limits): chunk
             for chunk in _chunks(jobs, pending, workers)
@@ -251,6 +249,11 @@ def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
                 results.update(zip(chunk, _done(future.result(), progress), strict=True))
             except BrokenProcessPool:
                 lost += chunk
+    finally:
+        if lost:  # a broken pool's queues may never drain: end its workers, do not wait
+            for process in list((pool._processes or {}).values()):  # noqa: SLF001
+                process.kill()
+        pool.shutdown(wait=not lost, cancel_futures=bool(lost))
     return sorted(lost)
 
 
