@@ -19,7 +19,10 @@ between runs: every run reads the assignment and grades every submission.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
+import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -27,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from multiprocessing import get_context, util
 
 from check.sandbox import Sandbox, SandboxError
+from classroom.grade import leftovers
 from classroom.grade.credit import Grade, Judgement, award
 from classroom.grade.isolate import judge_bounded
 from classroom.grade.judges import judge, reference_file
@@ -236,8 +240,12 @@ def _chunks(jobs: list[Job], pending, workers: int) -> list[list[int]]:
 def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
     """Judge the ``pending`` jobs in a fresh pool; the ones a dying worker took along."""
     lost = []
+    leftovers.become_subreaper()
+    before = leftovers.children()
     context = get_context("fork")  # the workers inherit the references already loaded
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
     try:
         futures = {
             pool.submit(judge_jobs, [jobs[n] for n in chunk], limits): chunk
@@ -251,9 +259,10 @@ def _pool_round(jobs, pending, limits, workers, results, progress) -> list[int]:
                 lost += chunk
     finally:
         if lost:  # a broken pool's queues may never drain: end its workers, do not wait
-            for process in list((pool._processes or {}).values()):  # noqa: SLF001
+            for process in multiprocessing.active_children():  # the pool's workers
                 process.kill()
         pool.shutdown(wait=not lost, cancel_futures=bool(lost))
+        leftovers.end_new_children(before)
     return sorted(lost)
 
 
@@ -268,8 +277,22 @@ def _lost(job: Job) -> list[Judgement]:
     return [Judgement("error", "the grading worker died on this submission") for _ in job.items]
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
+    """A worker's start: its own state, and it dies with the grading process (a worker left
+    behind would wait on the pool's queue for ever, holding the terminal's pipe open)."""
     _WORKER.clear()
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux's PR_SET_PDEATHSIG: SIGKILL when the parent ends (nothing elsewhere)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        if os.getppid() != parent:  # the parent already ended before the call
+            os._exit(1)
 
 
 def _worker_sandbox() -> Sandbox:
