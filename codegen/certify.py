@@ -73,16 +73,19 @@ class NotCertifiable(ValueError):
     """A line the grid check cannot evaluate exactly (it reads a row function, ...)."""
 
 
-def check(expr: sp.Expr, dtype: str, inputs: dict) -> Certificate:
+def check(expr: sp.Expr, dtype: str, inputs: dict, reference: sp.Expr | None = None) -> Certificate:
     """Certify ``expr`` in ``dtype``: inputs maps each array it reads (by name) to the
     expression in z that computes it (``{"h": forward}``; ``"z"`` is the grid itself, ``"Y"``
-    or ``"y"`` the targets). Raises NotCertifiable if expr holds what mpmath cannot evaluate."""
-    return _check(expr, dtype, tuple(sorted((k, v) for k, v in inputs.items())))
+    or ``"y"`` the targets). ``reference``: the line whose exact values expr must reproduce
+    (a rewrite is checked against the line as derived; default expr itself). Raises
+    NotCertifiable if expr holds what mpmath cannot evaluate."""
+    inputs = tuple(sorted((k, v) for k, v in inputs.items()))
+    return _check(expr, dtype, inputs, expr if reference is None else reference)
 
 
 @functools.cache
-def _check(expr, dtype, inputs) -> Certificate:
-    arrays = arrays_of(expr)
+def _check(expr, dtype, inputs, reference) -> Certificate:
+    arrays = arrays_of(expr) | arrays_of(reference)
     names = {name for name in arrays}
     grid = _grid(dtype, targets=bool(names & {"Y", "y"}))
     given = dict(inputs)
@@ -99,8 +102,8 @@ def _check(expr, dtype, inputs) -> Certificate:
     code = _printed(expr)
     computed = _numpy(expr, dtype, values)
     symbols = {name: arrays[name] for name in names}
-    composite = _composite(expr, symbols, given)
-    return _compare(expr, code, dtype, computed, values, symbols, grid["z"], composite)
+    composite = _composite(reference, symbols, given)
+    return _compare(reference, code, dtype, computed, values, symbols, grid["z"], composite)
 
 
 def _composite(expr, symbols, given):

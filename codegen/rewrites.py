@@ -104,6 +104,32 @@ def one_minus_sigmoid(expr):
     )
 
 
+def erf_complement(expr):
+    """1 ± erf(x) → erfc(∓x), also inside a longer sum: no cancellation where erf(x) ≈ ∓1."""
+
+    def pair(e):
+        """(the constant k, the term c·erf(u) with c = ±k, k·(1 + erf(±u))), or None."""
+        constant = e.as_coeff_Add()[0]
+        if constant == 0:
+            return None
+        for term in e.args:
+            coefficient, factor = term.as_coeff_Mul()
+            if isinstance(factor, sp.erf) and abs(coefficient) == abs(constant):
+                sign = coefficient / constant
+                return constant, term, constant * stable.one_plus_erf(sign * factor.args[0])
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e)[0] - pair(e)[1] + pair(e)[2],
+    )
+
+
+def clamped_exponentials(expr):
+    """e^x → e^{min(x, 690)}: a finite factor, where inf times a vanishing one is NaN."""
+    return expr.replace(lambda e: isinstance(e, sp.exp), lambda e: stable.exp_clamped(e.args[0]))
+
+
 def in_logits(expr, inputs):
     """p read as g(z) from the logits, then the stable primitives (log σ(z) → −softplus(−z))."""
     outputs = [a for a in expr.atoms(sp.Indexed) if a.base.label.name == "P" and "P" in inputs]
@@ -186,6 +212,8 @@ REWRITES = (
     combined_exponentials,
     scaled_ratio,
     masked_branches,
+    erf_complement,
+    clamped_exponentials,
 )
 
 
@@ -197,13 +225,14 @@ def note(rewrite) -> str:
 def _certified(expr, dtype, inputs):
     given = dict(inputs)
     current, certificate = expr, certify.check(expr, dtype, given)
+    original = expr  # what a rewrite that is no identity (the clamp) must reproduce
     notes: list[str] = []
     for _ in range(len(REWRITES)):  # each round keeps the rewrite that helps most
         if certificate.ok:
             break
         best = None
         for rewrite in REWRITES:
-            trial = _tried(rewrite, current, dtype, given)
+            trial = _tried(rewrite, current, dtype, given, original)
             if trial is not None and trial[1].bad < (best or (0, certificate))[1].bad:
                 best = (trial[0], trial[1], note(rewrite))
         if best is None:
@@ -213,13 +242,16 @@ def _certified(expr, dtype, inputs):
     return current, certificate, tuple(notes)
 
 
-def _tried(rewrite, expr, dtype, given):
-    """(rewritten, its certificate), or None if the rewrite changes nothing or fails."""
+def _tried(rewrite, expr, dtype, given, original):
+    """(rewritten, its certificate), or None if the rewrite changes nothing or fails. Identities
+    are checked against their own exact values (at a kink, the convention may change), the
+    clamp, which is none beyond its cap, against the original line's."""
     trial = rewrite(expr, given) if rewrite is in_logits else rewrite(expr)
     if trial == expr or not _same_values(expr, trial, given):
         return None
+    reference = original if trial.has(stable.exp_clamped) else None
     try:
-        return trial, certify.check(trial, dtype, given)
+        return trial, certify.check(trial, dtype, given, reference=reference)
     except certify.NotCertifiable:
         return None
 
