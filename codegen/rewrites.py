@@ -145,6 +145,45 @@ def in_logits(expr, inputs):
     return one_minus_sigmoid(stable.stabilise(one_minus_sigmoid(written)))
 
 
+def factored_in_logits(expr, inputs):
+    """A·(1 − y) + B·y with A, B factored, then read in the logits: no cancellation at y = 1.
+
+    For a line linear in the target y; the coefficients of A and B beside their logarithms are
+    factored: p³ − 3p²y + 3py − y is p³(1 − y) + (p − 1)³y, whose (p − 1)³ is −σ(−z)³ in the
+    logits, exact where the expanded form cancels (the focal loss at z ≫ 0).
+    """
+    targets = [a for a in expr.atoms(sp.Indexed) if a.base.label.name in ("Y", "y")]
+    targets = targets or [s for s in expr.free_symbols if s.name in ("Y", "y")]
+    if len(targets) != 1 or sp.diff(expr, targets[0], 2) != 0:
+        return expr
+    (target,) = targets
+    ends = [_factored_terms(expr.xreplace({target: value})) for value in (0, 1)]
+    ends = [_softplus_less_its_argument(in_logits(end, inputs)) for end in ends]
+    return ends[0] * (1 - target) + ends[1] * target
+
+
+def _softplus_less_its_argument(expr):
+    """softplus(u) − u → softplus(−u) (the logistic loss at y = 1 for u ≫ 0)."""
+
+    def pair(e):
+        for term in e.args:
+            if isinstance(term, stable.softplus) and -term.args[0] in e.args:
+                return term
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e) + pair(e).args[0] + stable.softplus(-pair(e).args[0]),
+    )
+
+
+def _factored_terms(expr):
+    """expr as Σ factor(coefficient)·log(…) + factor(rest)."""
+    logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
+    parts = sp.collect(sp.expand(expr), logs, evaluate=False)
+    return sp.Add(*(sp.factor(coefficient) * atom for atom, coefficient in parts.items()))
+
+
 def scaled_ratio(expr):
     """A ratio of sums of e^{a·x} divided through by its largest term: no inf/inf.
 
@@ -207,6 +246,7 @@ REWRITES = (
     stable_primitives,
     one_minus_sigmoid,
     in_logits,
+    factored_in_logits,
     simplified,
     expm1_log1p,
     combined_exponentials,
@@ -246,7 +286,7 @@ def _tried(rewrite, expr, dtype, given, original):
     """(rewritten, its certificate), or None if the rewrite changes nothing or fails. Identities
     are checked against their own exact values (at a kink, the convention may change), the
     clamp, which is none beyond its cap, against the original line's."""
-    trial = rewrite(expr, given) if rewrite is in_logits else rewrite(expr)
+    trial = rewrite(expr, given) if rewrite in (in_logits, factored_in_logits) else rewrite(expr)
     if trial == expr or not _same_values(expr, trial, given):
         return None
     reference = original if trial.has(stable.exp_clamped) else None
