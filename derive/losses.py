@@ -246,6 +246,7 @@ NAMED_LOSSES = [
         lambda p, y, var: (_log(var) + (p - y) ** 2 / var) / 2,
         "gaussian_nll",
         params=(_p("var", 1.0),),
+        reference="gaussian_nll_loss",
         targets="real",
     ),
     named(
