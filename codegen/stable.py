@@ -116,6 +116,25 @@ class exp_clamped(sp.Function):  # noqa: N801
     _npcode = _numpy_index
 
 
+class filled(sp.Function):  # noqa: N801
+    """A constant as an array shaped like ``like`` (an entry of the logits Z): the Δ of a loss
+    linear in p (ℓ = p − y: Δ = 1) still has one row per example. Printed ``np.full_like``."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_exp(self, value, like, **kwargs):
+        return value
+
+    def fdiff(self, argindex=1):
+        return sp.S.One if argindex == 1 else sp.S.Zero
+
+    def _numpy_index(self, printer):
+        value, like = self.args
+        return f"np.full_like({printer._print(like)}, {printer._print(value)})"
+
+    _npcode = _numpy_index
+
+
 def note(rule) -> str:
     """What a rule does, in one line: its docstring's first line."""
     return rule.__doc__.splitlines()[0].rstrip(".")
