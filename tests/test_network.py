@@ -67,3 +67,25 @@ def _activations(net):
 
     acts = [activation_from_name_or_expression(name) for name in net.hidden]
     return {act.name: act for act in acts}
+
+
+def test_progress_is_told_about_every_chain_verified():
+    seen = []
+
+    def progress(chains):
+        for chain in chains:
+            seen.append(chain)
+            yield chain
+
+    derivation = network.mlp_from_options(*options(3, "mixed"), None, None, progress=progress)
+    assert derivation.verified and len(seen) == len(derivation.chains)
+
+
+def test_the_command_shows_a_bar_only_on_a_terminal(monkeypatch):
+    import io
+    import sys
+
+    from backprop.commands import derive_cmd
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert derive_cmd._progress_bar() is None
