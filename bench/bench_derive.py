@@ -8,8 +8,10 @@ the per-process caches (registry, concrete expansions, derivatives) start cold. 
     (c) every built-in in one process
     (d) a custom activation: ``derive.custom_activation("log(1 + exp(z))")``
     (e) the mlp of the lecture network through ``derive.mlp`` (2-2-2-3, sigmoid, softmax + CE),
-        and ``derive mlp`` of 3, 5 and 8 layers of 16 whose hidden layers cycle through three
-        kinds (relu, leaky_relu, tanh): it should grow with the number of kinds, not depth
+        ``derive mlp`` of 3, 5 and 8 layers of 16 and of 64 whose hidden layers cycle through
+        three kinds (relu, leaky_relu, tanh), 8 layers of 16 of one kind each, and the issue's
+        4,16,16,8,3 (relu, leaky_relu, tanh): it should grow with the number of distinct
+        kinds, not with width or depth (each line is verified on the network at most 3 wide)
     (f) generating modules with ``codegen.generate.generate_source`` (which derives and verifies
         what it prints): 2, 5, 10, 20 and 50 layers (tanh layers of 64, softmax + CE output),
         the 20-layer one again with layers of 1 024 and with three hidden kinds (tanh, relu,
@@ -19,11 +21,13 @@ the per-process caches (registry, concrete expansions, derivatives) start cold. 
         Generation should grow with the number of distinct layer kinds, not with width, and
         with depth only by the print time.
 
-Each is repeated (default 3×); the table shows the median and the minimum of three clocks:
+Each is repeated (default 3×); the table shows the median and the minimum of four clocks:
 ``import`` (``import derive`` inside the child), ``derive`` (the work after the import; the
-targets are judged on its median) and ``wall`` (the whole subprocess, interpreter start-up
-included). Targets from the issue: all built-ins < 5 s, any single built-in < 1 s, and the
-20-layer module generated in < 2 s, import included (on a 2-core machine). This is a report, not a test: it prints PASS/FAIL per target and always exits 0.
+targets are judged on its median), ``cpu`` (the child's CPU time, start-up to the end of the
+work: what a loaded machine does not inflate) and ``wall`` (the whole subprocess,
+interpreter start-up included). Targets from the issue: all built-ins < 5 s, any single built-in < 1 s, the
+20-layer module generated in < 2 s, import included, and ``derive mlp --layers 4,16,16,8,3
+--hidden relu,leaky_relu,tanh`` < 2 s, import included (on a 2-core machine). This is a report, not a test: it prints PASS/FAIL per target and always exits 0.
 
 Usage::
 
@@ -61,7 +65,8 @@ imported = time.perf_counter()
 extra = {{}}
 {work}
 done = time.perf_counter()
-print(json.dumps({{"import": imported - start, "work": done - imported, **extra}}))
+cpu = time.process_time()
+print(json.dumps({{"import": imported - start, "work": done - imported, "cpu": cpu, **extra}}))
 """
 
 CUSTOM_ACTIVATION = "log(1 + exp(z))"
@@ -79,17 +84,38 @@ clear_cache()  # SymPy's expression cache cold again; the derivations stay cache
 again = time.perf_counter()
 codegen.generate.generate_source(spec)
 extra["print"] = time.perf_counter() - again"""
-# (depth, width, hidden kinds): the depths of the issue, then width and kinds varied at 20
 MLP_DEPTHS = (3, 5, 8)
+MLP_WIDTHS = (16, 64)
 MLP_KINDS = ("relu", "leaky_relu", "tanh")
 MLP_WORK = "derive.mlp_from_options({layers!r}, {hidden!r}, None, None)"
+MLP_TARGET = ("4,16,16,8,3", "relu,leaky_relu,tanh")  # the issue's network
+MLP_TARGET_LABEL = "derive mlp 4,16,16,8,3 (relu, leaky_relu, tanh)"
+MLP_SECONDS = 2.0  # import derive + deriving and verifying it
 
 
-def mlp_network(depth: int) -> tuple[str, str]:
-    """(--layers, --hidden) of a network with ``depth`` weight layers of 16, 3 classes."""
-    layers = ",".join(["4", *["16"] * (depth - 1), "3"])
-    hidden = ",".join(MLP_KINDS[n % len(MLP_KINDS)] for n in range(depth - 1))
+def mlp_network(depth: int, width: int = 16, kinds=MLP_KINDS) -> tuple[str, str]:
+    """(--layers, --hidden) of a network with ``depth`` weight layers of ``width``, 3 classes,
+    its hidden layers cycling through ``kinds``."""
+    layers = ",".join(["4", *[str(width)] * (depth - 1), "3"])
+    hidden = ",".join(kinds[n % len(kinds)] for n in range(depth - 1))
     return layers, hidden
+
+
+def mlp_measurements() -> list[tuple[str, str, str]]:
+    """(label, "mlp", code): depths × widths of three kinds, 8 layers of one kind, the target."""
+    plan = []
+    for width in MLP_WIDTHS:
+        for depth in MLP_DEPTHS:
+            layers, hidden = mlp_network(depth, width)
+            label = f"derive mlp {depth} layers of {width} (3 kinds)"
+            plan.append((label, "mlp", MLP_WORK.format(layers=layers, hidden=hidden)))
+    for kind in MLP_KINDS:
+        layers, hidden = mlp_network(8, 16, (kind,))
+        label = f"derive mlp 8 layers of 16 ({kind})"
+        plan.append((label, "mlp", MLP_WORK.format(layers=layers, hidden=hidden)))
+    layers, hidden = MLP_TARGET
+    plan.append((MLP_TARGET_LABEL, "mlp", MLP_WORK.format(layers=layers, hidden=hidden)))
+    return plan
 
 
 DEEP_MODULES = [(d, 64, ("tanh",)) for d in (2, 5, 10, 20, 50)] + [
@@ -153,7 +179,7 @@ def measure(label: str, kind: str, work: str, repeat: int) -> dict:
         result["error"] = errors[0]
         print(f"  {label}: FAILED ({errors[0]})", file=sys.stderr)
         return result
-    for clock in ("import", "work", "wall", "print"):
+    for clock in ("import", "work", "cpu", "wall", "print"):
         if clock in runs[0]:
             result[clock] = summary([r[clock] for r in runs])
     print(
@@ -177,10 +203,7 @@ def measurements(names: list[str]) -> list[tuple[str, str, str]]:
         )
     )
     plan.append(("mlp 2-2-2-3 (derive.mlp)", "mlp", LECTURE_MLP))
-    for depth in MLP_DEPTHS:
-        layers, hidden = mlp_network(depth)
-        work = MLP_WORK.format(layers=layers, hidden=hidden)
-        plan.append((f"derive mlp {layers} ({hidden})", "mlp", work))
+    plan += mlp_measurements()
     for depth, width, kinds in DEEP_MODULES:
         label = f"generate {depth} layers of {width} ({', '.join(kinds)})"
         work = DEEP_MODULE.format(depth=depth, width=width, kinds=list(kinds))
@@ -227,8 +250,28 @@ def targets(results: list[dict]) -> list[dict]:
                 "detail": "median of import derive + generate_source, one process",
             }
         )
+    network = next((r for r in results if r["label"] == MLP_TARGET_LABEL), None)
+    if network is not None and "cpu" in network:
+        # judged on CPU time: on the shared 2-core machine the wall clock is the load's
+        seconds = network["cpu"]["median"]
+        wall = statistics.median(
+            a + b for a, b in zip(network["import"]["runs"], network["work"]["runs"], strict=True)
+        )
+        out.append(
+            {
+                "target": f"{MLP_TARGET_LABEL[7:]} < {MLP_SECONDS:g} s",
+                "measured": seconds,
+                "passed": seconds < MLP_SECONDS,
+                "detail": "median CPU time of the child, start-up, import and derive with "
+                f"verification; wall clock {wall:.2f} s at load {_load():.1f}",
+            }
+        )
     out += scaling(results)
     return out
+
+
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def _deriving(results: list[dict], label: str) -> float | None:
@@ -269,8 +312,8 @@ def verdict_lines(verdicts: list[dict]) -> str:
 
 
 def table(results: list[dict], repeat: int) -> str:
-    clocks = ("import", "work", "wall", "print")
-    names = ("import", "derive", "wall", "print (warm)")
+    clocks = ("import", "work", "cpu", "wall", "print")
+    names = ("import", "derive", "cpu", "wall", "print (warm)")
     header = f"{'measurement (cold, fresh process)':<48}" + "".join(f"{n:>15}" for n in names)
     sub = f"{'':<48}" + f"{'median   min':>15}" * len(clocks)
     lines = [f"times in seconds, {repeat} runs each", header, sub, "-" * len(header)]

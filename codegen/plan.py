@@ -441,6 +441,8 @@ def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
     )
     if scale == 1 / m:
         printer.checks.append(checked)
+    if not delta.atoms(sp.Indexed):  # a loss linear in p: Δ is a number, still one per entry
+        delta = stable.filled(delta, sp.IndexedBase(f"Z{layer.number}")[ROW, i])
     carries = (
         "Δ̄ = Δ/m carries the 1/m of the mean loss, once"
         if scale == 1 / m

@@ -104,6 +104,32 @@ def one_minus_sigmoid(expr):
     )
 
 
+def erf_complement(expr):
+    """1 ± erf(x) → erfc(∓x), also inside a longer sum: no cancellation where erf(x) ≈ ∓1."""
+
+    def pair(e):
+        """(the constant k, the term c·erf(u) with c = ±k, k·(1 + erf(±u))), or None."""
+        constant = e.as_coeff_Add()[0]
+        if constant == 0:
+            return None
+        for term in e.args:
+            coefficient, factor = term.as_coeff_Mul()
+            if isinstance(factor, sp.erf) and abs(coefficient) == abs(constant):
+                sign = coefficient / constant
+                return constant, term, constant * stable.one_plus_erf(sign * factor.args[0])
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e)[0] - pair(e)[1] + pair(e)[2],
+    )
+
+
+def clamped_exponentials(expr):
+    """e^x → e^{min(x, 690)}: a finite factor, where inf times a vanishing one is NaN."""
+    return expr.replace(lambda e: isinstance(e, sp.exp), lambda e: stable.exp_clamped(e.args[0]))
+
+
 def in_logits(expr, inputs):
     """p read as g(z) from the logits, then the stable primitives (log σ(z) → −softplus(−z))."""
     outputs = [a for a in expr.atoms(sp.Indexed) if a.base.label.name == "P" and "P" in inputs]
@@ -117,6 +143,45 @@ def in_logits(expr, inputs):
         lambda e: e.args[0].args[0],
     )
     return one_minus_sigmoid(stable.stabilise(one_minus_sigmoid(written)))
+
+
+def factored_in_logits(expr, inputs):
+    """A·(1 − y) + B·y with A, B factored, then read in the logits: no cancellation at y = 1.
+
+    For a line linear in the target y; the coefficients of A and B beside their logarithms are
+    factored: p³ − 3p²y + 3py − y is p³(1 − y) + (p − 1)³y, whose (p − 1)³ is −σ(−z)³ in the
+    logits, exact where the expanded form cancels (the focal loss at z ≫ 0).
+    """
+    targets = [a for a in expr.atoms(sp.Indexed) if a.base.label.name in ("Y", "y")]
+    targets = targets or [s for s in expr.free_symbols if s.name in ("Y", "y")]
+    if len(targets) != 1 or sp.diff(expr, targets[0], 2) != 0:
+        return expr
+    (target,) = targets
+    ends = [_factored_terms(expr.xreplace({target: value})) for value in (0, 1)]
+    ends = [_softplus_less_its_argument(in_logits(end, inputs)) for end in ends]
+    return ends[0] * (1 - target) + ends[1] * target
+
+
+def _softplus_less_its_argument(expr):
+    """softplus(u) − u → softplus(−u) (the logistic loss at y = 1 for u ≫ 0)."""
+
+    def pair(e):
+        for term in e.args:
+            if isinstance(term, stable.softplus) and -term.args[0] in e.args:
+                return term
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e) + pair(e).args[0] + stable.softplus(-pair(e).args[0]),
+    )
+
+
+def _factored_terms(expr):
+    """expr as Σ factor(coefficient)·log(…) + factor(rest)."""
+    logs = sorted(expr.atoms(sp.log), key=sp.default_sort_key)
+    parts = sp.collect(sp.expand(expr), logs, evaluate=False)
+    return sp.Add(*(sp.factor(coefficient) * atom for atom, coefficient in parts.items()))
 
 
 def scaled_ratio(expr):
@@ -181,11 +246,14 @@ REWRITES = (
     stable_primitives,
     one_minus_sigmoid,
     in_logits,
+    factored_in_logits,
     simplified,
     expm1_log1p,
     combined_exponentials,
     scaled_ratio,
     masked_branches,
+    erf_complement,
+    clamped_exponentials,
 )
 
 
@@ -197,13 +265,14 @@ def note(rewrite) -> str:
 def _certified(expr, dtype, inputs):
     given = dict(inputs)
     current, certificate = expr, certify.check(expr, dtype, given)
+    original = expr  # what a rewrite that is no identity (the clamp) must reproduce
     notes: list[str] = []
     for _ in range(len(REWRITES)):  # each round keeps the rewrite that helps most
         if certificate.ok:
             break
         best = None
         for rewrite in REWRITES:
-            trial = _tried(rewrite, current, dtype, given)
+            trial = _tried(rewrite, current, dtype, given, original)
             if trial is not None and trial[1].bad < (best or (0, certificate))[1].bad:
                 best = (trial[0], trial[1], note(rewrite))
         if best is None:
@@ -213,13 +282,16 @@ def _certified(expr, dtype, inputs):
     return current, certificate, tuple(notes)
 
 
-def _tried(rewrite, expr, dtype, given):
-    """(rewritten, its certificate), or None if the rewrite changes nothing or fails."""
-    trial = rewrite(expr, given) if rewrite is in_logits else rewrite(expr)
+def _tried(rewrite, expr, dtype, given, original):
+    """(rewritten, its certificate), or None if the rewrite changes nothing or fails. Identities
+    are checked against their own exact values (at a kink, the convention may change), the
+    clamp, which is none beyond its cap, against the original line's."""
+    trial = rewrite(expr, given) if rewrite in (in_logits, factored_in_logits) else rewrite(expr)
     if trial == expr or not _same_values(expr, trial, given):
         return None
+    reference = original if trial.has(stable.exp_clamped) else None
     try:
-        return trial, certify.check(trial, dtype, given)
+        return trial, certify.check(trial, dtype, given, reference=reference)
     except certify.NotCertifiable:
         return None
 

@@ -67,6 +67,74 @@ class softplus(sp.Function):  # noqa: N801 - SymPy function classes are lower ca
         return self.args[0].is_real or None
 
 
+class one_plus_erf(sp.Function):  # noqa: N801
+    """1 + erf(x), printed as ``erfc(-x)``: no cancellation where erf(x) ≈ −1 (GELU at z ≪ 0).
+    Its own class, since SymPy writes erfc(−x) back as 2 − erfc(x)."""
+
+    nargs = 1
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return 1 + sp.erf(x)
+
+    def fdiff(self, argindex=1):
+        return 2 / sp.sqrt(sp.pi) * sp.exp(-(self.args[0] ** 2))
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _numpy_index(self, printer):
+        printer.helpers.add("erf")
+        return f"erfc({printer._print(-self.args[0])})"
+
+    _npcode = _numpy_index  # the name SymPy's NumPyPrinter instance asks for
+
+
+class exp_clamped(sp.Function):  # noqa: N801
+    """e^x with x capped at 690 (e^690 ≈ 1e300, below float64's overflow with room for a factor), printed as
+    ``np.exp(np.minimum(x, 690))``: a finite number instead of inf, so that a product with a
+    factor that vanishes there (x e^x sech²(e^x)) is 0, not inf·0 = NaN. Not an identity
+    beyond the cap: the grid check compares it with the line before the rewrite."""
+
+    nargs = 1
+    CAP = "690"
+
+    def _eval_rewrite_as_exp(self, x, **kwargs):
+        return sp.exp(sp.Min(x, sp.Float(self.CAP, 30)))
+
+    def fdiff(self, argindex=1):
+        return self
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        return self.args[0].is_real or None
+
+    def _numpy_index(self, printer):
+        return f"np.exp(np.minimum({printer._print(self.args[0])}, {self.CAP}))"
+
+    _npcode = _numpy_index
+
+
+class filled(sp.Function):  # noqa: N801
+    """A constant as an array shaped like ``like`` (an entry of the logits Z): the Δ of a loss
+    linear in p (ℓ = p − y: Δ = 1) still has one row per example. Printed ``np.full_like``."""
+
+    nargs = 2
+
+    def _eval_rewrite_as_exp(self, value, like, **kwargs):
+        return value
+
+    def fdiff(self, argindex=1):
+        return sp.S.One if argindex == 1 else sp.S.Zero
+
+    def _numpy_index(self, printer):
+        value, like = self.args
+        return f"np.full_like({printer._print(like)}, {printer._print(value)})"
+
+    _npcode = _numpy_index
+
+
 def note(rule) -> str:
     """What a rule does, in one line: its docstring's first line."""
     return rule.__doc__.splitlines()[0].rstrip(".")

@@ -50,8 +50,12 @@ class Loss:
     aliases: other names for it (torch's ``mse_loss``, ``bce``, …).
     params: named parameters with PyTorch's defaults; ``define(p, y, **params)`` builds L.
     reference: the ``torch.nn.functional`` function it equals (``reduction="none"``), times
-        ``reference_scale``, with ``reference_keywords``; targets: how the tests draw y
-        (``probability`` in [0, 1], ``real``, ``positive``, ``sign`` in {−1, 1}).
+        ``reference_scale``, with the parameters (PyTorch's names) and ``reference_keywords``;
+        ``reference_on``: what that function takes, the prediction p (``"prediction"``) or the
+        logit z of the output it is derived on (``"logit"``: torch's cross_entropy, and
+        binary_cross_entropy_with_logits, which is BCE of σ(z) without torch's clamp of log p
+        at −100); targets: how the tests draw y (``probability`` in [0, 1], ``real``,
+        ``positive``, ``sign`` in {−1, 1}).
     """
 
     name: str
@@ -67,6 +71,7 @@ class Loss:
     reference: str | None = None
     reference_scale: float = 1.0
     reference_keywords: tuple[tuple[str, object], ...] = ()
+    reference_on: str = "prediction"
     targets: str = "probability"
 
     @property
@@ -119,6 +124,7 @@ LOSSES: dict[str, Loss] = {
             note="y is one-hot over K classes; p = softmax(z).",
             aliases=("ce", "cross_entropy", "categorical-cross-entropy"),
             reference="cross_entropy",
+            reference_on="logit",
         ),
         Loss(
             "binary-cross-entropy",
@@ -128,7 +134,8 @@ LOSSES: dict[str, Loss] = {
             fits=("sigmoid",),
             note="p = σ(z) is the predicted probability of class 1; y ∈ [0, 1].",
             aliases=("bce", "binary_cross_entropy"),
-            reference="binary_cross_entropy",
+            reference="binary_cross_entropy_with_logits",
+            reference_on="logit",
         ),
         Loss(
             "mse",
@@ -239,6 +246,7 @@ NAMED_LOSSES = [
         lambda p, y, var: (_log(var) + (p - y) ** 2 / var) / 2,
         "gaussian_nll",
         params=(_p("var", 1.0),),
+        reference="gaussian_nll_loss",
         targets="real",
     ),
     named(

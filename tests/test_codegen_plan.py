@@ -88,3 +88,25 @@ def test_buffers_logits_column_major_and_gradients_shaped_like_their_weights():
     sigmoid = deep_spec("tanh", 1)
     sigmoid["output"] = {"units": 1, "activation": "sigmoid", "loss": "bce"}
     assert make_plan(spec_from_dict(sigmoid)).column_major == ()  # no row reduction
+
+
+def test_a_loss_linear_in_p_has_one_delta_per_entry():
+    """ℓ = p − y has Δ = 1: generated as an array like the logits (it was the number 1/m, and
+    backward's Δ̄ᵀ H failed); gradients match torch.autograd, training runs."""
+    import numpy as np
+    import pytest
+    from codegen_checks import batch, random_params, small_spec, torch_gradients, worst_error
+
+    from codegen.generate import load_module
+
+    pytest.importorskip("torch")
+    spec = small_spec(hidden=("tanh",), output="identity", loss="p - y", units=2)
+    module = load_module(spec)
+    X, Y = batch(module)
+    params = random_params(module)
+    loss, grads = module.gradients(params, X, Y)
+    torch_loss, torch_grads = torch_gradients(spec, params, X, Y)
+    assert loss == pytest.approx(torch_loss, rel=1e-12)
+    assert worst_error(grads, torch_grads) < 1e-12
+    module.train(params, X, Y, epochs=2, batch_size=4, learning_rate=0.1)
+    assert all(np.isfinite(v).all() for v in params.values())

@@ -100,5 +100,23 @@ def _one(args):
     if not args.name:
         raise BackpropError("name a derivation, or use --list, --all, --activation or --loss")
     if args.name == "mlp" and (args.layers or args.hidden or args.out_layer or args.loss_name):
-        return derive.mlp_from_options(args.layers, args.hidden, args.out_layer, args.loss_name)
+        return derive.mlp_from_options(
+            args.layers, args.hidden, args.out_layer, args.loss_name, progress=_progress_bar()
+        )
     return derive.get(args.name)
+
+
+def _progress_bar():
+    """A tqdm bar on stderr for the lines of a network being verified, shown only once it has
+    taken a second, and only on a terminal; None without tqdm (an optional dependency)."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return lambda chains: tqdm(
+        chains, desc="verifying", unit="line", delay=1.0, leave=False, file=sys.stderr
+    )
