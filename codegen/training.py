@@ -74,9 +74,12 @@ class Training:
         return self.layout[-1].stop
 
     @property
-    def reads_step(self) -> bool:
-        """Whether the update reads t, the step number (Adam's bias corrections)."""
-        return any(re.search(r"\bt\b", statement) for statement in self.optimizer.update)
+    def update_arguments(self) -> tuple[str, ...]:
+        """The hyperparameters _update takes after weight_decay (betas as beta1, beta2)."""
+        names = []
+        for name in self.optimizer.hyperparameters:
+            names += ["beta1", "beta2"] if name == "betas" else [name]
+        return tuple(names)
 
     @property
     def reads_epoch(self) -> bool:
