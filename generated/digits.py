@@ -237,7 +237,7 @@ def train(
     Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     order = np.arange(X.shape[0])
     for epoch in range(1, epochs + 1):
-        lr = learning_rate
+        lr = float(learning_rate)  # a Python float: float32 stays float32
         if shuffle:
             order = rng.permutation(X.shape[0])
         batch_losses = []
