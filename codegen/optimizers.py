@@ -31,7 +31,12 @@ class Optimizer:
     text: tuple[str, ...]
     latex: tuple[str, ...]
     update: tuple[str, ...]
-    decoupled_decay: bool = False  # weight decay as θ_w ← θ_w(1 − ηλ), not as L2 in g
+    decay: tuple[str, ...] = ()  # decoupled weight decay on theta_w, before the update
+
+    @property
+    def decoupled_decay(self) -> bool:
+        """Weight decay as θ_w ← θ_w(1 − ηλ) (AdamW), not as L2 in g."""
+        return bool(self.decay)
 
 
 _ADAM_TEXT = (
@@ -144,8 +149,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("exp_avg", "exp_avg_sq"),
             ("θ_w ← θ_w·(1 − η·λ)  (decoupled weight decay, weights only)", *_ADAM_TEXT),
             (r"\theta_W \leftarrow \theta_W (1 - \eta\lambda)", *_ADAM_LATEX),
-            ("theta_w *= 1 - lr * weight_decay", *_ADAM_UPDATE),
-            decoupled_decay=True,
+            _ADAM_UPDATE,
+            decay=("theta_w *= 1 - lr * weight_decay",),
         ),
     )
 }

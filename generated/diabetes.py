@@ -277,7 +277,7 @@ def _update(theta, grad, s, state, lr, t, weight_decay):
     Every vector is flat, laid out as _views: theta (the parameters, updated), grad (∂L/∂θ of
     the batch's mean loss), s (scratch) and state's vectors (updated), each of shape (385,).
     lr is this epoch's learning rate, t the step number from 1. Each statement is one ufunc
-    writing into an existing vector: no array is allocated.
+    writing into an existing vector: no vector is allocated.
     weight_decay = λ first adds λθ_w to grad's weights (L2, coupled).
     """
     theta_w, grad_w, s_w = theta[:352], grad[:352], s[:352]
