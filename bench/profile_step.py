@@ -7,7 +7,7 @@ Needs ``pip install line_profiler`` (the ``bench`` extra). A report, not a test.
 
 Usage::
 
-    python bench/profile_step.py mnist float32 [--epochs 2] [--threads 1]
+    python bench/profile_step.py mnist float32 [--optimizer adam] [--epochs 2] [--threads 1]
 
 ``--threads N`` sets OpenBLAS's thread count before NumPy loads, so the GEMM lines can be
 compared single-threaded, where a second process on the machine disturbs them least.
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("size", choices=("digits", "mnist", "wide"))
     parser.add_argument("dtype", choices=("float32", "float64"))
+    parser.add_argument("--optimizer", choices=("sgd", "momentum", "adam"), default="sgd")
     parser.add_argument("--epochs", type=int, default=2, help="profiled epochs (after one warm-up)")
     parser.add_argument("--threads", type=int, default=None, help="OpenBLAS threads")
     args = parser.parse_args(argv)
@@ -42,16 +43,16 @@ def main(argv: list[str] | None = None) -> int:
     from codegen.generate import load_module
 
     samples, sizes = bench_train.SIZES[args.size]
-    spec = bench_train.network_spec(args.size, sizes, args.dtype)
+    spec = bench_train.network_spec(args.size, sizes, args.dtype, args.optimizer)
     X, _, Y = bench_train.synthetic(samples, sizes, args.dtype)
     module = load_module(spec)
     params = module.init_params(0)
-    settings = {"batch_size": bench_train.BATCH, "learning_rate": bench_train.RATE}
-    module.train(params, X, Y, epochs=1, **settings)  # warm-up: caches, BLAS threads
+    state = {}  # the spec's optimizer settings are train()'s defaults
+    module.train(params, X, Y, epochs=1, state=state)  # warm-up: caches, BLAS threads
     profiler = LineProfiler(module._train_step, module.train)
-    profiler.runcall(module.train, params, X, Y, epochs=args.epochs, **settings)
+    profiler.runcall(module.train, params, X, Y, epochs=args.epochs, state=state)
     print(
-        f"{args.size} {args.dtype}: {samples} × {'-'.join(map(str, sizes))}, {args.epochs} epochs"
+        f"{args.size} {args.dtype} {args.optimizer}: {samples} × {'-'.join(map(str, sizes))}, {args.epochs} epochs"
     )
     profiler.print_stats(output_unit=1e-6, stripzeros=True)
     return 0

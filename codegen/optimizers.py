@@ -4,9 +4,10 @@ Each :class:`Optimizer` holds its update written once as an algorithm (``text``,
 generated comment quotes, and ``latex``) beside the in-place NumPy statements that perform it.
 The statements work on flat vectors: ``theta`` (all parameters, the weights first: ``theta_w``
 is their slice), ``grad`` (∂L/∂θ of the mean loss, L2 included), a scratch vector ``s`` and the
-optimizer's state vectors; scalars are ``lr`` (this epoch's learning rate), ``t`` (the step
-number, from 1) and the hyperparameters by name. One ufunc per statement over one vector: no
-temporary arrays, whatever the number of layers. Each follows ``torch.optim`` (float64 runs
+optimizer's state vectors; scalars are ``lr`` (this epoch's learning rate, a Python float),
+``t`` (the step number, from 1) and the hyperparameters by name. One ufunc per statement over
+one vector: no temporary arrays, whatever the number of layers (bench/bench_update.py times
+them against the epoch). Each follows ``torch.optim`` (float64 runs
 agree with it to rounding; tests/test_optimizers.py).
 
 >>> print("\\n".join(OPTIMIZERS["momentum"].text))
@@ -30,7 +31,12 @@ class Optimizer:
     text: tuple[str, ...]
     latex: tuple[str, ...]
     update: tuple[str, ...]
-    decoupled_decay: bool = False  # weight decay as θ_w ← θ_w(1 − ηλ), not as L2 in g
+    decay: tuple[str, ...] = ()  # decoupled weight decay on theta_w, before the update
+
+    @property
+    def decoupled_decay(self) -> bool:
+        """Weight decay as θ_w ← θ_w(1 − ηλ) (AdamW), not as L2 in g."""
+        return bool(self.decay)
 
 
 _ADAM_TEXT = (
@@ -44,6 +50,10 @@ _ADAM_LATEX = (
     r"\theta \leftarrow \theta - \frac{\eta}{1 - \beta_1^t} \cdot "
     r"\frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon}",
 )
+# The last step as torch computes it, rearranged so that the scalars meet before the vectors do:
+# η/(1 − β₁ᵗ) · m / (√v/√(1 − β₂ᵗ) + ε) = m / ((√v + ε√(1 − β₂ᵗ)) · (1 − β₁ᵗ)/(η√(1 − β₂ᵗ))),
+# five passes over the vector instead of six; the scalars are Python floats, so a float32
+# vector stays float32 (a NumPy float64 scalar would make the ufunc compute in float64).
 _ADAM_UPDATE = (
     "exp_avg *= beta1",
     "np.multiply(grad, 1 - beta1, out=s)",
@@ -53,10 +63,9 @@ _ADAM_UPDATE = (
     "s *= 1 - beta2",
     "exp_avg_sq += s",
     "np.sqrt(exp_avg_sq, out=s)",
-    "s *= 1 / np.sqrt(1 - beta2**t)",
-    "s += eps",
+    "s += eps * (1 - beta2**t) ** 0.5",
+    "s *= (1 - beta1**t) / (lr * (1 - beta2**t) ** 0.5)",
     "np.divide(exp_avg, s, out=s)",
-    "s *= lr / (1 - beta1**t)",
     "theta -= s",
 )
 
@@ -140,8 +149,8 @@ OPTIMIZERS: dict[str, Optimizer] = {
             ("exp_avg", "exp_avg_sq"),
             ("θ_w ← θ_w·(1 − η·λ)  (decoupled weight decay, weights only)", *_ADAM_TEXT),
             (r"\theta_W \leftarrow \theta_W (1 - \eta\lambda)", *_ADAM_LATEX),
-            ("theta_w *= 1 - lr * weight_decay", *_ADAM_UPDATE),
-            decoupled_decay=True,
+            _ADAM_UPDATE,
+            decay=("theta_w *= 1 - lr * weight_decay",),
         ),
     )
 }

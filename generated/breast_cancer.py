@@ -226,7 +226,6 @@ def train(
     for name, value in model.items():
         np.copyto(value, params[name])
     best = theta.copy()
-    theta_w, grad_w, s_w = theta[:496], grad[:496], s[:496]
     rows = min(batch_size, X.shape[0])
     work = _workspace(model, rows)
     work |= {f"d{name}": value for name, value in _views(grad).items()}
@@ -236,7 +235,7 @@ def train(
     Y_batch = np.empty((rows, Y.shape[1]), dtype=DTYPE)
     order = np.arange(X.shape[0])
     for epoch in range(1, epochs + 1):
-        lr = learning_rate
+        lr = float(learning_rate)  # a Python float: float32 stays float32
         if shuffle:
             order = rng.permutation(X.shape[0])
         batch_losses = []
@@ -247,17 +246,8 @@ def train(
                 np.take(X, batch, axis=0, out=X_rows)
                 np.take(Y, batch, axis=0, out=Y_rows)
                 batch_losses.append(_train_step(model, work, X_rows, Y_rows))
-                state["step"] = state["step"] + 1
-                if weight_decay:
-                    # l2: ∂L_λ/∂W = ∂L/∂W + λW, ∂L_λ/∂b = ∂L/∂b (the biases gain nothing)
-                    np.copyto(s_w, theta_w)
-                    s_w *= weight_decay
-                    grad_w += s_w
-                # sgd (torch.optim.SGD):
-                #   g = ∂L/∂θ of the mean loss + λ·θ_w (L2 on the weights: `backprop derive l2`)
-                #   θ ← θ − η·g
-                np.multiply(grad, lr, out=s)
-                theta -= s
+                state["step"] += 1
+                _update(theta, grad, s, state, lr, state["step"], weight_decay)
         state["epoch"] += 1
         epoch_loss = float(np.mean(batch_losses))
         if not np.isfinite(epoch_loss):
@@ -282,6 +272,28 @@ def train(
         for name, value in _views(best).items():
             np.copyto(params[name], value)
     return history
+
+
+def _update(theta, grad, s, state, lr, t, weight_decay):
+    """One step of sgd, as torch.optim.SGD, in place.
+
+    Every vector is flat, laid out as _views: theta (the parameters, updated), grad (∂L/∂θ of
+    the batch's mean loss), s (scratch) and state's vectors (updated), each of shape (513,).
+    lr is this epoch's learning rate, t the step number from 1. Each statement is one ufunc
+    writing into an existing vector: no vector is allocated.
+    weight_decay = λ first adds λθ_w to grad's weights (L2, coupled).
+    """
+    theta_w, grad_w, s_w = theta[:496], grad[:496], s[:496]
+    if weight_decay:
+        # l2: ∂L_λ/∂W = ∂L/∂W + λW, ∂L_λ/∂b = ∂L/∂b (the biases gain nothing)
+        np.copyto(s_w, theta_w)
+        s_w *= weight_decay
+        grad_w += s_w
+    # sgd (torch.optim.SGD):
+    #   g = ∂L/∂θ of the mean loss + λ·θ_w (L2 on the weights: `backprop derive l2`)
+    #   θ ← θ − η·g
+    np.multiply(grad, lr, out=s)
+    theta -= s
 
 
 def no_improvement(best_loss, no_change, value, tol):

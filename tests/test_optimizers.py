@@ -33,9 +33,9 @@ def _module(optimizer, schedule, weight_decay):
     return load_module(spec), spec
 
 
-def _data(seed=0):
+def _data(seed=0, columns=4):
     rng = np.random.default_rng(seed)
-    X = rng.normal(size=(ROWS, 4))
+    X = rng.normal(size=(ROWS, columns))
     return X, np.eye(3)[rng.integers(0, 3, size=ROWS)]
 
 
@@ -61,8 +61,8 @@ def _torch_schedule(name, optimizer, epochs):
     return None
 
 
-def torch_trajectory(params, X, Y, optimizer, schedule, weight_decay, lr):
-    """The parameters after EPOCHS epochs of torch.optim, batches in row order."""
+def torch_trajectory(params, X, Y, optimizer, schedule, weight_decay, lr, epochs=EPOCHS):
+    """The parameters after `epochs` epochs of torch.optim, batches in row order."""
     w = {
         k: torch.tensor(np.array(v), dtype=torch.float64, requires_grad=True)
         for k, v in params.items()
@@ -74,9 +74,9 @@ def torch_trajectory(params, X, Y, optimizer, schedule, weight_decay, lr):
         {"params": biases, "weight_decay": 0.0},
     ]
     opt = _torch_optimizer(optimizer, groups, lr)
-    sched = _torch_schedule(schedule, opt, EPOCHS)
+    sched = _torch_schedule(schedule, opt, epochs)
     X, Y = torch.tensor(X), torch.tensor(Y)
-    for _ in range(EPOCHS):
+    for _ in range(epochs):
         for start in range(0, ROWS, BATCH):
             x, y = X[start : start + BATCH], Y[start : start + BATCH]
             h = torch.tanh(x @ w["W1"].T + w["b1"])
@@ -109,6 +109,25 @@ def test_twenty_steps_equal_torch_optim(optimizer, weight_decay, schedule):
         assert relative_error(value, start[name]) > 1e-3, name  # it did move
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "adam", "adamw"])
+def test_the_update_by_blocks_of_a_large_network_equals_torch_optim(optimizer):
+    """Over 2 × UPDATE_BLOCK parameters the update runs block by block: still torch's steps."""
+    from codegen.training import UPDATE_BLOCK
+
+    train = {"optimizer": optimizer, "learning_rate": RATES[optimizer], "weight_decay": 0.05}
+    spec = small_spec(hidden=("tanh", "relu"), train=train)
+    spec["inputs"], spec["layers"][0]["units"] = 400, 200  # 81 208 parameters
+    module = load_module(spec)
+    assert "_update_block" in dir(module) and 80_000 > 2 * UPDATE_BLOCK
+    X, Y = _data(columns=400)
+    params = module.init_params(seed=3)
+    start = {k: v.copy() for k, v in params.items()}
+    module.train(params, X, Y, epochs=1, batch_size=BATCH, shuffle=False)
+    reference = torch_trajectory(start, X, Y, optimizer, "constant", 0.05, RATES[optimizer], 1)
+    for name, value in params.items():
+        assert relative_error(value, reference[name]) <= 1e-10, name
+
+
 def test_resuming_from_the_state_continues_the_same_run():
     module, _ = _module("adam", "step", 0.01)
     X, Y = _data()
@@ -131,3 +150,37 @@ def test_the_generated_comment_quotes_the_algorithm():
     for line in algorithm_text("adamw"):
         assert f"#   {line}\n" in source
     assert "\\beta_1" in algorithm_latex("adam")
+
+
+HYPERPARAMETERS = {"momentum": 0.9, "alpha": 0.99, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.05])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_the_update_allocates_no_array(optimizer, weight_decay, dtype):
+    """_update is fused and in place: no temporary vector per step (NumPy reports to tracemalloc;
+    a float32 vector times a NumPy float64 scalar would allocate cast buffers)."""
+    import tracemalloc
+
+    from codegen.spec import spec_from_dict
+    from codegen.training import make_training
+
+    module, spec = _module(optimizer, "constant", weight_decay)
+    names = make_training(spec_from_dict(spec)).update_arguments
+    size = 100_000  # the statements work on any length; long enough that a temporary shows
+    rng = np.random.default_rng(0)
+    theta, grad = rng.normal(size=(2, size)).astype(dtype)
+    s = np.empty(size, dtype)
+    state = {name: np.zeros(size, dtype) for name in OPTIMIZERS[optimizer].state}
+    arguments = (0.01, 1, weight_decay, *(HYPERPARAMETERS[name] for name in names))
+    module._update(theta, grad, s, state, *arguments)  # warm-up
+    before = theta.copy()
+    tracemalloc.start()
+    try:
+        module._update(theta, grad, s, state, *arguments[:1], 2, *arguments[2:])
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < theta.nbytes / 100, peak
+    assert relative_error(theta, before) > 1e-6  # it did update

@@ -1,0 +1,63 @@
+"""codegen/training.py: the L2 lines come from the derivation ``l2`` (dW gains λW, db nothing),
+one step with weight decay is gradient descent on the regularised loss (torch.autograd), and
+the flat layout covers every parameter once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import derive
+from codegen.generate import load_module
+from codegen.spec import spec_from_dict
+from codegen.training import l2_statements, make_training
+from derive.builtins.regularization import lam
+from derive.symbols import L, Wm, bv, i, j
+from tests.codegen_checks import relative_error, small_spec
+
+
+def test_the_l2_derivation_adds_lambda_w_to_dw_and_nothing_to_db():
+    d = derive.get("l2")
+    assert d.verified
+    weights, biases = d.chains
+    assert weights.result == sp.Derivative(L, Wm[i, j]) + lam * Wm[i, j]
+    assert biases.result == sp.Derivative(L, bv[i])
+
+
+def test_the_l2_lines_are_the_derived_term_in_place():
+    assert l2_statements() == ("np.copyto(s_w, theta_w)", "s_w *= weight_decay", "grad_w += s_w")
+
+
+def test_one_step_with_weight_decay_descends_the_regularised_loss():
+    torch = pytest.importorskip("torch")
+    weight_decay, rate = 0.3, 0.1
+    module = load_module(small_spec(hidden=("tanh",), train={"learning_rate": rate}))
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 4)), np.eye(3)[rng.integers(0, 3, size=6)]
+    params = module.init_params(seed=1)
+    w = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    module.train(params, X, Y, epochs=1, batch_size=6, shuffle=False, weight_decay=weight_decay)
+    logits = torch.tanh(torch.tensor(X) @ w["W1"].T + w["b1"]) @ w["W2"].T + w["b2"]
+    loss = -(torch.tensor(Y) * torch.log_softmax(logits, dim=1)).sum() / 6
+    penalty = weight_decay / 2 * sum((w[k] ** 2).sum() for k in ("W1", "W2"))
+    (loss + penalty).backward()
+    for name, value in w.items():
+        expected = (value - rate * value.grad).detach().numpy()
+        assert relative_error(params[name], expected) < 1e-12, name
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "adamw"])
+def test_the_flat_layout_covers_every_parameter_once(optimizer):
+    spec = spec_from_dict(small_spec(hidden=("tanh", "relu"), train={"optimizer": optimizer}))
+    training = make_training(spec)
+    covered = np.zeros(training.parameter_count, dtype=int)
+    for view in training.layout:
+        covered[view.start : view.stop] += 1
+        assert view.stop - view.start == int(np.prod(view.shape))
+    assert (covered == 1).all()
+    assert training.weight_count == sum(v.stop - v.start for v in training.layout[:3])
+    assert all(v.name.startswith("W") for v in training.layout[:3])
+    assert (training.l2 == ()) == (optimizer == "adamw")  # adamw decays apart from the gradient
+    expected = {"sgd": (), "adam": ("beta1", "beta2", "eps"), "adamw": ("beta1", "beta2", "eps")}
+    assert training.update_arguments == expected[optimizer]
