@@ -138,16 +138,16 @@ def describe(spec: Spec) -> str:
         f"Hidden layer{'s' if len(hidden) > 1 else ''}: {', '.join(hidden)}. " if hidden else ""
     )
     output = spec.output
-    loss = output.loss.text if output.loss.is_lecture_loss else sp.sstr(output.loss.per_output)
+    loss = output.loss.text if output.loss.record is not None else sp.sstr(output.loss.per_output)
     return f"{layers}Output: {_activation_prose(output.activation)}, with the {loss} loss."
 
 
 def _activation_prose(choice: ActivationChoice) -> str:
-    """A built-in name as it is; any other rule as SymPy prints its expression (never the raw
-    text, whose backslashes and quotes must not reach the module's docstring)."""
-    if choice.rule is None or choice.text in ACTIVATIONS:
-        return choice.text
-    return sp.sstr(choice.rule.expr)
+    """A rule's name as it is (names are words, checked at registration); any other rule as
+    SymPy prints its expression (never the raw text, whose backslashes and quotes must not
+    reach the module's docstring)."""
+    named = choice.rule is None or choice.rule.name == choice.text
+    return choice.text if named or choice.text in ACTIVATIONS else sp.sstr(choice.rule.expr)
 
 
 def _targets(spec: Spec) -> dict:
