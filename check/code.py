@@ -158,9 +158,9 @@ def _cases(spec, module) -> list[dict]:
         params = {k: rng.normal(0, 0.8, size=shape) for k, shape in shapes.items()}
         X = rng.normal(size=(m, spec.sizes[0]))
         k = spec.sizes[-1]
-        if spec.output.loss == "cross-entropy":
+        if spec.output.loss.text == "cross-entropy":
             Y = np.eye(k)[rng.integers(0, k, size=m)]
-        elif spec.output.loss == "binary-cross-entropy":
+        elif spec.output.loss.text == "binary-cross-entropy":
             Y = rng.integers(0, 2, size=(m, k)).astype(np.float64)
         else:
             Y = rng.normal(size=(m, k))

@@ -5,7 +5,10 @@ in by hand. Results are lifted to a batch (one example per row, row index ``n``)
 ``p`` of one example becomes ``P[n, i]``, its target ``Y[n, i]``, its logit ``Z[n, i]``.
 Each rule is cached, so generating a deep network costs what its distinct layer kinds cost.
 
->>> rule = output_rule("softmax", "cross-entropy")
+The rules are given as a spec resolves them (:mod:`codegen.spec_rules`), never as text:
+
+>>> from codegen.spec_rules import activation_choice, loss_choice
+>>> rule = output_rule(activation_choice("softmax", "", ("softmax",)), loss_choice("ce", "softmax"))
 >>> rule.delta, rule.source
 (P[n, i] - Y[n, i], 'softmax-ce')
 """
@@ -21,13 +24,13 @@ import sympy as sp
 import derive
 from codegen import stable
 from codegen.printer import index_axes, print_array
-from derive.activations import ACTIVATIONS
+from codegen.spec_rules import ActivationChoice, LossChoice
 from derive.builtins import dense
 from derive.builtins.mlp import OUTPUT_RULES
 from derive.builtins.softmax import softmax_entry
-from derive.custom import parse_activation, parse_loss
+from derive.custom import activation_derivation, loss_derivation
 from derive.errors import DerivationError
-from derive.losses import LOSSES, yhat, yhatv
+from derive.losses import yhat, yhatv
 from derive.model import ActivationResult
 from derive.numeric import evaluate
 from derive.rules import eliminate_deltas, split_sums
@@ -102,12 +105,13 @@ class ActivationRule:
 
 
 @functools.cache
-def activation_rule(text: str) -> ActivationRule:
-    """The rule of a built-in activation (by name) or of an expression in z."""
-    if text in ACTIVATIONS:
-        derivation, forward, source = derive.get(text), ACTIVATIONS[text].shown, text
+def activation_rule(choice: ActivationChoice) -> ActivationRule:
+    """The rule of a lecture activation (its registered derivation) or of any other record."""
+    text = choice.text
+    if choice.is_lecture_rule:
+        derivation, forward, source = derive.get(text), choice.rule.shown, text
     else:
-        derivation, forward = derive.custom_activation(text), parse_activation(text).expr
+        derivation, forward = activation_derivation(choice.rule), choice.rule.expr
         source = f"activation {text}"
     slopes = ActivationResult.of(derivation)  # g′ in h = g(z) where it has that form
     in_output = slopes.in_output
@@ -153,46 +157,38 @@ class OutputRule:
 
 
 @functools.cache
-def output_rule(activation: str, loss: str) -> OutputRule:
+def output_rule(activation: ActivationChoice, loss: LossChoice) -> OutputRule:
     """Δ from derive: a built-in output/loss pair, a custom loss on a built-in output, or else
     ∂ℓ/∂p (SymPy on the loss definition) times g′ from the activation's derivation."""
-    if (activation, loss) in OUTPUT_RULES:
-        name, key = OUTPUT_RULES[(activation, loss)]
+    if (activation.text, loss.text) in OUTPUT_RULES:
+        name, key = OUTPUT_RULES[(activation.text, loss.text)]
         result = derive.get(name)[key].rhs
         return OutputRule(to_batch(result), name, shown(result))
-    if activation in ACTIVATIONS and loss not in LOSSES:
-        result = derive.custom_loss(loss, output=activation)["dz"].rhs
-        return OutputRule(to_batch(result), f"loss {loss} on {activation}", shown(result))
-    if activation == "softmax":
+    if activation.is_lecture_rule and not loss.is_lecture_loss:
+        derivation = loss_derivation(loss.per_output, activation.rule, activation.text)
+        source = f"loss {loss.text} on {activation.text}"
+        return OutputRule(to_batch(derivation["dz"].rhs), source, shown(derivation["dz"].rhs))
+    if activation.rule is None:  # softmax
         return _through_softmax(loss)
     rule = activation_rule(activation)
     slope = slope_on_batch(rule, P[ROW, i], Z[ROW, i])
-    dl_dp = sp.diff(per_output_loss(loss), p)
-    source = f"chain rule with ∂ℓ/∂p from the {loss} loss and g′ from {rule.source}"
+    dl_dp = sp.diff(loss.per_output, p)
+    source = f"chain rule with ∂ℓ/∂p from the {loss.text} loss and g′ from {rule.source}"
     return OutputRule(to_batch(dl_dp) * slope, source, f"({shown(dl_dp)}) · g′")
 
 
-def _through_softmax(loss: str) -> OutputRule:
+def _through_softmax(loss: LossChoice) -> OutputRule:
     """Σ_k ∂ℓ/∂p_k · ∂p_k/∂z_i with derive's softmax Jacobian p_k(δ_ki − p_i), deltas removed."""
-    dl_dp = sp.diff(per_output_loss(loss), p).xreplace({p: pv[k], y: yv[k]})
+    dl_dp = sp.diff(loss.per_output, p).xreplace({p: pv[k], y: yv[k]})
     jacobian = derive.get("softmax")["jacobian"].rhs.xreplace({i: k, j: i})  # ∂p_k/∂z_i
     result = sp.factor_terms(eliminate_deltas(split_sums(sp.Sum(dl_dp * jacobian, (k, 1, K)))))
     text = f"Σ_k ({shown(dl_dp.xreplace({pv[k]: p, yv[k]: y}))})_k ∂p_k/∂z_i"
-    return OutputRule(to_batch(result), f"softmax Jacobian with ∂ℓ/∂p of {loss}", text)
+    return OutputRule(to_batch(result), f"softmax Jacobian with ∂ℓ/∂p of {loss.text}", text)
 
 
 def shown(expr: sp.Expr) -> str:
     """A per-example expression as code-like text for comments: ``p - y``."""
     return print_array(expr, tuple(sorted(index_axes(expr), key=str)))
-
-
-def per_output_loss(loss: str) -> sp.Expr:
-    """ℓ(p, y) of one output unit, for losses that are sums over the outputs."""
-    if loss in LOSSES:
-        definition = LOSSES[loss]
-        single = definition.per_output if definition.per_output is not None else definition.expr
-        return single.xreplace({yhat: p})
-    return parse_loss(loss)
 
 
 @dataclass(frozen=True)
@@ -205,12 +201,12 @@ class LossRule:
 
 
 @functools.cache
-def loss_rule(activation: str, loss: str) -> LossRule:
+def loss_rule(activation: ActivationChoice, loss: LossChoice) -> LossRule:
     """L = (1/m) Σ_n ℓ_n with ℓ from derive's loss definition (or the user's expression)."""
-    if loss in LOSSES and LOSSES[loss].expr.has(sp.Sum):  # defined over a vector of outputs
-        per_example = LOSSES[loss].expr
+    if loss.is_lecture_loss and loss.record.expr.has(sp.Sum):  # over a vector of outputs
+        per_example = loss.record.expr
     else:
-        per_example = sp.Sum(per_output_loss(loss).xreplace({p: pv[k], y: yv[k]}), (k, 1, K))
+        per_example = sp.Sum(loss.per_output.xreplace({p: pv[k], y: yv[k]}), (k, 1, K))
     in_logits = per_example.replace(
         lambda e: isinstance(e, sp.Indexed) and e.base in (pv, yhatv),
         lambda e: _output_of_logits(activation, e.indices[0]),
@@ -230,8 +226,8 @@ def softmax_on_batch() -> sp.Expr:
     return stable.stabilise(to_batch(softmax_entry(i)))
 
 
-def _output_of_logits(activation: str, index):
-    if activation == "softmax":
+def _output_of_logits(activation: ActivationChoice, index):
+    if activation.rule is None:  # softmax
         return softmax_entry(index)
     return activation_rule(activation).forward.xreplace({z: zv[index]})
 

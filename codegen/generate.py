@@ -19,14 +19,13 @@ import sympy as sp
 
 from codegen import certify
 from codegen.plan import Plan, make_plan
-from codegen.spec import OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
+from codegen.spec import Spec, load_spec, spec_from_dict, spec_to_toml
+from codegen.spec_rules import ActivationChoice
 from codegen.stable import NUMPY_HELPERS
 from codegen.training import make_training
 from derive.activations import ACTIVATIONS
-from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError
 from derive.files import write_text
-from derive.losses import LOSSES
 
 TEMPLATE = "module.py.j2"
 _ENVIRONMENT = jinja2.Environment(
@@ -134,28 +133,26 @@ def _posix(path) -> str:
 
 def describe(spec: Spec) -> str:
     """The layers and the loss in a sentence: 'Hidden layer: tanh. Output: softmax, ...'"""
-    hidden = [_prose(layer.activation) for layer in spec.layers]
+    hidden = [_activation_prose(layer.activation) for layer in spec.layers]
     layers = (
         f"Hidden layer{'s' if len(hidden) > 1 else ''}: {', '.join(hidden)}. " if hidden else ""
     )
     output = spec.output
-    return f"{layers}Output: {_prose(output.activation)}, with the {_prose(output.loss)} loss."
+    loss = output.loss.text if output.loss.record is not None else sp.sstr(output.loss.per_output)
+    return f"{layers}Output: {_activation_prose(output.activation)}, with the {loss} loss."
 
 
-def _prose(rule: str) -> str:
-    """A built-in name as it is; a user expression as SymPy prints it once parsed (never the raw
-    text, whose backslashes and quotes must not reach the module's docstring)."""
-    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES:
-        return rule
-    try:
-        return sp.sstr(parse_activation(rule).expr)
-    except BackpropError:
-        return sp.sstr(parse_loss(rule))
+def _activation_prose(choice: ActivationChoice) -> str:
+    """A rule's name as it is (names are words, checked at registration); any other rule as
+    SymPy prints its expression (never the raw text, whose backslashes and quotes must not
+    reach the module's docstring)."""
+    named = choice.rule is None or choice.rule.name == choice.text
+    return choice.text if named or choice.text in ACTIVATIONS else sp.sstr(choice.rule.expr)
 
 
 def _targets(spec: Spec) -> dict:
     units = spec.output.units
-    if spec.output.activation == "softmax":
+    if spec.output.activation.rule is None:  # softmax
         return {
             "targets_doc": f"(m, {units}) one-hot or (m,) integer labels",
             "targets_shape": f"(m, {units}) or (m,)",

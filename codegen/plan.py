@@ -19,6 +19,7 @@ from codegen.derivations import DELTA, ROW, H, P, Y, Z
 from codegen.inplace import InPlacePrinter
 from codegen.printer import IndexPrintingError, index_axes
 from codegen.spec import Spec
+from codegen.spec_rules import ActivationChoice
 from codegen.stability import Checked
 from derive.errors import BackpropError, SpecError
 from derive.numeric import EvaluationError
@@ -48,7 +49,7 @@ class Layer:
     number: int
     units: int
     fan_in: int
-    activation: str
+    activation: ActivationChoice
     init: str  # "glorot" or "he"
     input: str  # X or the output of the layer below
     output: str  # Al, or Zl for an identity layer
@@ -175,10 +176,10 @@ class _Printer:
     def __init__(self, dtype: str = "float64"):
         self.helpers: set[str] = set()
         self.dtype = dtype
-        self.activations: dict[str, object] = {}  # activation -> its certified rule
+        self.activations: dict[ActivationChoice, object] = {}  # activation -> certified rule
         self.checks: list[Checked] = []
 
-    def activation(self, activation: str, key: str, hidden: bool):
+    def activation(self, activation: ActivationChoice, key: str, hidden: bool):
         """The certified rule of an activation (forward, and g′ for a hidden layer's kind)."""
         if activation not in self.activations:
             rule = _derived(key, rules.activation_rule, activation)
@@ -251,7 +252,7 @@ def make_plan(spec: Spec) -> Plan:
     below = "X"
     for number, (activation, key) in enumerate(kinds, start=1):
         hidden = number < len(kinds)
-        rule = None if activation == "softmax" else printer.activation(activation, key, hidden)
+        rule = None if activation.rule is None else printer.activation(activation, key, hidden)
         forward, output = _forward(printer, batch, number, below, rule, key, sizes[number])
         rate = rates[number - 1]
         if rate:
@@ -463,11 +464,11 @@ def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
 
 def _loss(printer, spec: Spec, layer: Layer) -> Line:
     rule = _derived("output.loss", rules.loss_rule, spec.output.activation, spec.output.loss)
-    comment = [f"{spec.output.loss}, the mean over the batch"]
+    comment = [f"{spec.output.loss.text}, the mean over the batch"]
     if rule.from_logits:
         comment = [comment[0] + ", from the logits:"]
         comment += list(rule.notes)
-    label = f"loss: ℓ of each output ({spec.output.loss})"
+    label = f"loss: ℓ of each output ({spec.output.loss.text})"
     mean, checked = stability.loss(rule.mean, _output_forward(printer, spec), spec.dtype, label)
     printer.checks.append(checked)
     mean = _shared(layer, mean.xreplace(_output_arrays(layer)))
@@ -476,13 +477,13 @@ def _loss(printer, spec: Spec, layer: Layer) -> Line:
 
 def _output_forward(printer, spec: Spec):
     """The network's output p = g(z) as certified (None for softmax: a row function)."""
-    if spec.output.activation == "softmax":
+    if spec.output.activation.rule is None:  # softmax
         return None
     return printer.activation(spec.output.activation, "output.activation", False).forward
 
 
 def _shared(layer: Layer, expr):
     """expr through the softmax layer's lse (see _through_log_partition); else as it is."""
-    if layer.activation != "softmax":
+    if layer.activation.rule is not None:  # not softmax
         return expr
     return _through_log_partition(expr, sp.IndexedBase(f"Z{layer.number}"))

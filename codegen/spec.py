@@ -5,7 +5,7 @@
 ...     "layers": [{"units": 2, "activation": "sigmoid"}],
 ...     "output": {"units": 1, "activation": "sigmoid", "loss": "cross-entropy"},
 ... })
->>> spec.sizes, spec.output.loss
+>>> spec.sizes, spec.output.loss.text
 ((2, 2, 1), 'binary-cross-entropy')
 
 Every problem is a one-line :class:`SpecError` naming the key, e.g.
@@ -14,46 +14,43 @@ through derive's whitelist parser only; user text is never evaluated.
 
 An activation is a rule's name (any record of :func:`derive.rulebook.activations`, user rules
 from ``--rules`` included), an expression in z, or an inline table naming a rule and its
-parameters, resolved here once into the call it stands for:
+parameters; it and the loss are resolved at load into rule objects
+(:mod:`codegen.spec_rules`), which every consumer reads:
 
->>> _activation({"name": "leaky_relu", "negative_slope": 0.2}, "activation", ())
-'leaky_relu(z, negative_slope=0.2)'
+>>> spec.layers[0].activation.rule.name, spec.output.loss.record.name
+('sigmoid', 'binary-cross-entropy')
 """
 
 from __future__ import annotations
 
 import difflib
 import json
-import math
 import re
 import tomllib
-from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import sympy as sp
-
+from codegen.spec_rules import (
+    OUTPUT_ONLY,
+    ActivationChoice,
+    LossChoice,
+    activation_choice,
+    loss_choice,
+)
 from codegen.train_spec import TrainSpec, train_spec
-from derive import rulebook
-from derive.custom import parse_activation, parse_loss
-from derive.errors import BackpropError, SpecError
+from derive.errors import SpecError
 from derive.files import read_text
-from derive.losses import LOSSES
-from derive.symbols import p as prediction
 
 DTYPES = ("float32", "float64")
-OUTPUT_ONLY = ("softmax",)
-_BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
-_EXPRESSION_VARIABLES = {"z", "x"}  # a bare "z" is an expression (the identity), not a name
 
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """A hidden layer: ``units`` outputs, each ``activation(z)`` (a name or an expression in z)."""
+    """A hidden layer: ``units`` outputs, each ``activation(z)`` (a rule resolved at load)."""
 
     units: int
-    activation: str
+    activation: ActivationChoice
     dropout: float = 0.0  # inverted dropout on the layer's output in training (`derive dropout`)
 
 
@@ -62,8 +59,8 @@ class OutputSpec:
     """The output layer; ``loss`` is canonical (``cross-entropy`` on sigmoid reads as BCE)."""
 
     units: int
-    activation: str
-    loss: str
+    activation: ActivationChoice
+    loss: LossChoice
 
 
 @dataclass(frozen=True)
@@ -85,19 +82,29 @@ class Spec:
     def task(self) -> str:
         """classification (softmax), binary (sigmoid) or regression (anything else)."""
         return {"softmax": "classification", "sigmoid": "binary"}.get(
-            self.output.activation, "regression"
+            self.output.activation.text, "regression"
         )
 
     def to_dict(self) -> dict:
         """The normalised spec as plain data (what a generated module calls ``SPEC``)."""
-        data = asdict(self)
-        data["layers"] = [  # dropout only where a layer has it
-            {key: value for key, value in layer.items() if key != "dropout" or value}
-            for layer in data["layers"]
+        layers = [
+            {"units": layer.units, "activation": layer.activation.text}
+            | ({"dropout": layer.dropout} if layer.dropout else {})  # only where a layer has it
+            for layer in self.layers
         ]
-        data["train"] = self.train.to_dict()
-        order = ("name", "inputs", "dtype", "layers", "output", "train")
-        return {key: data[key] for key in order}
+        output = self.output
+        return {
+            "name": self.name,
+            "inputs": self.inputs,
+            "dtype": self.dtype,
+            "layers": layers,
+            "output": {
+                "units": output.units,
+                "activation": output.activation.text,
+                "loss": output.loss.text,
+            },
+            "train": self.train.to_dict(),
+        }
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -182,7 +189,7 @@ def _layer(item, where: str) -> LayerSpec:
         raise SpecError(f"{where}.dropout: must be a number in [0, 1), got {rate!r}")
     return LayerSpec(
         units=_positive_int(item["units"], f"{where}.units"),
-        activation=_activation(item["activation"], key, allowed=()),
+        activation=activation_choice(item["activation"], key),
         dropout=float(rate),
     )
 
@@ -190,91 +197,10 @@ def _layer(item, where: str) -> LayerSpec:
 def _output(item) -> OutputSpec:
     _check_keys(item, "output", required=("units", "activation", "loss"))
     units = _positive_int(item["units"], "output.units")
-    activation = _activation(item["activation"], "output.activation", allowed=OUTPUT_ONLY)
-    if activation == "softmax" and units < 2:
+    activation = activation_choice(item["activation"], "output.activation", OUTPUT_ONLY)
+    if activation.text == "softmax" and units < 2:
         raise SpecError(f"output.units: softmax needs at least 2 units, got {units}")
-    return OutputSpec(units, activation, _loss(item["loss"], activation))
-
-
-def _activation(text, key: str, allowed: tuple[str, ...]) -> str:
-    """A rule's name (or one from ``allowed``), a table ``{ name = …, parameter = … }``, or an
-    expression in z that derive can differentiate; returned as the text consumers read."""
-    if isinstance(text, dict):
-        return _parameterised(text, key)
-    if not isinstance(text, str) or not text.strip():
-        raise SpecError(f"{key}: must be an activation name or an expression in z")
-    text = text.strip()
-    names = (*rulebook.activations(), *allowed)
-    if text in names:
-        return text
-    if text in OUTPUT_ONLY:
-        raise SpecError(f"{key}: '{text}' is only available on the output layer")
-    if _BARE_NAME.fullmatch(text) and text not in _EXPRESSION_VARIABLES:
-        raise SpecError(f"{key}: unknown activation '{text}'{_suggest(text, names)}")
-    try:
-        parse_activation(text)
-    except BackpropError as exc:
-        raise SpecError(f"{key}: {exc}") from None
-    return text
-
-
-def _parameterised(table: dict, key: str) -> str:
-    """``{ name = "leaky_relu", negative_slope = 0.2 }`` → ``leaky_relu(z, negative_slope=0.2)``,
-    its parameter names checked against the rule's record."""
-    name = table.get("name")
-    records = rulebook.activations()
-    if not isinstance(name, str) or name not in records:
-        hint = _suggest(name, records) if isinstance(name, str) else ""
-        raise SpecError(f"{key}.name: unknown activation {name!r}{hint}")
-    record = records[name]
-    known = [param.name for param in record.params]
-    values = []
-    for param, value in table.items():
-        if param == "name":
-            continue
-        if param not in known:
-            allowed = ", ".join(known) or "none"
-            raise SpecError(f"{key}.{param}: '{name}' has no parameter '{param}' ({allowed})")
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise SpecError(f"{key}.{param}: must be a number, got {value!r}")
-        values.append((known.index(param), f"{param}={format(Decimal(repr(value)), 'f')}"))
-    if not values:
-        return name
-    text = f"{name}(z, {', '.join(call for _, call in sorted(values))})"
-    try:
-        parse_activation(text)
-    except BackpropError as exc:
-        raise SpecError(f"{key}: {exc}") from None
-    return text
-
-
-def _loss(text, activation: str) -> str:
-    """The canonical loss name, or a custom loss expression in p and y."""
-    key = "output.loss"
-    if not isinstance(text, str) or not text.strip():
-        raise SpecError(f"{key}: must be a loss name or an expression in p and y")
-    text = text.strip()
-    record = rulebook.loss_named(text)  # a name or one of the record's aliases (ce, bce, mae)
-    if record is not None and record.name == "cross-entropy" and activation == "sigmoid":
-        record = LOSSES["binary-cross-entropy"]  # cross-entropy of a sigmoid output is BCE
-    if record is not None:
-        if not record.fits_output(activation):
-            fits = " or ".join(record.fits)
-            raise SpecError(f"{key}: '{text}' needs a {fits} output, not {activation!r}")
-        return record.name
-    if _BARE_NAME.fullmatch(text) and text not in ("p", "y"):
-        raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, rulebook.losses())}")
-    try:
-        loss = parse_loss(text)
-    except BackpropError as exc:
-        raise SpecError(f"{key}: {exc}") from None
-    if sp.diff(loss, prediction).has(sp.Derivative, sp.Subs):
-        raise SpecError(f"{key}: '{text}' is not differentiable in closed form")
-    return text
+    return OutputSpec(units, activation, loss_choice(item["loss"], activation.text))
 
 
 def spec_to_toml(spec: Spec) -> str:
@@ -292,8 +218,3 @@ def _toml_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
-
-
-def _suggest(text: str, names) -> str:
-    close = difflib.get_close_matches(text, list(names), n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""

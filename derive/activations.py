@@ -109,7 +109,7 @@ def named(
         define=define,
         params=params,
         spellings=(name, *aliases) if spelled else aliases,
-        latex=latex or rf"\operatorname{{{name}}}",
+        latex=latex or rf"\operatorname{{{name}}}".replace("_", r"\_"),
         reference=reference,
         reference_keywords=reference_keywords,
         kinks=kinks,

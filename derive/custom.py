@@ -57,7 +57,11 @@ def activation_from_name_or_expression(text: str) -> Activation:
 
 def custom_activation(text: str) -> Derivation:
     """g′(z) of a user-defined activation, with its output form h ↦ g′ where one exists."""
-    act = parse_activation(text)
+    return activation_derivation(parse_activation(text))
+
+
+def activation_derivation(act: Activation) -> Derivation:
+    """g′(z) of an activation record already resolved (a spec's layer), verified."""
     derivation = activation_builder.build(act)
     derivation.name = "activation"
     return verify(derivation)
@@ -83,6 +87,12 @@ def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
         act = activation_from_name_or_expression(output)
     except ParseError as exc:
         raise UnknownNameError(f"unknown output activation: {exc}") from None
+    return loss_derivation(loss, act, output)
+
+
+def loss_derivation(loss: sp.Expr, act: Activation, output: str) -> Derivation:
+    """∂L/∂z for a loss L(p, y) already parsed on the output p = g(z) of the record ``act``
+    (``output`` is how the notes name it), verified."""
     in_output, _ = activation_builder.output_form_of(act)  # the output form, if g has one
     slope = in_output.xreplace({h: p}) if in_output is not None else None
     dL_dp = sp.diff(loss, p)

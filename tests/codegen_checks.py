@@ -86,7 +86,7 @@ def torch_gradients(spec: Spec | dict, params: dict, X, Y):
     weights = {
         k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in params.items()
     }
-    hidden = [layer.activation for layer in spec.layers]
+    hidden = [layer.activation.text for layer in spec.layers]
     H = torch.tensor(X, dtype=torch.float64)
     for number, activation in enumerate(hidden, start=1):
         H = _torch_activation(activation)(H @ weights[f"W{number}"].T + weights[f"b{number}"])
@@ -94,7 +94,7 @@ def torch_gradients(spec: Spec | dict, params: dict, X, Y):
     logits = H @ weights[f"W{last}"].T + weights[f"b{last}"]
     target = torch.tensor(Y, dtype=torch.float64)
     m = logits.shape[0]
-    output, loss = spec.output.activation, spec.output.loss
+    output, loss = spec.output.activation.text, spec.output.loss.text
     if loss == "cross-entropy":
         value = -(target * torch.log_softmax(logits, dim=1)).sum() / m
     elif loss == "binary-cross-entropy":

@@ -10,6 +10,7 @@ from codegen import certify, stable
 from codegen.derivations import activation_rule, output_rule
 from codegen.generate import generate, load_module
 from codegen.rewrites import certified
+from codegen.spec_rules import activation_choice, loss_choice
 from derive.symbols import h, z
 
 DTYPES = ["float32", "float64"]
@@ -36,7 +37,7 @@ def test_naive_forms_fail_the_grid_and_their_rewrites_pass(dtype):
     ],
 )
 def test_activation_lines_are_certified_after_rewriting(activation, dtype):
-    rule = activation_rule(activation)
+    rule = activation_rule(activation_choice(activation, "activation"))
     forward, forward_cert, _ = certified(rule.forward, dtype, {})
     inputs = {"h": forward} if rule.in_output else {}
     _, slope_cert, _ = certified(rule.slope, dtype, inputs)
@@ -53,8 +54,9 @@ def test_activation_lines_are_certified_after_rewriting(activation, dtype):
     ],
 )
 def test_output_lines_are_certified_after_rewriting(output, loss):
-    forward = activation_rule(output).forward
-    delta = output_rule(output, loss).delta
+    resolved = activation_choice(output, "output.activation")
+    forward = activation_rule(resolved).forward
+    delta = output_rule(resolved, loss_choice(loss, output)).delta
     assert not certify.check(delta, "float64", {"P": forward}).ok
     _, certificate, notes = certified(delta, "float64", {"P": forward})
     assert certificate.ok and notes

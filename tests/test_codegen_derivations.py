@@ -6,16 +6,26 @@ import sympy as sp
 import derive
 from codegen import derivations
 from codegen.derivations import DELTA, ROW, H, P, Y, Z
+from codegen.spec_rules import OUTPUT_ONLY, activation_choice, loss_choice
 from codegen.stable import log_softmax, softplus
 from derive.activations import ACTIVATIONS
 from derive.builtins.mlp import OUTPUT_RULES
 from derive.symbols import Wm, bv, i, j, k, m
 
 
+def activation(text: str):
+    """The rule a spec resolves ``text`` to (what codegen's rules take)."""
+    return activation_choice(text, "activation", OUTPUT_ONLY)
+
+
+def output_pair(output: str, loss: str):
+    return activation(output), loss_choice(loss, output)
+
+
 @pytest.mark.parametrize("pair", sorted(OUTPUT_RULES), ids="+".join)
 def test_output_rules_are_derives_results_on_a_batch(pair):
     name, key = OUTPUT_RULES[pair]
-    rule = derivations.output_rule(*pair)
+    rule = derivations.output_rule(*output_pair(*pair))
     assert rule.source == name
     assert rule.delta == derivations.to_batch(derive.get(name)[key].rhs)
     assert rule.delta.atoms(sp.Indexed) <= {P[ROW, i], Y[ROW, i]}
@@ -23,11 +33,11 @@ def test_output_rules_are_derives_results_on_a_batch(pair):
 
 def test_softmax_ce_and_sigmoid_bce_are_p_minus_y():
     for pair in [("softmax", "cross-entropy"), ("sigmoid", "binary-cross-entropy")]:
-        assert derivations.output_rule(*pair).delta == P[ROW, i] - Y[ROW, i]
+        assert derivations.output_rule(*output_pair(*pair)).delta == P[ROW, i] - Y[ROW, i]
 
 
 def test_a_custom_loss_on_a_builtin_output_comes_from_derive_custom_loss():
-    rule = derivations.output_rule("sigmoid", "(p - y)**2")
+    rule = derivations.output_rule(*output_pair("sigmoid", "(p - y)**2"))
     expected = derive.custom_loss("(p - y)**2", output="sigmoid").result
     assert rule.delta == derivations.to_batch(expected)
 
@@ -44,26 +54,26 @@ def test_mean_is_folded_into_delta_bar():
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
 def test_builtin_activation_slopes_are_in_output_form(name):
-    rule = derivations.activation_rule(name)
+    rule = derivations.activation_rule(activation(name))
     assert rule.in_output
     assert rule.slope == derive.get(name)["slope_h"].rhs
 
 
 def test_custom_activations_are_stable_and_cached():
-    mish = derivations.activation_rule("z * tanh(log(1 + exp(z)))")
+    mish = derivations.activation_rule(activation("z * tanh(log(1 + exp(z)))"))
     assert mish.forward.has(softplus) and not mish.forward.has(sp.exp)
     assert not mish.in_output and not mish.slope.has(sp.exp)
     assert mish.relu_like
-    assert derivations.activation_rule("z * tanh(log(1 + exp(z)))") is mish
-    assert not derivations.activation_rule("tanh").relu_like
+    assert derivations.activation_rule(activation("z * tanh(log(1 + exp(z)))")) is mish
+    assert not derivations.activation_rule(activation("tanh")).relu_like
 
 
 def test_losses_are_computed_from_logits_where_the_rewrites_apply():
-    ce = derivations.loss_rule("softmax", "cross-entropy")
+    ce = derivations.loss_rule(*output_pair("softmax", "cross-entropy"))
     assert ce.from_logits and ce.mean.has(log_softmax) and not ce.mean.has(P)
-    bce = derivations.loss_rule("sigmoid", "binary-cross-entropy")
+    bce = derivations.loss_rule(*output_pair("sigmoid", "binary-cross-entropy"))
     assert bce.from_logits and bce.mean.has(softplus) and bce.mean.has(Z)
-    mse = derivations.loss_rule("identity", "mse")
+    mse = derivations.loss_rule(*output_pair("identity", "mse"))
     assert not mse.from_logits and mse.mean.has(P)
-    custom_bce = derivations.loss_rule("sigmoid", "-y*log(p) - (1 - y)*log(1 - p)")
+    custom_bce = derivations.loss_rule(*output_pair("sigmoid", "-y*log(p) - (1 - y)*log(1 - p)"))
     assert custom_bce.mean == bce.mean

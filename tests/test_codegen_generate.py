@@ -192,3 +192,18 @@ def test_user_expressions_reach_the_docstring_only_as_parsed_sympy_text():
     source = generate_source(spec)
     assert "\\" not in source.split('"""')[1]  # the docstring holds tanh(z), not \tanh
     assert "Hidden layer: tanh(z)." in source
+
+
+def test_named_rules_are_described_by_name_and_expressions_as_sympy_prints_them():
+    source = generate_source(
+        {
+            "inputs": 2,
+            "layers": [
+                {"units": 3, "activation": "elu"},
+                {"units": 2, "activation": "z*sigmoid(z)"},
+            ],
+            "output": {"units": 1, "activation": "identity", "loss": "huber"},
+        }
+    )
+    line = "Hidden layers: elu, z*sigmoid(z). Output: identity, with the huber loss."
+    assert line in source.splitlines()

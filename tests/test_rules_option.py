@@ -241,8 +241,8 @@ def test_the_example_rules_and_their_network(capsys):
     examples = Path(__file__).resolve().parent.parent / "examples" / "rules"
     rulebook.load_rules(examples / "lecun.toml")
     spec = load_spec(examples / "lecun_net.toml")
-    assert [layer.activation for layer in spec.layers] == [
+    assert [layer.activation.text for layer in spec.layers] == [
         "lecun_tanh",
         "leaky_relu(z, negative_slope=0.2)",
     ]
-    assert spec.output.loss == "pseudo_huber"
+    assert spec.output.loss.text == "pseudo_huber"

@@ -1,8 +1,10 @@
 """Network specs: the examples load, and every kind of mistake is one line naming its key."""
 
+import tomllib
 from pathlib import Path
 
 import pytest
+import sympy as sp
 
 from codegen.spec import Spec, load_spec, spec_from_dict, spec_to_toml
 from derive.errors import BackpropError, SpecError
@@ -36,8 +38,8 @@ def test_examples_load(path):
 def test_issue_example_reads_into_the_dataclasses():
     loaded = load_spec("examples/digits.toml")
     assert loaded.sizes == (64, 32, 10)
-    assert loaded.layers[0].activation == "tanh"
-    assert (loaded.output.activation, loaded.output.loss) == ("softmax", "cross-entropy")
+    assert loaded.layers[0].activation.text == "tanh"
+    assert (loaded.output.activation.text, loaded.output.loss.text) == ("softmax", "cross-entropy")
     assert (loaded.train.epochs, loaded.train.batch_size, loaded.train.learning_rate) == (
         30,
         32,
@@ -50,7 +52,7 @@ def test_defaults_and_normalisation():
     loaded = spec_from_dict(
         spec(output={"units": 1, "activation": "sigmoid", "loss": "cross-entropy"})
     )
-    assert loaded.output.loss == "binary-cross-entropy"  # cross-entropy of a sigmoid is BCE
+    assert loaded.output.loss.text == "binary-cross-entropy"  # cross-entropy of a sigmoid is BCE
     assert loaded.dtype == "float64" and loaded.train.seed == 0
     assert loaded.to_dict()["output"]["loss"] == "binary-cross-entropy"
 
@@ -152,10 +154,10 @@ def test_expressions_are_accepted_and_kept_as_written():
             output={"units": 1, "activation": "sigmoid", "loss": "(p - y)**2"},
         )
     )
-    assert loaded.layers[0].activation == "max(0.01*z, z)"
-    assert loaded.output.loss == "(p - y)**2" and loaded.task == "binary"
+    assert loaded.layers[0].activation.text == "max(0.01*z, z)"
+    assert loaded.output.loss.text == "(p - y)**2" and loaded.task == "binary"
     on_softmax = spec_from_dict(spec(output=output(loss="-y*log(p)")))
-    assert on_softmax.output.loss == "-y*log(p)"  # through derive's softmax Jacobian
+    assert on_softmax.output.loss.text == "-y*log(p)"  # through derive's softmax Jacobian
 
 
 def test_unreadable_files_are_user_errors(tmp_path):
@@ -201,18 +203,19 @@ def _hidden(activation) -> dict:
 def test_a_named_rule_with_parameters_resolves_to_its_call():
     table = {"name": "leaky_relu", "negative_slope": 0.2}
     assert (
-        spec_from_dict(_hidden(table)).layers[0].activation == "leaky_relu(z, negative_slope=0.2)"
+        spec_from_dict(_hidden(table)).layers[0].activation.text
+        == "leaky_relu(z, negative_slope=0.2)"
     )
     elu = {"name": "elu", "alpha": 1.5}
-    assert spec_from_dict(_hidden(elu)).layers[0].activation == "elu(z, alpha=1.5)"
-    assert spec_from_dict(_hidden({"name": "gelu"})).layers[0].activation == "gelu"
+    assert spec_from_dict(_hidden(elu)).layers[0].activation.text == "elu(z, alpha=1.5)"
+    assert spec_from_dict(_hidden({"name": "gelu"})).layers[0].activation.text == "gelu"
 
 
 def test_every_named_activation_is_accepted_by_name():
     from derive import rulebook
 
     for name in rulebook.activations():
-        assert spec_from_dict(_hidden(name)).layers[0].activation == name
+        assert spec_from_dict(_hidden(name)).layers[0].activation.text == name
 
 
 @pytest.mark.parametrize(
@@ -237,7 +240,7 @@ def test_a_wrong_parameterised_rule_is_one_spec_error(table, message):
 
 def test_a_named_loss_of_the_rulebook_is_accepted():
     data = spec(output={"units": 1, "activation": "identity", "loss": "huber"})
-    assert spec_from_dict(data).output.loss == "huber"
+    assert spec_from_dict(data).output.loss.text == "huber"
 
 
 def test_parameters_reach_the_generated_module_and_train():
@@ -270,3 +273,29 @@ def test_parameters_reach_the_generated_module_and_train():
         assert abs(grads["W1"][index] - numeric) < 1e-6
     history = module.train(params, X, Y, epochs=3, batch_size=4)
     assert len(history["loss"]) == 3 and np.isfinite(history["loss"]).all()
+
+
+def test_rules_are_resolved_once_at_load():
+    from derive import rulebook
+    from derive.functions import sigmoid
+    from derive.symbols import p, y, z
+
+    loaded = spec_from_dict(
+        spec(
+            layers=[
+                {"units": 3, "activation": "elu"},
+                {"units": 3, "activation": {"name": "leaky_relu", "negative_slope": 0.2}},
+                {"units": 3, "activation": "z * sigmoid(z)"},
+            ],
+            output={"units": 1, "activation": "identity", "loss": "(p - y)^4"},
+        )
+    )
+    elu, leaky, custom = (layer.activation for layer in loaded.layers)
+    assert elu.rule is rulebook.activations()["elu"]
+    record = rulebook.activations()["leaky_relu"]
+    assert leaky.rule.expr == record.definition(z, negative_slope=sp.Rational(1, 5))
+    assert custom.rule.expr == z * sigmoid(z)
+    assert loaded.output.loss.record is None
+    assert loaded.output.loss.per_output == (p - y) ** 4
+    again = spec_from_dict(tomllib.loads(spec_to_toml(loaded)))
+    assert again == loaded  # the TOML round-trip resolves to the same rules

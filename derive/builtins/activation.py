@@ -23,7 +23,37 @@ def _z_sampler(rng, n, shape):
 
 
 def activation_domain(act: Activation) -> Domain:
-    return Domain(definitions={h: act.expr}, samplers={z: _z_sampler})
+    definitions = {h: act.expr}
+    named = named_call(act)
+    if named is not None:  # the notes' elu(z) stands for its definition
+        definitions[named] = act.expr
+    return Domain(definitions=definitions, samplers={z: _z_sampler})
+
+
+@functools.cache
+def named_call(act: Activation) -> sp.Expr | None:
+    """g(z) written with the record's name, ``elu(z)``, for a named record without a display
+    of its own (ELU, GELU, user rules): titles and the first line show the name, and the
+    definition follows as a step. LaTeX: the record's ``latex`` (``\\operatorname{elu}``).
+    None for the lecture's records (they have a display) and for expressions typed in z.
+
+    >>> from derive.activations import BUILTIN_ACTIVATIONS
+    >>> from derive.render.printer import latex
+    >>> print(latex(named_call(BUILTIN_ACTIVATIONS["leaky_relu"])))
+    \\operatorname{leaky\\_relu}\\left(z\\right)
+    """
+    if act.display is not None or not act.latex:
+        return None
+
+    def _latex(self, printer, exp=None):
+        tex = r"%s\left(%s\right)" % (act.latex, printer._print(self.args[0]))
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _text(self, printer):
+        return f"{act.name}({printer._print(self.args[0])})"
+
+    methods = {"_latex": _latex, "_sympystr": _text, "_notes_text": _text, "is_real": True}
+    return type(act.name, (sp.Function,), methods)(z)
 
 
 def _heaviside_in_output(derivative: sp.Expr) -> sp.Expr:
@@ -89,13 +119,12 @@ def output_form_of(act: Activation):
 def build(act: Activation) -> Derivation:
     """g'(z) by SymPy, written with g itself where possible, and in terms of h = g(z)."""
     domain = activation_domain(act)
-    lhs = sp.Derivative(act.shown, z)
+    shown = named_call(act) if named_call(act) is not None else act.shown
+    lhs = sp.Derivative(shown, z)
     steps = []
-    if act.display is not None:
+    if shown != act.expr:
         steps.append(
-            Step(
-                sp.Derivative(act.expr, z, evaluate=False), f"definition of {math_text(act.shown)}"
-            )
+            Step(sp.Derivative(act.expr, z, evaluate=False), f"definition of {math_text(shown)}")
         )
     derivative = sp.diff(act.expr, z)
     steps.append(Step(derivative, "differentiate"))
@@ -108,20 +137,18 @@ def build(act: Activation) -> Derivation:
         in_g = out.subs(h, act.display)
         if in_g != derivative:
             steps.append(Step(in_g, f"written with {math_text(act.shown)} itself ({out_why})"))
-    chains = [
-        Chain(lhs=lhs, steps=steps, title=f"derivative of {math_text(act.shown)}", key="slope_z")
-    ]
+    chains = [Chain(lhs=lhs, steps=steps, title=f"derivative of {math_text(shown)}", key="slope_z")]
     if out is not None:
         chains.append(
             Chain(
-                lhs=sp.Derivative(act.shown, z),
+                lhs=sp.Derivative(shown, z),
                 steps=[Step(out, out_why)],
-                title=f"in terms of the output h = {math_text(act.shown)}",
+                title=f"in terms of the output h = {math_text(shown)}",
                 note="h is cached by the forward pass, so backward reuses it",
                 key="slope_h",
             )
         )
-    conventions = [f"h = {math_text(act.shown)} is the activation's output."]
+    conventions = [f"h = {math_text(shown)} is the activation's output."]
     if act.note:
         conventions.append(act.note)
     if out is None:
@@ -129,8 +156,8 @@ def build(act: Activation) -> Derivation:
     result = chains[0].result
     return Derivation(
         name=act.name,
-        title=f"{act.title}: {math_text(act.shown)}",
-        summary=f"d/dz {math_text(act.shown)} = {math_text(tidy(in_g) if in_g is not None else result)}",
+        title=f"{act.title}: {math_text(shown)}",
+        summary=f"d/dz {math_text(shown)} = {math_text(tidy(in_g) if in_g is not None else result)}",
         chains=chains,
         domain=domain,
         conventions=conventions,
