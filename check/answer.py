@@ -18,6 +18,7 @@ from check import quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
+from check.question import question
 from check.reading import ShapeError, Tensor, answer_readings
 from check.report import Verdict
 from derive.errors import ParseError, UnknownNameError
@@ -25,6 +26,9 @@ from derive.language import Reading
 from derive.language import profiles as notation_profiles
 from derive.language.scalar import LayerMismatch
 from derive.language.tensor import transpose
+from derive.model import Domain
+
+ONE = sp.Integer(1)
 
 
 def read_answer(q: Quantity, text: str, notation: str | None = None) -> sp.Expr | Tensor:
@@ -81,18 +85,26 @@ def check_answer(
     timeout: float = DEFAULT_TIMEOUT,
     explain: bool = False,
     notation: str | None = None,
+    params: dict | None = None,
 ) -> Verdict:
     """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input.
 
+    ``params`` say what the name alone does not (see :func:`check.question.question`):
+    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading."""
     name, entry, layer = _split_quantity(quantity)
+    ask = question(name, entry, layer, params or {})
     q = quantities.get(name)
-    profile = _profile(notation, text)
+    profile = _profile(notation or ask.notation, text)
+    if ask.layout:
+        profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
+    layer = ask.layer
     found = [r if layer is None else _at_layer(r, layer) for r in answer_readings(q, text, profile)]
     verdicts = []
     for reading in found:
-        verdict = _judge(q, text, reading, timeout, entry)
+        domain = ask.domain(q, text)
+        verdict = _judge(q, text, reading, timeout, ask.entry, domain, profile)
         if len(found) > 1 or reading.notes or notation:
             verdict.read_as = _with_notes(verdict.read_as, reading, notation and profile.name)
         if verdict.correct:
@@ -142,20 +154,30 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
     return reading
 
 
-def _entry_candidates(q: Quantity, candidates: list, entry: tuple) -> list:
-    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames."""
+def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) -> list:
+    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
+    A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
     free = [s for s in q.index_symbols.values() if str(s) in ("i", "j")][: len(entry)]
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
     assign = dict(zip(sorted(free, key=str), values, strict=False))
-    answer = candidates[0][0]
     where = ", ".join(f"{k} = {v}" for k, v in assign.items())
-    return [(answer, q.expected.xreplace(assign), f" (entry {where})")]
+    if isinstance(answer, Tensor):
+        row, col = values[0], values[1] if len(values) > 1 and q.entry[1] is not None else ONE
+        return [(answer.entry(row, col), q.expected.xreplace(assign), f" (entry {where})")]
+    return [(candidates[0][0], q.expected.xreplace(assign), f" (entry {where})")]
 
 
 def _judge(
-    q: Quantity, text: str, reading: Reading, timeout: float, entry: tuple | None = None
+    q: Quantity,
+    text: str,
+    reading: Reading,
+    timeout: float,
+    entry: tuple | None = None,
+    domain: Domain | None = None,
+    layout=None,
 ) -> Verdict:
-    """The verdict on one reading of the answer."""
+    """The verdict on one reading of the answer, on ``domain`` (default: the quantity's), in
+    the weight ``layout`` of the notation (a profile)."""
     expected = q.expected  # built and verified before the worker forks, so it is inherited
     answer = reading.value
     if isinstance(answer, ShapeError):
@@ -163,6 +185,7 @@ def _judge(
     if getattr(answer, "is_verdict", False):  # layer labels that do not fit
         return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
     if isinstance(answer, Tensor):
+        answer = _oriented(q, answer, layout)
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
             return verdict
@@ -170,12 +193,14 @@ def _judge(
     else:
         candidates = _align_indices(q, answer, expected)
     if entry is not None:
-        candidates = _entry_candidates(q, candidates, entry)
-    verdicts = [_decided(q, text, *c, timeout) for c in candidates[:4]]
+        candidates = _entry_candidates(q, candidates, entry, answer)
+    verdicts = [_decided(q, text, *c, timeout, domain) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
 
 
-def _decided(q: Quantity, text: str, answer, expected, note: str, timeout: float) -> Verdict:
+def _decided(
+    q: Quantity, text: str, answer, expected, note: str, timeout: float, domain=None
+) -> Verdict:
     diagnoser = Diagnoser(
         answer,
         expected,
@@ -183,7 +208,7 @@ def _decided(q: Quantity, text: str, answer, expected, note: str, timeout: float
         related=q.related,
         alternatives=tuple(quantities.alternative_results(q)),
     )
-    outcome, diagnosis = decide(answer, expected, q.domain, timeout, explain=diagnoser)
+    outcome, diagnosis = decide(answer, expected, domain or q.domain, timeout, explain=diagnoser)
     return Verdict(
         quantity=q.name,
         answer=text,
@@ -205,6 +230,19 @@ def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
 def _entry(q: Quantity, t: Tensor) -> sp.Expr:
     row, col = q.entry
     return t.entry(row, sp.Integer(1) if col is None else col)
+
+
+def _oriented(q: Quantity, t: Tensor, profile) -> Tensor:
+    """The answer in the result's orientation: with W n_in × n_out the weight gradient is
+    h δᵀ (n_in × n_out), the transpose of δ hᵀ; with gradients as rows, δ Wᵀ is a row."""
+    if profile is None or profile.weights != "n_in × n_out" or q.shape is None:
+        return t
+    rows, cols = q.shape
+    if q.name == "dense:dW" and t.shape == (cols, rows):
+        return transpose(t)
+    if cols == ONE and t.shape == (ONE, rows) and profile.gradient_rows:
+        return transpose(t)
+    return t
 
 
 def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | None:

@@ -198,9 +198,18 @@ def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
     found = [(label, derive.get(name).chains[c].result) for label, name, c in q.alternatives]
     if q.name in _ALTERNATIVE_LOSS:
         found.append(_ALTERNATIVE_LOSS[q.name])
-    return [
+    wrong = [
         (f"derivative with respect to the wrong variable: this is {label}", e) for label, e in found
     ]
+    lhs = derive.get(q.derivation).chains[q.chain].lhs
+    if q.name in ("sigmoid", "tanh", "relu") and isinstance(lhs, sp.Derivative):
+        function = lhs.expr  # the activation itself, from the derivation's left-hand side
+        wrong.append((f"{show_name(q.name)} itself: the function, not its derivative", function))
+    return wrong
+
+
+def show_name(name: str) -> str:
+    return {"sigmoid": "that is σ", "tanh": "that is tanh", "relu": "that is ReLU"}[name]
 
 
 def names() -> list[str]:

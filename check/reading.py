@@ -54,13 +54,21 @@ DENSE_CHOICES = {
         "a read as the pre-activation z of the layer below",
     )
 }
+_ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
 _INDEX_NOTATION = re.compile(r"_\{?[ijk0-9]|\[[ijk0-9]")
 
 
 def _tensor_names(profile: Profile) -> dict:
-    """The dense table, with the profile's own names (z for the layer below, …)."""
+    """The dense table, with the profile's own names (z for the layer below, …) and layout:
+    W n_in × n_out (W_note = Wᵀ), δ a row and 𝒵 the row of g′(z_prev) where the notes say so."""
     table = dict(DENSE_TENSORS)
     table["zprev"] = table["z_prev"] = table["zprev"]
+    if profile.weights == "n_in × n_out":
+        table["W"] = table["w"] = Tensor(n_in, n_out, lambda r, c: Wm[c, r], "W")
+    if profile.gradient_rows:
+        for name in ("delta", "dz", "dh_z"):
+            table[name] = Tensor(ONE, n_out, lambda r, c: deltav[c], "δ")
+        table["calZ"] = Tensor(ONE, n_in, lambda r, c: sp.Derivative(g(zprev[c]), zprev[c]), "𝒵")
     for alias, name in profile.dense_aliases.items():
         table[alias] = DENSE_TENSORS[name]
     return table
@@ -89,6 +97,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         offsets = DENSE_LAYERS
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
+    if q.name == "softmax-ce" and _ONE_HOT_CALL.search(text):  # e(y): one-hot of class y
+        table["e"] = _OneHot(q.indexed["y"])
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
@@ -146,6 +156,21 @@ class _Softmax:
         if isinstance(arg, sp.Indexed) and arg.base == self.z:
             return self.p[arg.indices]
         raise ParseError("softmax(…) is only read as softmax(z), the prediction")
+
+
+class _OneHot:
+    """e(y) in an answer about softmax-ce: the one-hot vector of the class y, entry i of y."""
+
+    def __init__(self, y):
+        self.y = y
+
+    def apply(self, args, keywords=None):
+        if len(args) != 1 or keywords:
+            raise ParseError("'e' takes 1 argument: e(y), the one-hot vector of class y")
+        arg = args[0]
+        if isinstance(arg, sp.Indexed) and arg.base == self.y:
+            return arg
+        raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
 
 
 def _function_alone(q: Quantity, expr):

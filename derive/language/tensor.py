@@ -106,7 +106,7 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     if is_scalar(a) or is_scalar(b):
         s, t = (a, b) if is_scalar(a) else (b, a)
         return Tensor(t.rows, t.cols, lambda r, c: s.entry(ONE, ONE) * t.entry(r, c), text)
-    same_vector = a.shape == b.shape and a.cols == ONE and a.rows != ONE
+    same_vector = a.shape == b.shape and (a.cols == ONE) != (a.rows == ONE)  # columns or rows
     if op == "⊙" or same_vector and op in ("*", "", "·"):
         return elementwise_product(a, b, text)
     if a.cols != b.rows:
