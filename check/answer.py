@@ -100,7 +100,8 @@ def check_answer(
     if ask.layout:
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
     layer = ask.layer
-    found = [r if layer is None else _at_layer(r, layer) for r in answer_readings(q, text, profile)]
+    found = _in_range(answer_readings(q, text, profile), profile.index_base)
+    found = [r if layer is None else _at_layer(r, layer) for r in found]
     verdicts = []
     for reading in found:
         domain = ask.domain(q, text)
@@ -115,6 +116,26 @@ def check_answer(
         others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts[1:])
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _in_range(found: list[Reading], base: int) -> list[Reading]:
+    """The readings whose numbered entries (p_1, δ_2) exist when vectors are indexed from
+    ``base``; ParseError naming the index if none does (p_0 where indices start at 1)."""
+    kept, low = [], None
+    for reading in found:
+        value = reading.value
+        atoms = value.atoms(sp.Indexed) if isinstance(value, sp.Basic) else ()
+        bad = [ix for a in atoms for ix in a.indices if ix.is_Integer and int(ix) < base]
+        if bad:
+            low = low or next(a for a in atoms if any(ix in bad for ix in a.indices))
+        else:
+            kept.append(reading)
+    if kept or low is None:
+        return kept
+    raise ParseError(
+        f"index out of range in {show(low)}: vectors are indexed from {base} "
+        f"({'1, …, K' if base == 1 else '0, …, K − 1'}) as in the derivations, so off by one?"
+    )
 
 
 def _status(verdict: Verdict) -> str:

@@ -67,3 +67,11 @@ def test_one_hot_e_of_y():
 def test_sigmoid_itself_for_its_derivative():
     verdict = check_answer("sigmoid", "\\frac{1}{1+e^{-z}}")
     assert verdict.correct is False and "σ itself" in verdict.diagnosis
+
+
+def test_index_zero_is_out_of_range_when_vectors_count_from_one():
+    from derive.errors import ParseError
+
+    with pytest.raises(ParseError, match="index out of range.*indexed from 1"):
+        check_answer("softmax-ce", "p_0 - y_0")
+    assert check_answer("softmax-ce", "p_1 - y_1").correct
