@@ -14,7 +14,9 @@ p[i] - y[i]
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import sympy as sp
 
@@ -63,19 +65,30 @@ class Quantity:
     alternatives: tuple = ()  # (label, derivation, chain): a result for another variable
     shape: tuple | None = None
     entry: tuple = ()
+    # a result that is not one chain's: built (once) from a derivation's or a record's parts
+    build: Callable | None = None  # () -> (result, Domain)
+    reader: type | None = None  # a ScalarReader subclass for the quantity's own notation
+    tidy: Callable | None = None  # the answer's reading -> the form compared with the result
+    mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
 
     @property
     def expected(self) -> sp.Expr:
         """The verified result (index notation for vectors and matrices)."""
+        if self.build is not None:
+            return _built(self.name)[0]
         return derive.get(self.derivation).chains[self.chain].result
 
     @property
     def domain(self) -> Domain:
+        if self.build is not None:
+            return _built(self.name)[1]
         d = derive.get(self.derivation)
         return d.chains[self.chain].domain or d.domain
 
     @property
     def explanation(self) -> str:
+        if not self.derivation:
+            return f"{self.name}: {self.meaning}\n  = {self.expected}"
         return derive.get(self.derivation).to_text()
 
 
@@ -163,6 +176,18 @@ _DENSE_ALTERNATIVES = (
     ("∂L/∂h (the gradient at the layer input)", "dense", 2),
 )
 
+
+@cache
+def _built(name: str) -> tuple:
+    return QUANTITIES[name].build()
+
+
+def _more() -> list[Quantity]:
+    from check import more_quantities
+
+    return more_quantities.QUANTITIES
+
+
 QUANTITIES: dict[str, Quantity] = {
     q.name: q
     for q in [
@@ -194,7 +219,10 @@ _ALTERNATIVE_LOSS = {
 
 
 def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
-    """Results for other variables that an answer may have computed by mistake."""
+    """Results for other variables that an answer may have computed by mistake, and the
+    quantity's own typical mistakes (a step uphill, a missing 1/m)."""
+    if q.build is not None:
+        return [(message, e) for e, message in (q.mistakes(q.expected) if q.mistakes else [])]
     found = [(label, derive.get(name).chains[c].result) for label, name, c in q.alternatives]
     if q.name in _ALTERNATIVE_LOSS:
         found.append(_ALTERNATIVE_LOSS[q.name])
@@ -210,6 +238,9 @@ def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
 
 def show_name(name: str) -> str:
     return {"sigmoid": "that is σ", "tanh": "that is tanh", "relu": "that is ReLU"}[name]
+
+
+QUANTITIES.update({q.name: q for q in _more()})
 
 
 def names() -> list[str]:

@@ -102,14 +102,15 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
-        reader = ScalarReader(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
+        kind = q.reader or ScalarReader
+        reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name)
         return reader
 
     found = read_all(tree, make_reader)
     return [
-        Reading(_function_alone(q, r.value), r.notes, r.flags, r.layer)
+        Reading(_tidied(q, _function_alone(q, r.value)), r.notes, r.flags, r.layer)
         for r in found
         if profile.allows(r)
     ] or found[:1]
@@ -171,6 +172,10 @@ class _OneHot:
         if isinstance(arg, sp.Indexed) and arg.base == self.y:
             return arg
         raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
+
+
+def _tidied(q: Quantity, value):
+    return q.tidy(value) if q.tidy is not None else value
 
 
 def _function_alone(q: Quantity, expr):

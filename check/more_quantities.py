@@ -1,0 +1,209 @@
+"""The quantities the notes derive beyond one chain of a built-in derivation: the update rule,
+∂L/∂p for cross-entropy and binary cross-entropy, squared error at a sigmoid output, and the
+mini-batch gradients.  Each result is built from a derivation's own parts (its loss definition,
+a chain, or the optimizer record verified against torch.optim), never typed here.
+
+>>> from check import check_answer
+>>> check_answer("update-rule", "W - alpha dW").correct  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+import derive
+from check.diagnose import show
+from check.quantities import PREDICTION, Quantity
+from derive.errors import ParseError
+from derive.language.scalar import ScalarReader
+from derive.losses import yhatv
+from derive.model import Domain
+from derive.symbols import L, i, j, k, m, n_in, n_out, p, pv, r, y, yv, zv
+
+# -- the update rule θ ← θ − η g ------------------------------------------------------------
+
+theta = sp.Symbol("theta", real=True)  # the parameter, before the step
+rate = sp.Symbol("alpha", real=True, positive=True)  # the learning rate α, η, ξ
+grad = sp.Symbol("G", real=True)  # ∂L/∂θ, the gradient at θ
+theta_v, grad_v = sp.IndexedBase("theta"), sp.IndexedBase("G")
+PARAMETER_NAMES = ("W", "w", "theta", "W_old", "w_old", "theta_old", "b")
+RATE_NAMES = ("alpha", "eta", "xi", "lr", "epsilon")
+GRADIENT_NAMES = ("dW", "dw", "g", "db", "grad")
+LOSS_NAMES = frozenset({"L", "J", "E", "e", "C", "calL", "ell"})
+
+
+def _sgd_step() -> tuple:
+    """θ − η g from the SGD record of codegen.optimizers (its LaTeX, read by the language)."""
+    from codegen.optimizers import OPTIMIZERS
+    from derive.language import parse_expression
+
+    rule = OPTIMIZERS["sgd"].latex[0]
+    rhs = rule.split(r"\leftarrow", 1)[1]
+    step = parse_expression(rhs, {"theta": theta, "eta": rate, "g": grad})
+    return step, Domain(assumptions=["θ the parameter, α the learning rate, G = ∂L/∂θ"])
+
+
+class GradientReader(ScalarReader):
+    """Reads ∂L/∂W (any loss name) as the gradient G at the parameter, with its indices."""
+
+    def _read_deriv(self, node):
+        of, wrt = node.args
+        if of is not None and of.kind == "name" and of.text in LOSS_NAMES and not of.sub:
+            var = self.read(wrt)
+            if var == theta:
+                return grad
+            if isinstance(var, sp.Indexed) and var.base == theta_v:
+                return grad_v[var.indices]
+            raise self.fail("the derivative must be with respect to the parameter", wrt)
+        return super()._read_deriv(node)
+
+
+def _one_parameter(expr):
+    """w_j − α ∂L/∂w_j is θ − α G: one entry of θ and of G, the same entry of each."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    entries = {a.indices for a in expr.atoms(sp.Indexed) if a.base in (theta_v, grad_v)}
+    if len(entries) != 1:
+        return expr  # none, or different entries: compared as written (so a slip is wrong)
+    (index,) = entries
+    return expr.xreplace({theta_v[index]: theta, grad_v[index]: grad})
+
+
+def _update_mistakes(result) -> list:
+    return [
+        (result.xreplace({rate: -rate}), "uphill: the step adds + α·∂L/∂θ (sign error)"),
+        (result.xreplace({rate: 1}), "missing the learning rate α"),
+        (result - theta, "missing the parameter θ: this is only the step − α ∂L/∂θ"),
+        (theta - result, "missing the parameter θ: this is only the step α ∂L/∂θ"),
+    ]
+
+
+UPDATE_RULE = Quantity(
+    name="update-rule",
+    derivation="",
+    chain=0,
+    meaning="θ − α ∂L/∂θ: one gradient-descent step (SGD, as torch.optim.SGD)",
+    accepts="the parameter W, w, θ (W_old; one entry w_ij with ∂L/∂w_ij); the learning rate "
+    "α, η, ξ or lr; the gradient dW, g, ∂L/∂W (L, J, E, C, 𝓛)",
+    symbols={
+        **dict.fromkeys(PARAMETER_NAMES, theta),
+        **dict.fromkeys(RATE_NAMES, rate),
+        **dict.fromkeys(GRADIENT_NAMES, grad),
+    },
+    indexed={**dict.fromkeys(("W", "w", "theta"), theta_v), "dW": grad_v, "dw": grad_v},
+    index_symbols={"i": i, "j": j, "k": k},
+    build=_sgd_step,
+    reader=GradientReader,
+    tidy=_one_parameter,
+    mistakes=_update_mistakes,
+)
+
+# -- ∂L/∂p for the two cross-entropies, from their loss definitions ---------------------------
+
+
+def _ce_dp() -> tuple:
+    from derive.rules import eliminate_deltas
+
+    d = derive.get("softmax-ce")
+    return eliminate_deltas(sp.diff(d.domain.definitions[L], pv[i])), d.domain
+
+
+def _bce_dp() -> tuple:
+    d = derive.get("sigmoid-bce")
+    return sp.diff(d.domain.definitions[L], p), d.domain
+
+
+def _loss_mistakes(result) -> list:
+    return [(-result, "sign error: the loss has a minus sign in front")]
+
+
+def _dp(name: str, meaning: str, build, indexed: bool) -> Quantity:
+    prediction = pv[i] if indexed else p
+    target = yv[i] if indexed else y
+    symbols = {**dict.fromkeys(PREDICTION, prediction), "y": target}
+    symbols |= {f"{n}_i": prediction for n in PREDICTION} | {"y_i": target}
+    return Quantity(
+        name=name,
+        derivation="",
+        chain=0,
+        meaning=meaning,
+        accepts="p, q, ŷ, y*, a (prediction); y (target); with an index p_i, y_i"
+        if indexed
+        else "p, q, ŷ, y*, a (prediction); y (target)",
+        symbols=symbols,
+        indexed={**dict.fromkeys(PREDICTION, pv), "y": yv} if indexed else {},
+        index_symbols={"i": i, "j": j, "k": k} if indexed else {},
+        swaps=((prediction, target),),
+        build=build,
+        mistakes=_loss_mistakes,
+    )
+
+
+# -- squared error at a sigmoid output, and the mini-batch mean ------------------------------
+
+
+def _chain(derivation: str, number: int):
+    def build() -> tuple:
+        d = derive.get(derivation)
+        return d.chains[number].result, d.chains[number].domain or d.domain
+
+    return build
+
+
+def _missing_mean(result) -> list:
+    return [(result * m, "missing 1/m: the gradient of the mean loss over the m examples")]
+
+
+def _batch(part: str, number: int, meaning: str) -> Quantity:
+    from derive.builtins.dense import Delta, H, n
+
+    return Quantity(
+        name=f"batch:{part}",
+        derivation="",
+        chain=0,
+        meaning=meaning,
+        accepts="index notation: Δ_{ni} or Delta[n, i] (∂ℓ_n/∂Z_ni), H_{nj} (example n's "
+        "input, one example per row), m examples, \\sum_{n=1}^{m}",
+        symbols={"m": m},
+        indexed={"Delta": Delta, "H": H, "dZ": Delta, "W": sp.IndexedBase("W")},
+        index_symbols={"i": i, "j": j, "k": k, "r": r, "n": n},
+        build=_chain("batch", number),
+        mistakes=_missing_mean,
+    )
+
+
+def _without_slope(result) -> list:
+    """ŷ − y: the sigmoid's derivative σ′(z) = ŷ(1 − ŷ) left out (from the sigmoid derivation)."""
+    from derive.builtins.losses import output_derivative
+
+    slope = output_derivative("sigmoid", yhatv[i])
+    return [
+        (sp.cancel(result / slope), f"missing the derivative σ′(z) = {show(slope)} of the output")
+    ]
+
+
+MSE_SIGMOID = Quantity(
+    name="mse:sigmoid",
+    derivation="",
+    chain=0,
+    meaning="∂L/∂z_i, L = ½ Σ_k (ŷ_k − y_k)², sigmoid output ŷ = σ(z)",
+    accepts="ŷ_i, yhat_i, p_i, a_i (prediction); y_i (target); z_i; vectors ŷ − y (entry i)",
+    symbols={**dict.fromkeys(PREDICTION, yhatv[i]), "y": yv[i], "z": zv[i]},
+    indexed={**dict.fromkeys(PREDICTION, yhatv), "yhat": yhatv, "y": yv, "z": zv},
+    index_symbols={"i": i, "j": j, "k": k},
+    swaps=((yhatv, yv),),
+    build=_chain("mse", 1),
+    mistakes=_without_slope,
+)
+
+QUANTITIES = [
+    UPDATE_RULE,
+    _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True),
+    _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False),
+    MSE_SIGMOID,
+    _batch("dW", 0, "∂L/∂W_ij of the mean loss over m examples: (1/m) Σ_n Δ_ni H_nj = (1/m) Δᵀ H"),
+    _batch("db", 1, "∂L/∂b_i of the mean loss over m examples: (1/m) Σ_n Δ_ni"),
+]
+
+__all__ = ["QUANTITIES", "GradientReader", "ParseError", "n_in", "n_out"]

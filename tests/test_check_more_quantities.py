@@ -1,0 +1,42 @@
+"""The quantities built from derivations' parts (check/more_quantities.py)."""
+
+import pytest
+
+from check import check_answer, quantities
+
+
+@pytest.mark.parametrize(
+    "quantity, text, correct, diagnosis",
+    [
+        ("update-rule", "W - \\alpha \\frac{\\partial L}{\\partial W}", True, None),
+        ("update-rule", "W_{old} - \\alpha \\cdot dW", True, None),
+        ("update-rule", "w_j - \\alpha \\frac{\\partial J}{\\partial w_j}", True, None),
+        ("update-rule", "w_i - \\xi \\frac{\\partial L}{\\partial w_i}", True, None),
+        ("update-rule", "W + \\alpha dW", False, "uphill"),
+        ("update-rule", "W - dW", False, "learning rate"),
+        ("update-rule", "w_{11} - \\alpha \\frac{\\partial L}{\\partial w_{1}}", False, None),
+        ("ce:dp", "-\\frac{y_i}{q_i}", True, None),
+        ("ce:dp", "y_i/p_i", False, "sign"),
+        ("bce:dp", "\\frac{1-y}{1-p}-\\frac{y}{p}", True, None),
+        ("bce:dp", "\\frac{p-y}{p(1-p)}", True, None),
+        ("bce:dp", "p - y", False, None),
+        ("mse:sigmoid", "(\\hat{y} - y) \\hat{y} (1 - \\hat{y})", True, None),
+        ("mse:sigmoid", "\\hat{y} - y", False, "missing the derivative"),
+        ("batch:dW", "\\frac{1}{m} \\sum_{n=1}^{m} Delta_{ni} H_{nj}", True, None),
+        ("batch:dW", "\\sum_{n=1}^{m} Delta_{ni} H_{nj}", False, "missing 1/m"),
+        ("batch:db", "\\frac{1}{m} \\sum_{n=1}^{m} Delta_{ni}", True, None),
+        ("batch:db", "\\sum_{n=1}^{m} Delta_{ni}", False, "missing 1/m"),
+    ],
+)  # fmt: skip
+def test_verdicts_and_diagnoses(quantity, text, correct, diagnosis):
+    verdict = check_answer(quantity, text)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
+
+
+def test_results_come_from_the_derivations():
+    assert str(quantities.get("ce:dp").expected) == "-y[i]/p[i]"
+    assert quantities.get("update-rule").expected.free_symbols  # θ − α G, from the SGD record
+    for name in ("update-rule", "ce:dp", "bce:dp", "mse:sigmoid", "batch:dW", "batch:db"):
+        assert name in quantities.names()
