@@ -93,9 +93,14 @@ def check_answer(
     ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading."""
-    name, entry, layer = _split_quantity(quantity)
+    if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
+        q, entry, layer = quantity, None, None
+        name = q.name
+    else:
+        name, entry, layer = _split_quantity(quantity)
     ask = question(name, entry, layer, params or {})
-    q = quantities.get(name)
+    if not isinstance(quantity, Quantity):
+        q = _given(name, params or {}) or quantities.get(name)
     profile = _profile(notation or ask.notation, text)
     if ask.layout:
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
@@ -116,6 +121,17 @@ def check_answer(
         others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts[1:])
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _given(name: str, params: dict) -> Quantity | None:
+    """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression."""
+    if name != "derivative":
+        return None
+    if "of" not in params or "wrt" not in params:
+        raise UnknownNameError("'derivative' needs the expression and the variable: of, wrt")
+    from check import custom_quantities
+
+    return custom_quantities.derivative(params["of"], params["wrt"])
 
 
 def _in_range(found: list[Reading], base: int) -> list[Reading]:
@@ -308,6 +324,11 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per stage")
     p.add_argument("--notations", action="store_true", help="list the notation profiles")
+    p.add_argument("--activation", metavar="EXPR", help="the quantity: g′(z) of g(z) = EXPR")
+    p.add_argument("--loss", metavar="EXPR", help="the quantity: ∂L/∂z of L(p, y) = EXPR")
+    p.add_argument("--output", default="sigmoid", help="with --loss: p = OUTPUT(z) (sigmoid)")
+    p.add_argument("--of", metavar="EXPR", help="with 'derivative': the expression")
+    p.add_argument("--wrt", metavar="VAR", help="with 'derivative': the variable")
     p.add_argument(
         "--notation",
         metavar="NAME",
@@ -318,6 +339,32 @@ def register(subparsers) -> None:
     p.set_defaults(run=run, limits=True)
 
 
+_MADE_HELP = (
+    f"{'derivative':<12} d/dVAR of EXPR: check answer derivative ANSWER --of EXPR --wrt VAR",
+    f"{'--activation':<12} g′(z) of g(z) = EXPR: check answer --activation EXPR ANSWER",
+    f"{'--loss':<12} ∂L/∂z of L(p, y) = EXPR, p = σ(z) (--output NAME): check answer --loss "
+    "EXPR ANSWER",
+)
+
+
+def _question_of(args: argparse.Namespace) -> tuple:
+    """(quantity, answer, params) from the command line; ParseError for a missing part."""
+    made = args.activation is not None or args.loss is not None
+    answer = args.quantity if made and args.answer is None else args.answer
+    if made and args.answer is not None:
+        raise ParseError("give the answer alone with --activation or --loss, not a quantity")
+    if (not made and not args.quantity) or answer is None:
+        raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
+    from check import custom_quantities
+
+    if args.activation is not None:
+        return custom_quantities.activation(args.activation), answer, None
+    if args.loss is not None:
+        return custom_quantities.loss(args.loss, args.output), answer, None
+    given = {k: v for k, v in (("of", args.of), ("wrt", args.wrt)) if v is not None}
+    return args.quantity, answer, given or None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.notations:
         print("\n".join(p.describe() for p in notation_profiles.PROFILES.values()))
@@ -325,12 +372,13 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for q in quantities.QUANTITIES.values():
             print(f"{q.name:<12} {q.meaning}\n{'':<12} accepts: {q.accepts}")
+        print("\n".join(_MADE_HELP))
         return 0
-    if not args.quantity or args.answer is None:
-        raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
+    quantity, answer, params = _question_of(args)
     verdict = check_answer(
-        args.quantity,
-        args.answer,
+        quantity,
+        answer,
+        params=params,
         timeout=args.timeout,
         explain=args.explain,
         notation=args.notation,

@@ -197,8 +197,34 @@ MSE_SIGMOID = Quantity(
     mistakes=_without_slope,
 )
 
+
+def _mse_dyhat() -> tuple:
+    """∂J/∂ŷ = ŷ − y for J = ½(ŷ − y)²: the loss the mse derivation differentiates."""
+    from derive.losses import LOSSES, yhat
+
+    d = derive.get("mse")
+    return sp.diff(LOSSES["mse"].per_output, yhat), d.chains[0].domain or d.domain
+
+
+def _mse_dyhat_quantity() -> Quantity:
+    from derive.losses import yhat
+
+    symbols = {**dict.fromkeys(PREDICTION, yhat), "y": y}
+    return Quantity(
+        name="mse:dyhat",
+        derivation="",
+        chain=0,
+        meaning="∂J/∂ŷ, J = ½(ŷ − y)² (with respect to the prediction, not z)",
+        accepts="ŷ, yhat, p, a (prediction); y (target)",
+        symbols=symbols | {f"{n}_i": yhat for n in PREDICTION} | {"y_i": y},
+        swaps=((yhat, y),),
+        build=_mse_dyhat,
+    )
+
+
 QUANTITIES = [
     UPDATE_RULE,
+    _mse_dyhat_quantity(),
     _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True),
     _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False),
     MSE_SIGMOID,

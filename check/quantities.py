@@ -179,7 +179,15 @@ _DENSE_ALTERNATIVES = (
 
 @cache
 def _built(name: str) -> tuple:
-    return QUANTITIES[name].build()
+    return (QUANTITIES.get(name) or _MADE[name]).build()
+
+
+_MADE: dict[str, Quantity] = {}  # quantities made from the question's text (--loss, of/wrt)
+
+
+def made(q: Quantity) -> Quantity:
+    """Register a quantity made for one question (its name says what it is made from)."""
+    return _MADE.setdefault(q.name, q)
 
 
 def _more() -> list[Quantity]:
