@@ -194,7 +194,8 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
 def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) -> list:
     """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
     A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
-    free = [s for s in q.index_symbols.values() if str(s) in ("i", "j")][: len(entry)]
+    expected_free = q.expected.free_symbols & set(q.index_symbols.values())
+    free = sorted(expected_free, key=str)[: len(entry)]  # δ_prev and ∂L/∂h are indexed by j
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
     assign = dict(zip(sorted(free, key=str), values, strict=False))
     where = ", ".join(f"{k} = {v}" for k, v in assign.items())

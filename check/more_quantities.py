@@ -10,6 +10,8 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 import derive
@@ -222,8 +224,40 @@ def _mse_dyhat_quantity() -> Quantity:
     )
 
 
+def _dz() -> tuple:
+    """δ_prev = (Wᵀ δ) ⊙ g′(z_prev), the dense derivation's chain 4, with ∂L/∂h (its chain 3)
+    also given as the vector dh: the domain defines dh_j as that chain's result."""
+    from check.reading import dhv
+
+    d = derive.get("dense")
+    delta_prev, dh = d.chains[3], d.chains[2]
+    definitions = {**delta_prev.domain.definitions, dhv: lambda col: dh.result.xreplace({j: col})}
+    return delta_prev.result, replace(delta_prev.domain, definitions=definitions)
+
+
+def _without_derivative(result) -> list:
+    slopes = {d: 1 for d in result.atoms(sp.Derivative)}
+    return [(result.xreplace(slopes), "missing the derivative g′(z) of the activation")]
+
+
+def _dense_dz() -> Quantity:
+    from check.quantities import QUANTITIES as BUILT_IN
+
+    delta = BUILT_IN["dense:delta"]
+    return replace(
+        delta,
+        name="dense:dz",
+        meaning="dz = ∂L/∂z of the layer below = dh ⊙ g′(z), with dh = ∂L/∂h given (n_in)",
+        accepts="as dense:delta, and dh, e or ε (∂L/∂h, the error arriving at h) as a vector",
+        build=_dz,
+        given=("dh", "e", "epsilon"),
+        mistakes=_without_derivative,
+    )
+
+
 QUANTITIES = [
     UPDATE_RULE,
+    _dense_dz(),
     _mse_dyhat_quantity(),
     _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True),
     _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False),

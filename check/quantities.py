@@ -70,6 +70,7 @@ class Quantity:
     reader: type | None = None  # a ScalarReader subclass for the quantity's own notation
     tidy: Callable | None = None  # the answer's reading -> the form compared with the result
     mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
+    given: tuple = ()  # names of vectors the answer may use as given (dh in dz = dh ⊙ g′(z))
 
     @property
     def expected(self) -> sp.Expr:

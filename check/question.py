@@ -17,7 +17,7 @@ from derive.errors import UnknownNameError
 
 # ∂L/∂h and δ of layer l are written with the weights and δ of layer l + 1 (the layer z = W h + b
 # that @L names); the other quantities with their own layer.
-_LAYER_ABOVE = frozenset({"dense:dh", "dense:delta"})
+_LAYER_ABOVE = frozenset({"dense:dh", "dense:delta", "dense:dz"})
 _SIGMOID_NAMES = re.compile(r"\\sigma|σ|sigma|sigmoid|logistic")
 
 

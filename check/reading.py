@@ -44,7 +44,10 @@ DENSE_TENSORS = {
 }
 DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
 # where each name sits, relative to the layer z = W h + b: h, x and z_prev are one below
-DENSE_LAYERS = dict.fromkeys(("h", "x", "a", "z", "zprev", "z_prev"), -1)
+DENSE_LAYERS = dict.fromkeys(("h", "x", "a", "z", "zprev", "z_prev", "dh", "e", "epsilon"), -1)
+# ∂L/∂h given as a vector of its own (dz = dh ⊙ g′(z)): the notes' dh, e (error), ε
+dhv = sp.IndexedBase("dh")
+GIVEN = dict.fromkeys(("dh", "e", "epsilon"), dhv)
 # a is the activation in some notes (δ_i a_j, a^{l-1}), the pre-activation in others
 DENSE_CHOICES = {
     "a": (
@@ -85,7 +88,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table, q.name)
+            return _dense_readings(text, profile, table, q.name, q.given)
         except ParseError as matrix_error:
             if not _INDEX_NOTATION.search(text):
                 raise matrix_error
@@ -94,6 +97,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     indexed, offsets = q.indexed, {}
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
         indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
+        if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
+            indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
@@ -123,11 +128,13 @@ _LETTER_LAYERS = {
     "dense:db": frozenset({0}),
     "dense:dh": frozenset({0, 1}),
     "dense:delta": frozenset({0, 1}),
+    "dense:dz": frozenset({0, 1}),
 }
 
 
-def _dense_readings(text: str, profile: Profile, table, name: str = "") -> list[Reading]:
+def _dense_readings(text: str, profile: Profile, table, name: str = "", given=()) -> list[Reading]:
     tensors = _tensor_names(profile)
+    tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):

@@ -40,3 +40,22 @@ def test_results_come_from_the_derivations():
     assert quantities.get("update-rule").expected.free_symbols  # θ − α G, from the SGD record
     for name in ("update-rule", "ce:dp", "bce:dp", "mse:sigmoid", "batch:dW", "batch:db"):
         assert name in quantities.names()
+
+
+@pytest.mark.parametrize(
+    "text, params, correct, diagnosis",
+    [
+        ("dh^2 \\otimes \\sigma'(z^2)", {"layer": 2, "activation": "sigmoid"}, True, None),
+        ("dh^2 \\odot h^2(1-h^2)", {"layer": 2, "activation": "sigmoid"}, True, None),
+        ("dh^2 \\otimes \\sigma(z^2)", {"layer": 2, "activation": "sigmoid"}, False, "itself"),
+        ("dh^2", {"layer": 2}, False, "missing the derivative"),
+        ("dh^3 \\odot \\sigma'(z^3)", {"layer": 2}, False, "layer"),
+        ("dh_1^2 h_1^2 (1 - h_1^2)", {"entry": [1], "activation": "sigmoid"}, True, None),
+        ("dh_2^2 h_1^2 (1 - h_1^2)", {"entry": [1], "activation": "sigmoid"}, False, None),
+    ],
+)  # fmt: skip
+def test_dense_dz_with_dh_given(text, params, correct, diagnosis):
+    verdict = check_answer("dense:dz", text, params=params)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis

@@ -515,7 +515,8 @@ class ScalarReader:
 
     def _read_pow(self, node: Node):
         base, exponent = node.args
-        if "maybe_layer" in node.marks and base.text in LAYERED:
+        layered = base.text in LAYERED or base.text in getattr(self, "layered_names", ())
+        if "maybe_layer" in node.marks and layered:
             shown = f"{_shown(base)}^{exponent.text}"
             if self.ambiguous(
                 "layer",
