@@ -102,7 +102,9 @@ def check_answer(
     if not isinstance(quantity, Quantity):
         q = _given(name, params or {}) or quantities.get(name)
     profile = _profile(notation or ask.notation, text)
-    if ask.layout:
+    if ask.layout == "columns":
+        profile = replace(profile, examples="columns")
+    elif ask.layout:
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
     layer = ask.layer
     found = _in_range(answer_readings(q, text, profile), profile.index_base)
@@ -223,6 +225,12 @@ def _judge(
     if getattr(answer, "is_verdict", False):  # layer labels that do not fit
         return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
     if isinstance(answer, Tensor):
+        if _against_layout(q, answer, layout):
+            return Verdict(
+                q.name, text, show(expected), False, read_as=answer.describe(), method="shapes",
+                diagnosis="transposed: with W n_in × n_out, as in the notes, ∂L/∂W is n_in × n_out "
+                "(h δᵀ); the answer is n_out × n_in",
+            )  # fmt: skip
         answer = _oriented(q, answer, layout)
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
@@ -268,6 +276,12 @@ def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
 def _entry(q: Quantity, t: Tensor) -> sp.Expr:
     row, col = q.entry
     return t.entry(row, sp.Integer(1) if col is None else col)
+
+
+def _against_layout(q: Quantity, t: Tensor, profile) -> bool:
+    """δ hᵀ (n_out × n_in) where the notes' W, and so ∂L/∂W, is n_in × n_out."""
+    in_out = profile is not None and profile.weights == "n_in × n_out"
+    return in_out and q.name == "dense:dW" and t.shape == q.shape and q.shape[0] != q.shape[1]
 
 
 def _oriented(q: Quantity, t: Tensor, profile) -> Tensor:

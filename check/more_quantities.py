@@ -154,7 +154,31 @@ def _chain(derivation: str, number: int):
 
 
 def _missing_mean(result) -> list:
-    return [(result * m, "missing 1/m: the gradient of the mean loss over the m examples")]
+    return [
+        (result * m, "missing 1/m: the gradient of the mean loss over the m examples"),
+        (result * m**2, "m where 1/m belongs: the mean over the m examples divides by m"),
+    ]
+
+
+def _batch_tensors(profile) -> dict:
+    """Δ (or DZ) and H one example per row (m × n), as the derivation; or per column (n × m),
+    as notes 000 write DZ and H."""
+    from derive.builtins.dense import Delta, H
+    from derive.language.tensor import Tensor, scalar
+    from derive.symbols import Wm
+
+    if profile.examples == "columns":
+        delta = Tensor(n_out, m, lambda row, col: Delta[col, row], "DZ")
+        inputs = Tensor(n_in, m, lambda row, col: H[col, row], "H")
+    else:
+        delta = Tensor(m, n_out, lambda row, col: Delta[row, col], "Δ")
+        inputs = Tensor(m, n_in, lambda row, col: H[row, col], "H")
+    return {
+        **dict.fromkeys(("Delta", "DZ", "dZ"), delta),
+        **dict.fromkeys(("H", "X"), inputs),
+        "W": Tensor(n_out, n_in, lambda row, col: Wm[row, col], "W"),
+        "m": scalar(m),
+    }
 
 
 def _batch(part: str, number: int, meaning: str) -> Quantity:
@@ -172,6 +196,9 @@ def _batch(part: str, number: int, meaning: str) -> Quantity:
         index_symbols={"i": i, "j": j, "k": k, "r": r, "n": n},
         build=_chain("batch", number),
         mistakes=_missing_mean,
+        shape=(n_out, n_in) if part == "dW" else None,
+        entry=(i, j) if part == "dW" else (),
+        tensors=_batch_tensors if part == "dW" else None,
     )
 
 

@@ -71,6 +71,7 @@ class Quantity:
     tidy: Callable | None = None  # the answer's reading -> the form compared with the result
     mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
     given: tuple = ()  # names of vectors the answer may use as given (dh in dz = dh ⊙ g′(z))
+    tensors: Callable | None = None  # profile -> matrix-notation names, when not the dense layer's
 
     @property
     def expected(self) -> sp.Expr:

@@ -73,6 +73,8 @@ def question(name: str, entry, layer, params: dict) -> Question:
     layout = params.get("layout")
     if isinstance(layout, str) and re.fullmatch(r"n_in\s*[x×]\s*n_out", layout.strip()):
         layout = "n_in × n_out"
+    elif layout == "columns":
+        pass  # a batch with one example per column (DZ, H are n × m)
     elif layout is not None:
         layout = None  # other layouts (examples as columns) are other quantities
     return Question(

@@ -44,7 +44,9 @@ DENSE_TENSORS = {
 }
 DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
 # where each name sits, relative to the layer z = W h + b: h, x and z_prev are one below
-DENSE_LAYERS = dict.fromkeys(("h", "x", "a", "z", "zprev", "z_prev", "dh", "e", "epsilon"), -1)
+DENSE_LAYERS = dict.fromkeys(
+    ("h", "x", "a", "z", "zprev", "z_prev", "dh", "e", "epsilon", "H", "X"), -1
+)
 # ∂L/∂h given as a vector of its own (dz = dh ⊙ g′(z)): the notes' dh, e (error), ε
 dhv = sp.IndexedBase("dh")
 GIVEN = dict.fromkeys(("dh", "e", "epsilon"), dhv)
@@ -58,7 +60,7 @@ DENSE_CHOICES = {
     )
 }
 _ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
-_INDEX_NOTATION = re.compile(r"_\{?[ijk0-9]|\[[ijk0-9]")
+_INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
 def _tensor_names(profile: Profile) -> dict:
@@ -88,7 +90,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table, q.name, q.given)
+            return _dense_readings(text, profile, table, q)
         except ParseError as matrix_error:
             if not _INDEX_NOTATION.search(text):
                 raise matrix_error
@@ -129,12 +131,15 @@ _LETTER_LAYERS = {
     "dense:dh": frozenset({0, 1}),
     "dense:delta": frozenset({0, 1}),
     "dense:dz": frozenset({0, 1}),
+    "batch:dW": frozenset({0}),
 }
 
 
-def _dense_readings(text: str, profile: Profile, table, name: str = "", given=()) -> list[Reading]:
-    tensors = _tensor_names(profile)
-    tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in given}
+def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Reading]:
+    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch)."""
+    name = q.name
+    tensors = q.tensors(profile) if q.tensors is not None else _tensor_names(profile)
+    tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in q.given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):

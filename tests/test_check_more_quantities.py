@@ -59,3 +59,20 @@ def test_dense_dz_with_dh_given(text, params, correct, diagnosis):
     assert verdict.correct is correct, verdict.to_text()
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "text, params, correct, diagnosis",
+    [
+        ("\\frac{1}{m} DZ^l (H^{l-1})^T", {"layout": "columns"}, True, None),
+        ("DZ^l \\cdot (H^{l-1})^T", {"layout": "columns"}, False, "missing 1/m"),
+        ("m DZ^l (H^{l-1})^T", {"layout": "columns"}, False, "1/m"),
+        ("\\frac{1}{m} \\Delta^T H", {}, True, None),
+        ("\\Delta^T H", {}, False, "missing 1/m"),
+    ],
+)  # fmt: skip
+def test_batch_weight_gradient_in_matrix_notation(text, params, correct, diagnosis):
+    verdict = check_answer("batch:dW", text, params=params)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis

@@ -75,3 +75,11 @@ def test_index_zero_is_out_of_range_when_vectors_count_from_one():
     with pytest.raises(ParseError, match="index out of range.*indexed from 1"):
         check_answer("softmax-ce", "p_0 - y_0")
     assert check_answer("softmax-ce", "p_1 - y_1").correct
+
+
+def test_n_in_by_n_out_weight_gradient_is_h_delta_transposed():
+    params = {"layout": "n_in x n_out"}
+    assert check_answer("dense:dW", "h \\delta^T", params=params).correct
+    wrong = check_answer("dense:dW", "\\delta h^T", params=params)
+    assert wrong.correct is False and "transposed" in wrong.diagnosis
+    assert check_answer("dense:dh", "W \\delta", params=params).correct

@@ -39,6 +39,7 @@ class Profile:
     layer_index: str  # "superscript l", "superscript (l)", "subscript", ...
     weights: str = "n_out × n_in"  # W z-major: z = W h + b, dW = δ hᵀ; or "n_in × n_out"
     gradient_rows: bool = False  # δ and ∂L/∂h written as rows (δ Wᵀ) in an n_in × n_out layout
+    examples: str = "rows"  # a batch's examples: rows (H is m × n_in) or columns (n_in × m)
     otimes: str = "outer product"
     index_base: int = 1
     prefers: frozenset = frozenset()
