@@ -267,24 +267,66 @@ def _without_derivative(result) -> list:
     return [(result.xreplace(slopes), "missing the derivative g′(z) of the activation")]
 
 
-def _dense_dz() -> Quantity:
+def _dense_dz(name: str, meaning: str) -> Quantity:
     from check.quantities import QUANTITIES as BUILT_IN
+    from check.reading import GivenGradientReader
+    from derive.builtins.dense import g as dense_g
 
     delta = BUILT_IN["dense:delta"]
     return replace(
         delta,
-        name="dense:dz",
-        meaning="dz = ∂L/∂z of the layer below = dh ⊙ g′(z), with dh = ∂L/∂h given (n_in)",
-        accepts="as dense:delta, and dh, e or ε (∂L/∂h, the error arriving at h) as a vector",
+        name=name,
+        meaning=meaning,
+        accepts="as dense:delta, and dh, e or ε (∂L/∂h, the error arriving at h) as a vector, "
+        "∂e/∂a_j or ∇_{a^L} e (a the activation)",
         build=_dz,
         given=("dh", "e", "epsilon"),
+        functions={**delta.functions, "g": dense_g},  # g′(z_j) in index notation
+        reader=GivenGradientReader,
+        mistakes=_without_derivative,
+    )
+
+
+# e = (y − ŷ)², as notes 001 define it (no ½); ŷ = g(z) for any activation g
+SQUARED_ERROR = "(y - \\hat{y})^2"
+
+
+def _squared_error_delta() -> tuple:
+    from derive.builtins.dense import _tanh_g, g
+    from derive.language import parse_expression
+    from derive.symbols import z
+
+    output = g(z)
+    error = parse_expression(SQUARED_ERROR, {"y": y, "yhat": output})
+    domain = Domain(definitions={g: _tanh_g()}, assumptions=["g is any activation (tanh here)"])
+    return sp.diff(error, z), domain
+
+
+def _squared_error_quantity() -> Quantity:
+    from derive.builtins.dense import g
+    from derive.symbols import z
+
+    return Quantity(
+        name="squared-error:delta",
+        derivation="",
+        chain=0,
+        meaning="∂e/∂z for e = (y − ŷ)² (no ½), ŷ = g(z), any activation g",
+        accepts="ŷ, yhat, a (the output g(z)); y; z; g(z), g′(z)",
+        symbols={**dict.fromkeys(("yhat", "a", "p"), g(z)), "y": y, "z": z},
+        functions={"g": g},
+        swaps=((g(z), y),),
+        build=_squared_error_delta,
         mistakes=_without_derivative,
     )
 
 
 QUANTITIES = [
     UPDATE_RULE,
-    _dense_dz(),
+    _squared_error_quantity(),
+    _dense_dz(
+        "dense:dz", "dz = ∂L/∂z of the layer below = dh ⊙ g′(z), with dh = ∂L/∂h given (n_in)"
+    ),
+    _dense_dz("output:delta", "δᴸ = ∇_a L ⊙ g′(zᴸ) at the output: a = g(zᴸ), any loss L"),
     _mse_dyhat_quantity(),
     _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True),
     _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False),

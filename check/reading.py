@@ -63,6 +63,36 @@ _ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\s*\(")  # e(y), not e^{z} or e·(�
 _INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
+LOSS_NAMES = frozenset({"L", "J", "E", "e", "C", "calL", "ell"})
+
+
+def _of_loss(node) -> bool:
+    of = node.args[0]
+    return of is not None and of.kind == "name" and of.text in LOSS_NAMES and of.sub is None
+
+
+class GivenGradientReader(ScalarReader):
+    """∂e/∂a_j (a = h, the activation) read as dh_j, the gradient given as a vector."""
+
+    def _read_deriv(self, node):
+        if _of_loss(node):
+            var = self.read(node.args[1])
+            if isinstance(var, sp.Indexed) and var.base == hv:
+                return dhv[var.indices]
+        return super()._read_deriv(node)
+
+
+class _GivenGradientTensors(TensorReader):
+    """∇_{a^L} e, ∂e/∂a^L (a = h, the activation) read as the vector dh."""
+
+    def _read_deriv(self, node):
+        if _of_loss(node) and "dh" in self.tensors:
+            var = self.read(node.args[1])
+            if isinstance(var, Tensor) and var.text == "h":
+                return self.tensors["dh"]
+        raise self.fail("a derivative in matrix notation must be ∂L/∂h, ∇_h L", node)
+
+
 def _tensor_names(profile: Profile) -> dict:
     """The dense table, with the profile's own names (z for the layer below, …) and layout:
     W n_in × n_out (W_note = Wᵀ), δ a row and 𝒵 the row of g′(z_prev) where the notes say so."""
@@ -131,6 +161,7 @@ _LETTER_LAYERS = {
     "dense:dh": frozenset({0, 1}),
     "dense:delta": frozenset({0, 1}),
     "dense:dz": frozenset({0, 1}),
+    "output:delta": frozenset({0, 1}),
     "batch:dW": frozenset({0}),
 }
 
@@ -143,7 +174,8 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):
-        reader = TensorReader(
+        kind = _GivenGradientTensors if q.given else TensorReader
+        reader = kind(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, DENSE_CHOICES
         )
         reader.letter_layers = _LETTER_LAYERS.get(name)

@@ -76,3 +76,22 @@ def test_batch_weight_gradient_in_matrix_notation(text, params, correct, diagnos
     assert verdict.correct is correct, verdict.to_text()
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "quantity, text, correct, diagnosis",
+    [
+        ("output:delta", "\\nabla_{a^L} e \\circ g'(z^L)", True, None),
+        ("output:delta", "\\frac{\\partial e}{\\partial a_j^L} g'(z_j^L)", True, None),
+        ("output:delta", "\\nabla_{a^L} e \\circ g(z^L)", False, "not its derivative"),
+        ("output:delta", "\\frac{\\partial e}{\\partial a_j^L}", False, "missing the derivative"),
+        ("squared-error:delta", "2(\\hat{y} - y)g'(z^3)", True, None),
+        ("squared-error:delta", "-2(y - \\hat{y}) g'(z^3)", True, None),
+        ("squared-error:delta", "2(\\hat{y} - y)", False, "missing the derivative"),
+    ],
+)  # fmt: skip
+def test_generic_output_delta(quantity, text, correct, diagnosis):
+    verdict = check_answer(quantity, text)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
