@@ -19,7 +19,7 @@ from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
 from check.question import question
-from check.reading import ShapeError, Tensor, answer_readings
+from check.reading import ShapeError, Tensor, answer_readings, bound_apart
 from check.report import Verdict
 from derive.errors import ParseError, UnknownNameError
 from derive.language import Reading
@@ -27,6 +27,7 @@ from derive.language import profiles as notation_profiles
 from derive.language.scalar import LayerMismatch
 from derive.language.tensor import transpose
 from derive.model import Domain
+from derive.symbols import Wm, deltav, hv, n_in, n_out
 
 ONE = sp.Integer(1)
 
@@ -61,8 +62,8 @@ def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> list[tuple]
     free_a = sorted(expr.free_symbols & set(q.index_symbols.values()), key=str)
     if free_a == free_e:
         return [(expr, expected, "")]
-    if len(free_a) == len(free_e) == 1:
-        return [(expr.xreplace({free_a[0]: free_e[0]}), expected, "")]
+    if len(free_a) == len(free_e) == 1:  # Σ_i w_ji a_i + b_j: the bound i is not renamed
+        return [(bound_apart(expr).xreplace({free_a[0]: free_e[0]}), expected, "")]
     if not free_a and 1 <= len(free_e) <= 2:
         used = sorted(
             {ix for atom in expr.atoms(sp.Indexed) for ix in atom.indices if ix.is_Integer}
@@ -126,7 +127,12 @@ def check_answer(
 
 
 def _given(name: str, params: dict) -> Quantity | None:
-    """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression."""
+    """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression;
+    ``dense:z`` with ``bias = false`` or a number of ``inputs``."""
+    if name == "dense:z" and ("bias" in params or "inputs" in params):  # made for them
+        from check.more_quantities import pre_activation
+
+        return pre_activation(params.get("bias") is not False, params.get("inputs"))
     if name != "derivative":
         return None
     if "of" not in params or "wrt" not in params:
@@ -201,10 +207,15 @@ def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) 
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
     assign = dict(zip(sorted(free, key=str), values, strict=False))
     where = ", ".join(f"{k} = {v}" for k, v in assign.items())
+    numbers = {k: v for k, v in assign.items() if v.is_Integer}  # a general answer's entry
     if isinstance(answer, Tensor):
         row, col = values[0], values[1] if len(values) > 1 and q.entry[1] is not None else ONE
-        return [(answer.entry(row, col), q.expected.xreplace(assign), f" (entry {where})")]
-    return [(candidates[0][0], q.expected.xreplace(assign), f" (entry {where})")]
+        if answer.shape == (ONE, ONE):
+            row = col = ONE
+        at = bound_apart(answer.entry(row, col)).xreplace(numbers)
+        return [(at, q.expected.xreplace(assign), f" (entry {where})")]
+    at = bound_apart(candidates[0][0]).xreplace(numbers)
+    return [(at, q.expected.xreplace(assign), f" (entry {where})")]
 
 
 def _judge(
@@ -240,8 +251,32 @@ def _judge(
         candidates = _align_indices(q, answer, expected)
     if entry is not None:
         candidates = _entry_candidates(q, candidates, entry, answer)
+    domain = _written_out(q, candidates[0][0], domain or q.domain)
     verdicts = [_decided(q, text, *c, timeout, domain) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
+
+
+# the size summed over in each result: z_i = Σ_l W_il h_l + b_i, (Wᵀ δ)_j = Σ_k W_kj δ_k
+_SUMMED = {"dense:z": (n_in, 1), "dense:dh": (n_out, 0), "dense:delta": (n_out, 0)}
+
+
+def _written_out(q: Quantity, answer, domain: Domain) -> Domain:
+    """A sum written term by term (w_11 h_1 + w_12 h_2 + b_1) is for that many terms: the size
+    summed over is the largest index written, unless the question says (``inputs``)."""
+    summed = _SUMMED.get(q.name.split(" ")[0])
+    if summed is None or "inputs)" in q.name or not isinstance(answer, sp.Basic):
+        return domain
+    size, position = summed
+    vector = hv if size == n_in else deltav
+    used = [
+        int(a.indices[position if a.base == Wm else 0])
+        for a in answer.atoms(sp.Indexed)
+        if (a.base == Wm and len(a.indices) == 2 or a.base == vector)
+        and a.indices[position if a.base == Wm else 0].is_Integer
+    ]
+    if len(set(used)) < 2 or set(used) != set(range(1, max(used) + 1)):
+        return domain  # not a sum written out in full (one term is not a layer of one)
+    return replace(domain, sizes={**domain.sizes, size: [max(used)]})
 
 
 def _decided(
@@ -274,6 +309,8 @@ def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
 
 
 def _entry(q: Quantity, t: Tensor) -> sp.Expr:
+    if t.shape == (ONE, ONE):
+        return t.entry(ONE, ONE)
     row, col = q.entry
     return t.entry(row, sp.Integer(1) if col is None else col)
 
@@ -299,8 +336,8 @@ def _oriented(q: Quantity, t: Tensor, profile) -> Tensor:
 
 def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | None:
     """A verdict from shapes alone (transposed, wrong shape), or None to compare entries."""
-    if t.shape == q.shape:
-        return None
+    if t.shape == q.shape or (q.name.startswith("dense:z") and t.shape == (ONE, ONE)):
+        return None  # wᵀ h of one neuron: entry i of z
     verdict = Verdict(q.name, text, show(expected), False, read_as=t.describe(), method="shapes")
     rows, cols = q.shape
     want = f"{rows}×{cols}"

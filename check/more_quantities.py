@@ -320,8 +320,64 @@ def _squared_error_quantity() -> Quantity:
     )
 
 
+def _forgot_bias(result) -> list:
+    from derive.symbols import bv
+
+    return [(result - bv[i], "forgot the bias b: z = W h + b")] if result.has(bv) else []
+
+
+def _neuron_weights(expr):
+    """w_k with one index, in z_i = Σ_k w_k h_k + b_i: the neuron's weight W_ik."""
+    from check.reading import bound_apart
+    from derive.symbols import Wm
+
+    if not isinstance(expr, sp.Basic):
+        return expr
+    return bound_apart(expr).replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == Wm and len(e.indices) == 1,
+        lambda e: Wm[i, e.indices[0]],
+    )
+
+
+def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
+    """z = W h + b (entry i: Σ_l W_il h_l + b_i), the dense derivation's own definition of z;
+    without the bias where the notes' neuron has none; ``inputs`` fixes n_in (an answer that
+    writes the sum out term by term, w_1 h_1 + … + w_5 h_5, is for that many inputs)."""
+    from check.quantities import QUANTITIES as BUILT_IN
+    from check.quantities import made
+    from derive.builtins.dense import dense_domain
+    from derive.builtins.dense import pre_activation as z_of
+    from derive.symbols import bv
+
+    if inputs is not None and not (isinstance(inputs, int) and 1 <= inputs <= 12):
+        raise ParseError("inputs must be a number of inputs from 1 to 12")
+
+    def build() -> tuple:
+        domain = dense_domain()
+        if inputs is not None:
+            domain = replace(domain, sizes={**domain.sizes, n_in: [inputs]})
+        result = z_of(i) if bias else z_of(i) - bv[i]
+        return result, domain
+
+    suffix = ("" if bias else " without bias") + (f" ({inputs} inputs)" if inputs else "")
+    return made(
+        replace(
+            BUILT_IN["dense:db"],
+            name="dense:z" + suffix,
+            meaning="z = W h + b, the pre-activation of the dense layer (n_out)"
+            + (" (no bias)" if not bias else ""),
+            symbols={"K": n_in},  # an unbounded Σ_i runs over the layer's inputs
+            tidy=_neuron_weights,
+            build=build,
+            mistakes=_forgot_bias,
+            alternatives=(),
+        )
+    )
+
+
 QUANTITIES = [
     UPDATE_RULE,
+    pre_activation(),
     _squared_error_quantity(),
     _dense_dz(
         "dense:dz", "dz = ∂L/∂z of the layer below = dh ⊙ g′(z), with dh = ∂L/∂h given (n_in)"

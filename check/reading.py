@@ -25,7 +25,7 @@ from derive.language import Reading, function_table, parse, read_all
 from derive.language.profiles import Profile, default_profile
 from derive.language.scalar import ScalarReader
 from derive.language.tensor import ShapeError, Tensor, TensorReader
-from derive.symbols import Wm, bv, deltav, hv, n_in, n_out
+from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
 ONE = sp.Integer(1)
 
@@ -57,6 +57,15 @@ DENSE_CHOICES = {
         DENSE_TENSORS["h"],
         "a read as the activation h = g(z) of the layer below",
         "a read as the pre-activation z of the layer below",
+    )
+}
+# one neuron's weights w (its row i of W, as a column) in z_i = wᵀ h + b_i
+NEURON_CHOICES = {
+    "w": (
+        "w-vector",
+        Tensor(n_in, ONE, lambda r, c: Wm[i, r], "w"),
+        "w read as one neuron's weight vector (row i of W)",
+        "w read as the weight matrix W",
     )
 }
 _ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
@@ -142,7 +151,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         kind = q.reader or ScalarReader
         reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
-        reader.letter_layers = _LETTER_LAYERS.get(q.name)
+        reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])
+        reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
         return reader
 
     found = read_all(tree, make_reader)
@@ -175,10 +185,11 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
 
     def make_reader(flags):
         kind = _GivenGradientTensors if q.given else TensorReader
+        choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
         reader = kind(
-            tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, DENSE_CHOICES
+            tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )
-        reader.letter_layers = _LETTER_LAYERS.get(name)
+        reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         return reader
 
     found = []
@@ -216,6 +227,17 @@ class _OneHot:
         if isinstance(arg, sp.Indexed) and arg.base == self.y:
             return arg
         raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
+
+
+def bound_apart(expr):
+    """Each Σ's own index made a fresh symbol, so renaming a free index cannot capture it."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
+    for s in sums:
+        fresh = {v: sp.Dummy(str(v), integer=True) for v, *_ in s.limits}
+        expr = expr.xreplace({s: s.xreplace(fresh)})
+    return expr
 
 
 def _tidied(q: Quantity, value):

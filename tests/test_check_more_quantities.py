@@ -95,3 +95,30 @@ def test_generic_output_delta(quantity, text, correct, diagnosis):
     assert verdict.correct is correct, verdict.to_text()
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "text, params, correct, diagnosis",
+    [
+        ("W^l h^{l-1} + b^l", {}, True, None),
+        ("W^l . h^{l-1}", {}, False, "bias"),
+        ("W^l h^l + b^l", {}, False, "layer"),
+        ("\\sum_i w_{ji}^l a_i^{l-1} + b_j^l", {}, True, None),
+        ("\\sum_i w_{ij}^l a_i^{l-1} + b_j^l", {}, False, None),
+        ("w_{11}^3 h_1^2 + w_{12}^3 h_2^2 + b_1^3", {"entry": [1], "layer": 3}, True, None),
+        ("(w^{L+1})^T h^L", {"entry": [1], "inputs": 5, "bias": False}, True, None),
+        ("w_1^{L+1} h_1^L + w_2^{L+1} h_2^L", {"entry": [1], "inputs": 5, "bias": False}, False, None),
+    ],
+)  # fmt: skip
+def test_pre_activation(text, params, correct, diagnosis):
+    verdict = check_answer("dense:z", text, params=params)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
+
+
+def test_a_sum_written_out_is_for_that_many_terms_only_when_complete():
+    assert check_answer(
+        "dense:dh", "dz_1^3 w_{11}^3 + dz_2^3 w_{21}^3", params={"entry": [1]}
+    ).correct
+    assert check_answer("dense:dh", "dz_1^3 w_{11}^3", params={"entry": [1]}).correct is False
