@@ -207,8 +207,10 @@ def _without_slope(result) -> list:
     from derive.builtins.losses import output_derivative
 
     slope = output_derivative("sigmoid", yhatv[i])
+    without = sp.cancel(result / slope)
     return [
-        (sp.cancel(result / slope), f"missing the derivative σ′(z) = {show(slope)} of the output")
+        (without, f"missing the derivative σ′(z) = {show(slope)} of the output"),
+        (without * yhatv[i], "σ itself where σ′(z) belongs: the function, not its derivative"),
     ]
 
 
