@@ -39,6 +39,16 @@ def _heaviside(x):
 STEP_FUNCTIONS = {name: _heaviside for name in ("H", "heaviside", "Heaviside", "step")}
 
 
+def _sigmoid_function(x):
+    from derive.functions import sigmoid
+
+    return sigmoid(x)
+
+
+# the notes' names for the sigmoid when it is the activation asked about: g (notes 004), 𝒜 (003)
+_NOTES_SIGMOID = dict.fromkeys(("g", "calA"), _sigmoid_function)
+
+
 @dataclass(frozen=True)
 class Quantity:
     """One checkable result: chain ``chain`` of the derivation ``derivation``.
@@ -106,9 +116,9 @@ def _activation(name: str, chain_output: str) -> Quantity:
         chain=0,
         meaning=f"d/dz {chain_output}",
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
-        symbols={"z": z, **_names(("h", "a"), h)},
+        symbols={"z": z, **_names(("h", "a"), h), **({"ystar": h} if name == "sigmoid" else {})},
         bare=_names(own, h),
-        functions=STEP_FUNCTIONS if name == "relu" else {},
+        functions=STEP_FUNCTIONS if name == "relu" else _NOTES_SIGMOID if name == "sigmoid" else {},
         related=((z, h), (h, z)),
     )
 

@@ -83,3 +83,10 @@ def test_n_in_by_n_out_weight_gradient_is_h_delta_transposed():
     wrong = check_answer("dense:dW", "\\delta h^T", params=params)
     assert wrong.correct is False and "transposed" in wrong.diagnosis
     assert check_answer("dense:dh", "W \\delta", params=params).correct
+
+
+def test_the_notes_names_for_the_sigmoid():
+    assert check_answer("sigmoid", "g(z)(1 - g(z))").correct
+    assert check_answer("sigmoid", "\\mathcal{A}(z)(1 - \\mathcal{A}(z))").correct
+    assert check_answer("sigmoid", "y^* - (y^*)^2").correct
+    assert "σ itself" in check_answer("sigmoid", "g(z)").diagnosis
