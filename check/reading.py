@@ -68,7 +68,10 @@ NEURON_CHOICES = {
         "w read as the weight matrix W",
     )
 }
-_ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
+_ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\}?\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
+_NETWORK_CALL = re.compile(r"(?<![A-Za-z\\])f\}?\s*\(\s*(?:\\mathbf\s*\{\s*)?x\b")
+_CLASS = sp.Symbol("ell")  # ℓ, the true class, only as the argument of e(ℓ)
+_INPUT = sp.Symbol("x_input")  # x, the network's input, only as the argument of f(x)
 _INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
@@ -143,8 +146,12 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         offsets = DENSE_LAYERS
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
-    if q.name == "softmax-ce" and _ONE_HOT_CALL.search(text):  # e(y): one-hot of class y
-        table["e"] = _OneHot(q.indexed["y"])
+    if q.name == "softmax-ce" and _ONE_HOT_CALL.search(text):  # e(y), e(ℓ): one-hot of class y
+        table["e"] = _OneHot(q.indexed["y"], q.index_symbols["i"])
+        symbols = {**symbols, "ell": _CLASS}
+    if q.name == "softmax-ce" and _NETWORK_CALL.search(text):  # f(x): the network's output
+        table["f"] = _NetworkOutput(q.indexed["p"], q.index_symbols["i"])
+        symbols = {**symbols, "x": _INPUT}
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
@@ -217,8 +224,8 @@ class _Softmax:
 class _OneHot:
     """e(y) in an answer about softmax-ce: the one-hot vector of the class y, entry i of y."""
 
-    def __init__(self, y):
-        self.y = y
+    def __init__(self, y, i):
+        self.y, self.i = y, i
 
     def apply(self, args, keywords=None):
         if len(args) != 1 or keywords:
@@ -226,7 +233,21 @@ class _OneHot:
         arg = args[0]
         if isinstance(arg, sp.Indexed) and arg.base == self.y:
             return arg
+        if arg == _CLASS:  # e(ℓ), ℓ the true class: the one-hot target, entry i
+            return self.y[self.i]
         raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
+
+
+class _NetworkOutput:
+    """f(x) in an answer about softmax-ce: the network's output, the prediction p (entry i)."""
+
+    def __init__(self, p, i):
+        self.p, self.i = p, i
+
+    def apply(self, args, keywords=None):
+        if len(args) != 1 or keywords or args[0] != _INPUT:
+            raise ParseError("f(…) is only read as f(x), the network's output")
+        return self.p[self.i]
 
 
 def bound_apart(expr):

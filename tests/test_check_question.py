@@ -90,3 +90,9 @@ def test_the_notes_names_for_the_sigmoid():
     assert check_answer("sigmoid", "\\mathcal{A}(z)(1 - \\mathcal{A}(z))").correct
     assert check_answer("sigmoid", "y^* - (y^*)^2").correct
     assert "σ itself" in check_answer("sigmoid", "g(z)").diagnosis
+
+
+def test_the_notes_one_hot_and_network_output():
+    assert check_answer("softmax-ce", "-(\\mathbf{e}(\\ell) - \\mathbf{f}(x))").correct
+    assert check_answer("softmax-ce", "f(x) - e(y)").correct
+    assert check_answer("softmax-ce", "e(y) - f(x)").correct is False
