@@ -18,13 +18,18 @@ from check import quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
-from check.reading import ShapeError, Tensor, answer_readings
+from check.question import question
+from check.reading import ShapeError, Tensor, answer_readings, bound_apart
 from check.report import Verdict
 from derive.errors import ParseError, UnknownNameError
 from derive.language import Reading
 from derive.language import profiles as notation_profiles
 from derive.language.scalar import LayerMismatch
 from derive.language.tensor import transpose
+from derive.model import Domain
+from derive.symbols import Wm, deltav, hv, n_in, n_out
+
+ONE = sp.Integer(1)
 
 
 def read_answer(q: Quantity, text: str, notation: str | None = None) -> sp.Expr | Tensor:
@@ -57,8 +62,8 @@ def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> list[tuple]
     free_a = sorted(expr.free_symbols & set(q.index_symbols.values()), key=str)
     if free_a == free_e:
         return [(expr, expected, "")]
-    if len(free_a) == len(free_e) == 1:
-        return [(expr.xreplace({free_a[0]: free_e[0]}), expected, "")]
+    if len(free_a) == len(free_e) == 1:  # Σ_i w_ji a_i + b_j: the bound i is not renamed
+        return [(bound_apart(expr).xreplace({free_a[0]: free_e[0]}), expected, "")]
     if not free_a and 1 <= len(free_e) <= 2:
         used = sorted(
             {ix for atom in expr.atoms(sp.Indexed) for ix in atom.indices if ix.is_Integer}
@@ -81,18 +86,34 @@ def check_answer(
     timeout: float = DEFAULT_TIMEOUT,
     explain: bool = False,
     notation: str | None = None,
+    params: dict | None = None,
 ) -> Verdict:
     """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input.
 
+    ``params`` say what the name alone does not (see :func:`check.question.question`):
+    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading."""
-    name, entry, layer = _split_quantity(quantity)
-    q = quantities.get(name)
-    profile = _profile(notation, text)
-    found = [r if layer is None else _at_layer(r, layer) for r in answer_readings(q, text, profile)]
+    if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
+        q, entry, layer = quantity, None, None
+        name = q.name
+    else:
+        name, entry, layer = _split_quantity(quantity)
+    ask = question(name, entry, layer, params or {})
+    if not isinstance(quantity, Quantity):
+        q = _given(name, params or {}) or quantities.get(name)
+    profile = _profile(notation or ask.notation, text)
+    if ask.layout == "columns":
+        profile = replace(profile, examples="columns")
+    elif ask.layout:
+        profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
+    layer = ask.layer
+    found = _in_range(answer_readings(q, text, profile), profile.index_base)
+    found = [r if layer is None else _at_layer(r, layer) for r in found]
     verdicts = []
     for reading in found:
-        verdict = _judge(q, text, reading, timeout, entry)
+        domain = ask.domain(q, text)
+        verdict = _judge(q, text, reading, timeout, ask.entry, domain, profile)
         if len(found) > 1 or reading.notes or notation:
             verdict.read_as = _with_notes(verdict.read_as, reading, notation and profile.name)
         if verdict.correct:
@@ -103,6 +124,42 @@ def check_answer(
         others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts[1:])
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _given(name: str, params: dict) -> Quantity | None:
+    """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression;
+    ``dense:z`` with ``bias = false`` or a number of ``inputs``."""
+    if name == "dense:z" and ("bias" in params or "inputs" in params):  # made for them
+        from check.more_quantities import pre_activation
+
+        return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name != "derivative":
+        return None
+    if "of" not in params or "wrt" not in params:
+        raise UnknownNameError("'derivative' needs the expression and the variable: of, wrt")
+    from check import custom_quantities
+
+    return custom_quantities.derivative(params["of"], params["wrt"])
+
+
+def _in_range(found: list[Reading], base: int) -> list[Reading]:
+    """The readings whose numbered entries (p_1, δ_2) exist when vectors are indexed from
+    ``base``; ParseError naming the index if none does (p_0 where indices start at 1)."""
+    kept, low = [], None
+    for reading in found:
+        value = reading.value
+        atoms = value.atoms(sp.Indexed) if isinstance(value, sp.Basic) else ()
+        bad = [ix for a in atoms for ix in a.indices if ix.is_Integer and int(ix) < base]
+        if bad:
+            low = low or next(a for a in atoms if any(ix in bad for ix in a.indices))
+        else:
+            kept.append(reading)
+    if kept or low is None:
+        return kept
+    raise ParseError(
+        f"index out of range in {show(low)}: vectors are indexed from {base} "
+        f"({'1, …, K' if base == 1 else '0, …, K − 1'}) as in the derivations, so off by one?"
+    )
 
 
 def _status(verdict: Verdict) -> str:
@@ -142,20 +199,36 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
     return reading
 
 
-def _entry_candidates(q: Quantity, candidates: list, entry: tuple) -> list:
-    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames."""
-    free = [s for s in q.index_symbols.values() if str(s) in ("i", "j")][: len(entry)]
+def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) -> list:
+    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
+    A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
+    expected_free = q.expected.free_symbols & set(q.index_symbols.values())
+    free = sorted(expected_free, key=str)[: len(entry)]  # δ_prev and ∂L/∂h are indexed by j
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
     assign = dict(zip(sorted(free, key=str), values, strict=False))
-    answer = candidates[0][0]
     where = ", ".join(f"{k} = {v}" for k, v in assign.items())
-    return [(answer, q.expected.xreplace(assign), f" (entry {where})")]
+    numbers = {k: v for k, v in assign.items() if v.is_Integer}  # a general answer's entry
+    if isinstance(answer, Tensor):
+        row, col = values[0], values[1] if len(values) > 1 and q.entry[1] is not None else ONE
+        if answer.shape == (ONE, ONE):
+            row = col = ONE
+        at = bound_apart(answer.entry(row, col)).xreplace(numbers)
+        return [(at, q.expected.xreplace(assign), f" (entry {where})")]
+    at = bound_apart(candidates[0][0]).xreplace(numbers)
+    return [(at, q.expected.xreplace(assign), f" (entry {where})")]
 
 
 def _judge(
-    q: Quantity, text: str, reading: Reading, timeout: float, entry: tuple | None = None
+    q: Quantity,
+    text: str,
+    reading: Reading,
+    timeout: float,
+    entry: tuple | None = None,
+    domain: Domain | None = None,
+    layout=None,
 ) -> Verdict:
-    """The verdict on one reading of the answer."""
+    """The verdict on one reading of the answer, on ``domain`` (default: the quantity's), in
+    the weight ``layout`` of the notation (a profile)."""
     expected = q.expected  # built and verified before the worker forks, so it is inherited
     answer = reading.value
     if isinstance(answer, ShapeError):
@@ -163,6 +236,13 @@ def _judge(
     if getattr(answer, "is_verdict", False):  # layer labels that do not fit
         return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
     if isinstance(answer, Tensor):
+        if _against_layout(q, answer, layout):
+            return Verdict(
+                q.name, text, show(expected), False, read_as=answer.describe(), method="shapes",
+                diagnosis="transposed: with W n_in × n_out, as in the notes, ∂L/∂W is n_in × n_out "
+                "(h δᵀ); the answer is n_out × n_in",
+            )  # fmt: skip
+        answer = _oriented(q, answer, layout)
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
             return verdict
@@ -170,12 +250,38 @@ def _judge(
     else:
         candidates = _align_indices(q, answer, expected)
     if entry is not None:
-        candidates = _entry_candidates(q, candidates, entry)
-    verdicts = [_decided(q, text, *c, timeout) for c in candidates[:4]]
+        candidates = _entry_candidates(q, candidates, entry, answer)
+    domain = _written_out(q, candidates[0][0], domain or q.domain)
+    verdicts = [_decided(q, text, *c, timeout, domain) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
 
 
-def _decided(q: Quantity, text: str, answer, expected, note: str, timeout: float) -> Verdict:
+# the size summed over in each result: z_i = Σ_l W_il h_l + b_i, (Wᵀ δ)_j = Σ_k W_kj δ_k
+_SUMMED = {"dense:z": (n_in, 1), "dense:dh": (n_out, 0), "dense:delta": (n_out, 0)}
+
+
+def _written_out(q: Quantity, answer, domain: Domain) -> Domain:
+    """A sum written term by term (w_11 h_1 + w_12 h_2 + b_1) is for that many terms: the size
+    summed over is the largest index written, unless the question says (``inputs``)."""
+    summed = _SUMMED.get(q.name.split(" ")[0])
+    if summed is None or "inputs)" in q.name or not isinstance(answer, sp.Basic):
+        return domain
+    size, position = summed
+    vector = hv if size == n_in else deltav
+    used = [
+        int(a.indices[position if a.base == Wm else 0])
+        for a in answer.atoms(sp.Indexed)
+        if (a.base == Wm and len(a.indices) == 2 or a.base == vector)
+        and a.indices[position if a.base == Wm else 0].is_Integer
+    ]
+    if len(set(used)) < 2 or set(used) != set(range(1, max(used) + 1)):
+        return domain  # not a sum written out in full (one term is not a layer of one)
+    return replace(domain, sizes={**domain.sizes, size: [max(used)]})
+
+
+def _decided(
+    q: Quantity, text: str, answer, expected, note: str, timeout: float, domain=None
+) -> Verdict:
     diagnoser = Diagnoser(
         answer,
         expected,
@@ -183,7 +289,7 @@ def _decided(q: Quantity, text: str, answer, expected, note: str, timeout: float
         related=q.related,
         alternatives=tuple(quantities.alternative_results(q)),
     )
-    outcome, diagnosis = decide(answer, expected, q.domain, timeout, explain=diagnoser)
+    outcome, diagnosis = decide(answer, expected, domain or q.domain, timeout, explain=diagnoser)
     return Verdict(
         quantity=q.name,
         answer=text,
@@ -203,14 +309,35 @@ def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
 
 
 def _entry(q: Quantity, t: Tensor) -> sp.Expr:
+    if t.shape == (ONE, ONE):
+        return t.entry(ONE, ONE)
     row, col = q.entry
     return t.entry(row, sp.Integer(1) if col is None else col)
 
 
+def _against_layout(q: Quantity, t: Tensor, profile) -> bool:
+    """δ hᵀ (n_out × n_in) where the notes' W, and so ∂L/∂W, is n_in × n_out."""
+    in_out = profile is not None and profile.weights == "n_in × n_out"
+    return in_out and q.name == "dense:dW" and t.shape == q.shape and q.shape[0] != q.shape[1]
+
+
+def _oriented(q: Quantity, t: Tensor, profile) -> Tensor:
+    """The answer in the result's orientation: with W n_in × n_out the weight gradient is
+    h δᵀ (n_in × n_out), the transpose of δ hᵀ; with gradients as rows, δ Wᵀ is a row."""
+    if profile is None or profile.weights != "n_in × n_out" or q.shape is None:
+        return t
+    rows, cols = q.shape
+    if q.name == "dense:dW" and t.shape == (cols, rows):
+        return transpose(t)
+    if cols == ONE and t.shape == (ONE, rows) and profile.gradient_rows:
+        return transpose(t)
+    return t
+
+
 def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | None:
     """A verdict from shapes alone (transposed, wrong shape), or None to compare entries."""
-    if t.shape == q.shape:
-        return None
+    if t.shape == q.shape or (q.name.startswith("dense:z") and t.shape == (ONE, ONE)):
+        return None  # wᵀ h of one neuron: entry i of z
     verdict = Verdict(q.name, text, show(expected), False, read_as=t.describe(), method="shapes")
     rows, cols = q.shape
     want = f"{rows}×{cols}"
@@ -249,6 +376,11 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per stage")
     p.add_argument("--notations", action="store_true", help="list the notation profiles")
+    p.add_argument("--activation", metavar="EXPR", help="the quantity: g′(z) of g(z) = EXPR")
+    p.add_argument("--loss", metavar="EXPR", help="the quantity: ∂L/∂z of L(p, y) = EXPR")
+    p.add_argument("--output", default="sigmoid", help="with --loss: p = OUTPUT(z) (sigmoid)")
+    p.add_argument("--of", metavar="EXPR", help="with 'derivative': the expression")
+    p.add_argument("--wrt", metavar="VAR", help="with 'derivative': the variable")
     p.add_argument(
         "--notation",
         metavar="NAME",
@@ -259,6 +391,32 @@ def register(subparsers) -> None:
     p.set_defaults(run=run, limits=True)
 
 
+_MADE_HELP = (
+    f"{'derivative':<12} d/dVAR of EXPR: check answer derivative ANSWER --of EXPR --wrt VAR",
+    f"{'--activation':<12} g′(z) of g(z) = EXPR: check answer --activation EXPR ANSWER",
+    f"{'--loss':<12} ∂L/∂z of L(p, y) = EXPR, p = σ(z) (--output NAME): check answer --loss "
+    "EXPR ANSWER",
+)
+
+
+def _question_of(args: argparse.Namespace) -> tuple:
+    """(quantity, answer, params) from the command line; ParseError for a missing part."""
+    made = args.activation is not None or args.loss is not None
+    answer = args.quantity if made and args.answer is None else args.answer
+    if made and args.answer is not None:
+        raise ParseError("give the answer alone with --activation or --loss, not a quantity")
+    if (not made and not args.quantity) or answer is None:
+        raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
+    from check import custom_quantities
+
+    if args.activation is not None:
+        return custom_quantities.activation(args.activation), answer, None
+    if args.loss is not None:
+        return custom_quantities.loss(args.loss, args.output), answer, None
+    given = {k: v for k, v in (("of", args.of), ("wrt", args.wrt)) if v is not None}
+    return args.quantity, answer, given or None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.notations:
         print("\n".join(p.describe() for p in notation_profiles.PROFILES.values()))
@@ -266,12 +424,13 @@ def run(args: argparse.Namespace) -> int:
     if args.list:
         for q in quantities.QUANTITIES.values():
             print(f"{q.name:<12} {q.meaning}\n{'':<12} accepts: {q.accepts}")
+        print("\n".join(_MADE_HELP))
         return 0
-    if not args.quantity or args.answer is None:
-        raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
+    quantity, answer, params = _question_of(args)
     verdict = check_answer(
-        args.quantity,
-        args.answer,
+        quantity,
+        answer,
+        params=params,
         timeout=args.timeout,
         explain=args.explain,
         notation=args.notation,

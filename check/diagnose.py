@@ -63,6 +63,9 @@ class Diagnoser:
                     f"the target {show(target)} is written as the prediction {show(pred)}",
                 ),
             ]
+        tries += _function_for_derivative(e)  # whole results first: the more specific names
+        for label, result in self.alternatives:
+            tries.append((result, label))
         terms = sp.Add.make_args(e)
         if len(terms) == 2:
             u, v = (t if not t.could_extract_minus_sign() else -t for t in terms)
@@ -82,8 +85,6 @@ class Diagnoser:
                 {written: meant, meant: written} if _indices(written, meant) else {written: meant}
             )
             tries.append((swapped, _wrong_variable(written, meant), "answer"))
-        for label, result in self.alternatives:
-            tries.append((result, label))
 
     def candidates(self) -> list[sp.Expr]:
         """Every expression the diagnoses evaluate (so the points cover all their symbols)."""
@@ -109,6 +110,22 @@ class Diagnoser:
         if points.same(va, np.zeros_like(va)):
             return "the answer is 0 everywhere"
         return None
+
+
+def _function_for_derivative(e: sp.Expr) -> list:
+    """σ(z) written where σ′(z) belongs (1/(1 + e^{−z}) for the sigmoid's derivative)."""
+    tries = []
+    for d in e.atoms(sp.Derivative):
+        inner = d.expr
+        if isinstance(inner, sp.Function) and d.variables == inner.args[:1]:
+            tries.append(
+                (
+                    e.xreplace({d: inner}),
+                    f"{show(inner)} where {show(d)} belongs: the function itself (σ itself "
+                    "for σ′), not its derivative",
+                )
+            )
+    return tries
 
 
 def _terms(e: sp.Expr) -> list:

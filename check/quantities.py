@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 import sympy as sp
 
@@ -38,6 +40,16 @@ def _heaviside(x):
 
 # H and step as answers write the unit step; "heaviside(z, 0)" is the record's own spelling
 STEP_FUNCTIONS = dict.fromkeys(("H", "step"), _heaviside)
+
+
+def _sigmoid_function(x):
+    from derive.functions import sigmoid
+
+    return sigmoid(x)
+
+
+# the notes' names for the sigmoid when it is the activation asked about: g (notes 004), 𝒜 (003)
+_NOTES_SIGMOID = dict.fromkeys(("g", "calA"), _sigmoid_function)
 
 
 @dataclass(frozen=True)
@@ -66,19 +78,32 @@ class Quantity:
     alternatives: tuple = ()  # (label, derivation, key): a result for another variable
     shape: tuple | None = None
     entry: tuple = ()
+    # a result that is not one chain's: built (once) from a derivation's or a record's parts
+    build: Callable | None = None  # () -> (result, Domain)
+    reader: type | None = None  # a ScalarReader subclass for the quantity's own notation
+    tidy: Callable | None = None  # the answer's reading -> the form compared with the result
+    mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
+    given: tuple = ()  # names of vectors the answer may use as given (dh in dz = dh ⊙ g′(z))
+    tensors: Callable | None = None  # profile -> matrix-notation names, when not the dense layer's
 
     @property
     def expected(self) -> sp.Expr:
         """The verified result (index notation for vectors and matrices)."""
+        if self.build is not None:
+            return _built(self.name)[0]
         return derivation_named(self.derivation)[self.key].rhs
 
     @property
     def domain(self) -> Domain:
+        if self.build is not None:
+            return _built(self.name)[1]
         d = derivation_named(self.derivation)
         return d[self.key].domain or d.domain
 
     @property
     def explanation(self) -> str:
+        if not self.derivation:
+            return f"{self.name}: {self.meaning}\n  = {self.expected}"
         return derivation_named(self.derivation).to_text()
 
 
@@ -117,9 +142,15 @@ def _activation(name: str, chain_output: str | None = None) -> Quantity:
         key="slope_z",
         meaning=f"d/dz {chain_output}",
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
-        symbols={"z": z, **_names(("h", "a"), h)},
+        symbols={"z": z, **_names(("h", "a"), h), **({"ystar": h} if name == "sigmoid" else {})},
         bare=_names(own, h),
-        functions=STEP_FUNCTIONS if name == "relu" or record.expr.has(sp.Piecewise) else {},
+        functions=(
+            STEP_FUNCTIONS
+            if name == "relu" or record.expr.has(sp.Piecewise)
+            else _NOTES_SIGMOID
+            if name == "sigmoid"
+            else {}
+        ),
         related=((z, h), (h, z)),
     )
 
@@ -189,6 +220,26 @@ _DENSE_ALTERNATIVES = (
     ("∂L/∂h (the gradient at the layer input)", "dense", "dh"),
 )
 
+
+@cache
+def _built(name: str) -> tuple:
+    return (QUANTITIES.get(name) or _MADE[name]).build()
+
+
+_MADE: dict[str, Quantity] = {}  # quantities made from the question's text (--loss, of/wrt)
+
+
+def made(q: Quantity) -> Quantity:
+    """Register a quantity made for one question (its name says what it is made from)."""
+    return _MADE.setdefault(q.name, q)
+
+
+def _more() -> list[Quantity]:
+    from check import more_quantities
+
+    return more_quantities.QUANTITIES
+
+
 QUANTITIES: dict[str, Quantity] = {
     q.name: q
     for q in [
@@ -220,13 +271,28 @@ _ALTERNATIVE_LOSS = {
 
 
 def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
-    """Results for other variables that an answer may have computed by mistake."""
+    """Results for other variables that an answer may have computed by mistake, and the
+    quantity's own typical mistakes (a step uphill, a missing 1/m)."""
+    if q.build is not None:
+        return [(message, e) for e, message in (q.mistakes(q.expected) if q.mistakes else [])]
     found = [(label, derive.get(name)[key].rhs) for label, name, key in q.alternatives]
     if q.name in _ALTERNATIVE_LOSS:
         found.append(_ALTERNATIVE_LOSS[q.name])
-    return [
+    wrong = [
         (f"derivative with respect to the wrong variable: this is {label}", e) for label, e in found
     ]
+    lhs = derivation_named(q.derivation)[q.key].lhs
+    if q.name in ("sigmoid", "tanh", "relu") and isinstance(lhs, sp.Derivative):
+        function = lhs.expr  # the activation itself, from the derivation's left-hand side
+        wrong.append((f"{show_name(q.name)} itself: the function, not its derivative", function))
+    return wrong
+
+
+def show_name(name: str) -> str:
+    return {"sigmoid": "that is σ", "tanh": "that is tanh", "relu": "that is ReLU"}[name]
+
+
+QUANTITIES.update({q.name: q for q in _more()})
 
 
 def names() -> list[str]:

@@ -25,7 +25,7 @@ from derive.language import Reading, function_table, parse, read_all
 from derive.language.profiles import Profile, default_profile
 from derive.language.scalar import ScalarReader
 from derive.language.tensor import ShapeError, Tensor, TensorReader
-from derive.symbols import Wm, bv, deltav, hv, n_in, n_out
+from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
 ONE = sp.Integer(1)
 
@@ -44,7 +44,12 @@ DENSE_TENSORS = {
 }
 DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
 # where each name sits, relative to the layer z = W h + b: h, x and z_prev are one below
-DENSE_LAYERS = dict.fromkeys(("h", "x", "a", "z", "zprev", "z_prev"), -1)
+DENSE_LAYERS = dict.fromkeys(
+    ("h", "x", "a", "z", "zprev", "z_prev", "dh", "e", "epsilon", "H", "X"), -1
+)
+# ∂L/∂h given as a vector of its own (dz = dh ⊙ g′(z)): the notes' dh, e (error), ε
+dhv = sp.IndexedBase("dh")
+GIVEN = dict.fromkeys(("dh", "e", "epsilon"), dhv)
 # a is the activation in some notes (δ_i a_j, a^{l-1}), the pre-activation in others
 DENSE_CHOICES = {
     "a": (
@@ -54,13 +59,63 @@ DENSE_CHOICES = {
         "a read as the pre-activation z of the layer below",
     )
 }
-_INDEX_NOTATION = re.compile(r"_\{?[ijk0-9]|\[[ijk0-9]")
+# one neuron's weights w (its row i of W, as a column) in z_i = wᵀ h + b_i
+NEURON_CHOICES = {
+    "w": (
+        "w-vector",
+        Tensor(n_in, ONE, lambda r, c: Wm[i, r], "w"),
+        "w read as one neuron's weight vector (row i of W)",
+        "w read as the weight matrix W",
+    )
+}
+_ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\}?\s*\(")  # e(y), not e^{z} or e·(…) elsewhere
+_NETWORK_CALL = re.compile(r"(?<![A-Za-z\\])f\}?\s*\(\s*(?:\\mathbf\s*\{\s*)?x\b")
+_CLASS = sp.Symbol("ell")  # ℓ, the true class, only as the argument of e(ℓ)
+_INPUT = sp.Symbol("x_input")  # x, the network's input, only as the argument of f(x)
+_INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
+
+
+LOSS_NAMES = frozenset({"L", "J", "E", "e", "C", "calL", "ell"})
+
+
+def _of_loss(node) -> bool:
+    of = node.args[0]
+    return of is not None and of.kind == "name" and of.text in LOSS_NAMES and of.sub is None
+
+
+class GivenGradientReader(ScalarReader):
+    """∂e/∂a_j (a = h, the activation) read as dh_j, the gradient given as a vector."""
+
+    def _read_deriv(self, node):
+        if _of_loss(node):
+            var = self.read(node.args[1])
+            if isinstance(var, sp.Indexed) and var.base == hv:
+                return dhv[var.indices]
+        return super()._read_deriv(node)
+
+
+class _GivenGradientTensors(TensorReader):
+    """∇_{a^L} e, ∂e/∂a^L (a = h, the activation) read as the vector dh."""
+
+    def _read_deriv(self, node):
+        if _of_loss(node) and "dh" in self.tensors:
+            var = self.read(node.args[1])
+            if isinstance(var, Tensor) and var.text == "h":
+                return self.tensors["dh"]
+        raise self.fail("a derivative in matrix notation must be ∂L/∂h, ∇_h L", node)
 
 
 def _tensor_names(profile: Profile) -> dict:
-    """The dense table, with the profile's own names (z for the layer below, …)."""
+    """The dense table, with the profile's own names (z for the layer below, …) and layout:
+    W n_in × n_out (W_note = Wᵀ), δ a row and 𝒵 the row of g′(z_prev) where the notes say so."""
     table = dict(DENSE_TENSORS)
     table["zprev"] = table["z_prev"] = table["zprev"]
+    if profile.weights == "n_in × n_out":
+        table["W"] = table["w"] = Tensor(n_in, n_out, lambda r, c: Wm[c, r], "W")
+    if profile.gradient_rows:
+        for name in ("delta", "dz", "dh_z"):
+            table[name] = Tensor(ONE, n_out, lambda r, c: deltav[c], "δ")
+        table["calZ"] = Tensor(ONE, n_in, lambda r, c: sp.Derivative(g(zprev[c]), zprev[c]), "𝒵")
     for alias, name in profile.dense_aliases.items():
         table[alias] = DENSE_TENSORS[name]
     return table
@@ -77,7 +132,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table, q.name)
+            return _dense_readings(text, profile, table, q)
         except ParseError as matrix_error:
             if not _INDEX_NOTATION.search(text):
                 raise matrix_error
@@ -86,20 +141,30 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     indexed, offsets = q.indexed, {}
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
         indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
+        if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
+            indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
+    if q.name == "softmax-ce" and _ONE_HOT_CALL.search(text):  # e(y), e(ℓ): one-hot of class y
+        table["e"] = _OneHot(q.indexed["y"], q.index_symbols["i"])
+        symbols = {**symbols, "ell": _CLASS}
+    if q.name == "softmax-ce" and _NETWORK_CALL.search(text):  # f(x): the network's output
+        table["f"] = _NetworkOutput(q.indexed["p"], q.index_symbols["i"])
+        symbols = {**symbols, "x": _INPUT}
     tree = parse(text, set(table) | set(bare))
 
     def make_reader(flags):
-        reader = ScalarReader(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
+        kind = q.reader or ScalarReader
+        reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
-        reader.letter_layers = _LETTER_LAYERS.get(q.name)
+        reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])
+        reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
         return reader
 
     found = read_all(tree, make_reader)
     return [
-        Reading(_function_alone(q, r.value), r.notes, r.flags, r.layer)
+        Reading(_tidied(q, _function_alone(q, r.value)), r.notes, r.flags, r.layer)
         for r in found
         if profile.allows(r)
     ] or found[:1]
@@ -112,18 +177,26 @@ _LETTER_LAYERS = {
     "dense:db": frozenset({0}),
     "dense:dh": frozenset({0, 1}),
     "dense:delta": frozenset({0, 1}),
+    "dense:dz": frozenset({0, 1}),
+    "output:delta": frozenset({0, 1}),
+    "batch:dW": frozenset({0}),
 }
 
 
-def _dense_readings(text: str, profile: Profile, table, name: str = "") -> list[Reading]:
-    tensors = _tensor_names(profile)
+def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Reading]:
+    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch)."""
+    name = q.name
+    tensors = q.tensors(profile) if q.tensors is not None else _tensor_names(profile)
+    tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in q.given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):
-        reader = TensorReader(
-            tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, DENSE_CHOICES
+        kind = _GivenGradientTensors if q.given else TensorReader
+        choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
+        reader = kind(
+            tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )
-        reader.letter_layers = _LETTER_LAYERS.get(name)
+        reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         return reader
 
     found = []
@@ -146,6 +219,50 @@ class _Softmax:
         if isinstance(arg, sp.Indexed) and arg.base == self.z:
             return self.p[arg.indices]
         raise ParseError("softmax(…) is only read as softmax(z), the prediction")
+
+
+class _OneHot:
+    """e(y) in an answer about softmax-ce: the one-hot vector of the class y, entry i of y."""
+
+    def __init__(self, y, i):
+        self.y, self.i = y, i
+
+    def apply(self, args, keywords=None):
+        if len(args) != 1 or keywords:
+            raise ParseError("'e' takes 1 argument: e(y), the one-hot vector of class y")
+        arg = args[0]
+        if isinstance(arg, sp.Indexed) and arg.base == self.y:
+            return arg
+        if arg == _CLASS:  # e(ℓ), ℓ the true class: the one-hot target, entry i
+            return self.y[self.i]
+        raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
+
+
+class _NetworkOutput:
+    """f(x) in an answer about softmax-ce: the network's output, the prediction p (entry i)."""
+
+    def __init__(self, p, i):
+        self.p, self.i = p, i
+
+    def apply(self, args, keywords=None):
+        if len(args) != 1 or keywords or args[0] != _INPUT:
+            raise ParseError("f(…) is only read as f(x), the network's output")
+        return self.p[self.i]
+
+
+def bound_apart(expr):
+    """Each Σ's own index made a fresh symbol, so renaming a free index cannot capture it."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
+    for s in sums:
+        fresh = {v: sp.Dummy(str(v), integer=True) for v, *_ in s.limits}
+        expr = expr.xreplace({s: s.xreplace(fresh)})
+    return expr
+
+
+def _tidied(q: Quantity, value):
+    return q.tidy(value) if q.tidy is not None else value
 
 
 def _function_alone(q: Quantity, expr):

@@ -18,7 +18,8 @@ CASES = [
     ("dense:dW", "delta_j h_i", "transposed"),
     ("dense:dW", "h delta^T", "transposed"),
     ("dense:dh", "delta^T W", "transposed"),
-    ("dense:dh", "W delta", "wrong order of a matrix product"),
+    ("dense:dh", "W delta", "missing transpose: Wᵀ δ fits"),
+    ("dense:dh", "h W", "wrong order of a matrix product"),
 ]
 
 

@@ -37,7 +37,9 @@ class Profile:
     prediction: tuple[str, ...]
     activation: tuple[str, ...]
     layer_index: str  # "superscript l", "superscript (l)", "subscript", ...
-    weights: str = "n_out × n_in"  # W z-major: z = W h + b, dW = δ hᵀ
+    weights: str = "n_out × n_in"  # W z-major: z = W h + b, dW = δ hᵀ; or "n_in × n_out"
+    gradient_rows: bool = False  # δ and ∂L/∂h written as rows (δ Wᵀ) in an n_in × n_out layout
+    examples: str = "rows"  # a batch's examples: rows (H is m × n_in) or columns (n_in × m)
     otimes: str = "outer product"
     index_base: int = 1
     prefers: frozenset = frozenset()
@@ -121,7 +123,10 @@ PROFILES: dict[str, Profile] = {
             ("y*",),
             ("𝒜", "σ"),
             "superscript (l); (n) is the example",
+            weights="n_in × n_out",
+            gradient_rows=True,
             forbids=frozenset({"layer"}),
+            dense_aliases={"z": "h"},  # z_i are the hidden units' outputs
             uses=r"y\s*\^\s*\{?\s*\*|y\*|\\mathcal|𝒜",
         ),
         Profile(

@@ -412,6 +412,9 @@ class ScalarReader:
             return self.symbols[text + "hat"]
         if text in self.indexed:
             items = sub.args if sub.kind == "indices" else (sub,)
+            pair = _index_pair(items, text in getattr(self, "matrices", ()), self.index_symbols)
+            if pair is not None:  # W_{11}, W_{i1} of a matrix: two one-character indices
+                return self.limits.build(node.tok, operator.getitem, self.indexed[text], pair)
             if len(items) == 1 and items[0].kind == "name" and len(items[0].text) > 1:
                 if all(ch in self.index_symbols for ch in items[0].text):  # W_{ij}
                     indices = [self.index_symbols[ch] for ch in items[0].text]
@@ -515,7 +518,8 @@ class ScalarReader:
 
     def _read_pow(self, node: Node):
         base, exponent = node.args
-        if "maybe_layer" in node.marks and base.text in LAYERED:
+        layered = base.text in LAYERED or base.text in getattr(self, "layered_names", ())
+        if "maybe_layer" in node.marks and layered:
             shown = f"{_shown(base)}^{exponent.text}"
             if self.ambiguous(
                 "layer",
@@ -653,6 +657,18 @@ class ScalarReader:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _index_pair(items, matrix: bool, index_symbols) -> tuple | None:
+    """(row, col) of a matrix entry written as one token of two characters: W_{12}, W_{i1}."""
+    if not matrix or len(items) != 1 or items[0].kind not in ("num", "name"):
+        return None
+    chars = items[0].text
+    if len(chars) != 2 or not all(ch.isdigit() or ch in index_symbols for ch in chars):
+        return None
+    if not any(ch.isdigit() for ch in chars):
+        return None  # W_{ij}: already read as two index letters
+    return tuple(sp.Integer(ch) if ch.isdigit() else index_symbols[ch] for ch in chars)
 
 
 def _flat(node: Node) -> str:

@@ -100,19 +100,27 @@ def outer(a: Tensor, b: Tensor, text: str) -> Tensor:
     return Tensor(a.rows, b.rows, lambda r, c: a.entry(r, ONE) * b.entry(c, ONE), text)
 
 
+def _misfit(a: Tensor, b: Tensor) -> str:
+    """Why a b does not fit, naming the transpose that would (W δ for Wᵀ δ)."""
+    said = f"{a.describe()} times {b.describe()} does not fit"
+    if a.rows == b.rows:
+        return f"missing transpose: {a.text}ᵀ {b.text} fits, {said}"
+    if a.cols == b.cols:
+        return f"missing transpose: {a.text} {b.text}ᵀ fits, {said}"
+    return f"wrong order of a matrix product: {said}"
+
+
 def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     """Matrix product; elementwise for ⊙, and for * or juxtaposition of same-shape vectors."""
     text = f"{a.text} {b.text}"
     if is_scalar(a) or is_scalar(b):
         s, t = (a, b) if is_scalar(a) else (b, a)
         return Tensor(t.rows, t.cols, lambda r, c: s.entry(ONE, ONE) * t.entry(r, c), text)
-    same_vector = a.shape == b.shape and a.cols == ONE and a.rows != ONE
+    same_vector = a.shape == b.shape and (a.cols == ONE) != (a.rows == ONE)  # columns or rows
     if op == "⊙" or same_vector and op in ("*", "", "·"):
         return elementwise_product(a, b, text)
     if a.cols != b.rows:
-        raise ShapeError(
-            f"wrong order of a matrix product: {a.describe()} times {b.describe()} does not fit"
-        )
+        raise ShapeError(_misfit(a, b))
     if a.cols == ONE:
         return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text)
 
@@ -149,6 +157,8 @@ class TensorReader(ScalarReader):
         self.tensors, self.activations = tensors, activations
         self.layer_offsets = layer_offsets or {}
         self.choices = choices or {}  # name -> (flag, tensor with the flag, note, note without)
+        # vector names beyond the usual layered ones (e, ε: the error), whose ^2 may be a layer
+        self.layered_names = frozenset(("e", "epsilon")) & set(self.tensors)
 
     def _read_num(self, node: Node):
         return scalar(number(node.tok))
@@ -235,7 +245,8 @@ class TensorReader(ScalarReader):
 
     def _read_pow(self, node: Node):
         base, exponent = node.args
-        if "maybe_layer" in node.marks and base.text in LAYERED:
+        layered = base.text in LAYERED or base.text in self.layered_names
+        if "maybe_layer" in node.marks and layered:
             shown = f"{base.tok.src or base.text}^{exponent.text}"
             if self.ambiguous(
                 "layer", f"{shown} read as {base.text} of layer {exponent.text}",
@@ -264,13 +275,12 @@ class TensorReader(ScalarReader):
             g = self.activations[name]
 
             def entry(x, _g=g, _n=node.primes):
-                return (
-                    sp.Derivative(_g(x), x)
-                    if _n == 1
-                    else _g(x)
-                    if _n == 0
-                    else sp.Derivative(_g(x), (x, _n))
-                )
+                if _n == 0:
+                    return _g(x)
+                if isinstance(x, sp.Symbol | sp.Indexed):
+                    return sp.Derivative(_g(x), (x, _n))
+                d = sp.Dummy("x", real=True)  # g′ at an expression (σ′(z³)): g′(d) at d = x
+                return sp.Subs(sp.Derivative(_g(d), (d, _n)), d, x)
 
             prime = "′" * node.primes
             value = apply_entries(entry, arg, f"{name}{prime}({arg.text})")

@@ -1,0 +1,87 @@
+"""What exactly an answer is asked to be: the quantity's name plus what the name alone does not
+fix (the entry, the layer, the network's activation), from ``dense:dW[1,2]@3`` or ``params``.
+
+>>> question("dense:dh", None, None, {"layer": 7}).layer  # ∂L/∂h^7 = (W^8)ᵀ dz^8
+8
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from derive.builtins.dense import g
+from derive.errors import UnknownNameError
+
+# ∂L/∂h and δ of layer l are written with the weights and δ of layer l + 1 (the layer z = W h + b
+# that @L names); the other quantities with their own layer.
+_LAYER_ABOVE = frozenset({"dense:dh", "dense:delta", "dense:dz"})
+_SIGMOID_NAMES = re.compile(r"\\sigma|σ|sigma|sigmoid|logistic")
+
+
+@dataclass(frozen=True)
+class Question:
+    """entry: (row, col) as text ("1", "j"), or None; layer: the layer of z = W h + b the
+    answer's numbered labels must name, or None; activation: "sigmoid" when the network's
+    activation g is the sigmoid; notation: a profile name the question implies."""
+
+    entry: tuple | None = None
+    layer: int | None = None
+    activation: str | None = None
+    notation: str | None = None
+    layout: str | None = None  # "n_in × n_out": the notes' W is the transpose of z = W h + b's
+    rows: bool = False  # gradients (δ, ∂L/∂h) written as rows
+
+    def domain(self, q, text: str):
+        """The quantity's domain, with g the sigmoid when the network's activation is σ: asked
+        so, or an answer for a generic activation g that writes σ (every note calls it σ)."""
+        domain = q.domain
+        if g not in domain.definitions:
+            return None
+        if self.activation != "sigmoid" and not _SIGMOID_NAMES.search(text):
+            return None
+        x = sp.Dummy("x")
+        definitions = {**domain.definitions, g: sp.Lambda(x, 1 / (1 + sp.exp(-x)))}
+        return replace(
+            domain,
+            definitions=definitions,
+            assumptions=[*domain.assumptions, "the activation g is the sigmoid σ"],
+        )
+
+
+def _entry(value) -> tuple | None:
+    if value is None:
+        return None
+    parts = tuple(str(v).strip() for v in (value if isinstance(value, list | tuple) else [value]))
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() or p in ("i", "j", "k") for p in parts):
+        return None  # an entry named otherwise (ℓ, the true class) is not fixed here
+    return parts
+
+
+def question(name: str, entry, layer, params: dict) -> Question:
+    """The question: ``entry`` and ``layer`` from the quantity's text win over ``params``."""
+    if not isinstance(params, dict):
+        raise UnknownNameError("params must be a table of names and values")
+    if entry is None:
+        entry = _entry(params.get("entry"))
+    if layer is None and isinstance(params.get("layer"), int):
+        layer = params["layer"] + (1 if name in _LAYER_ABOVE else 0)
+    activation = params.get("activation")
+    notation = params.get("notation")
+    layout = params.get("layout")
+    if isinstance(layout, str) and re.fullmatch(r"n_in\s*[x×]\s*n_out", layout.strip()):
+        layout = "n_in × n_out"
+    elif layout == "columns":
+        pass  # a batch with one example per column (DZ, H are n × m)
+    elif layout is not None:
+        layout = None  # other layouts (examples as columns) are other quantities
+    return Question(
+        layout=layout,
+        rows=params.get("rows") is True,
+        entry=entry,
+        layer=layer,
+        activation=activation if isinstance(activation, str) else None,
+        notation=notation if isinstance(notation, str) else None,
+    )
