@@ -50,7 +50,10 @@ def _children_cpu() -> float:
 
 def cpu_seconds(argv: list[str]) -> float:
     """User + system CPU seconds of one ``backprop ARGV`` run (its waited-for workers too)."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
     before = _children_cpu()
     done = subprocess.run(
         [sys.executable, "-m", "backprop.cli", *argv],
