@@ -6,6 +6,7 @@ Nothing is built at import: a command pays only for the derivation it asks for. 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,10 +44,25 @@ def register(name: str, summary: str):
     return wrap
 
 
-def _load() -> None:
-    # importing the builder modules fills the registry (in lecture order)
-    from derive.builtins import activation, softmax, losses, chain_rule, dense, mlp  # noqa: F401, I001
-    from derive.builtins import regularization, dropout  # noqa: F401, I001
+# the builder modules: importing one registers its derivations (imported only when needed)
+BUILDERS = (
+    "activation",
+    "softmax",
+    "losses",
+    "chain_rule",
+    "dense",
+    "mlp",
+    "regularization",
+    "dropout",
+)
+
+
+def _load(until: str | None = None) -> None:
+    """Import the builder modules in order: all of them, or until ``until`` is registered."""
+    for module in BUILDERS:
+        if until is not None and until in _REGISTRY:
+            return
+        importlib.import_module(f"derive.builtins.{module}")
 
 
 # the order a lecture takes them in; anything registered later follows
@@ -83,7 +99,7 @@ def source(name: str) -> Derivation:
     """The derivation ``name`` for use inside another one: built, verified only if something
     asked for it already. A composite derivation (mlp, sigmoid-bce, …) verifies every line it
     takes from its sources on its own, so it need not pay for theirs."""
-    _load()
+    _load(until=name)
     if name not in _REGISTRY:
         raise UnknownNameError(f"unknown derivation '{name}'")
     return _REGISTRY[name].derivation()
@@ -91,7 +107,7 @@ def source(name: str) -> Derivation:
 
 def get(name: str) -> Derivation:
     """The verified derivation called ``name`` (see ``names()``)."""
-    _load()
+    _load(until=name)
     if name not in _REGISTRY:
         import difflib  # only for the error message
 
