@@ -81,7 +81,10 @@ def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list
 
 
 def run(args: argparse.Namespace) -> int:
-    parser = build_parser(*args.check_parser, mode=args.words[0] if args.words else None)
+    from backprop.startup import importing  # noqa: PLC0415
+
+    with importing():  # the mode's modules: SymPy, NumPy, the checker
+        parser = build_parser(*args.check_parser, mode=args.words[0] if args.words else None)
     inner = parser.parse_args(_answers_as_given(args.words, parser))
     if not getattr(inner, "run", None):
         parser.print_help()
