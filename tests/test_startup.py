@@ -95,3 +95,16 @@ def test_the_program_exits_with_the_status_and_the_whole_output():
         timeout=120,
     )
     assert bad.returncode == 2 and bad.stderr.startswith("backprop: error: unknown quantity")
+
+
+def test_importing_freezes_what_it_imported_and_restores_the_collector():
+    import gc
+
+    from backprop.startup import importing
+
+    enabled = gc.isenabled()
+    with importing():
+        assert not gc.isenabled()
+        import json  # noqa: F401
+    assert gc.isenabled() == enabled
+    assert gc.get_freeze_count() > 0
