@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backprop.dataset_names import BUILT_INS, SKLEARN, TRUTH_TABLES
 from derive.errors import BackpropError, UnknownNameError
 from derive.files import open_regular
 
@@ -55,18 +56,6 @@ def _truth_table(name: str, outputs: list[int]) -> Dataset:
     return Dataset(
         X, np.array(outputs, dtype=float), "classification", ("a", "b"), 2, name, holdout=False
     )
-
-
-TRUTH_TABLES = {"xor": [0, 1, 1, 0], "or": [0, 1, 1, 1]}
-# name -> (scikit-learn loader, task)
-SKLEARN = {
-    "digits": ("load_digits", "classification"),
-    "iris": ("load_iris", "classification"),
-    "wine": ("load_wine", "classification"),
-    "breast-cancer": ("load_breast_cancer", "classification"),
-    "diabetes": ("load_diabetes", "regression"),
-}
-BUILT_INS = (*TRUTH_TABLES, *SKLEARN)
 
 
 def load_dataset(name_or_path: str, label: str | None = None) -> Dataset:

@@ -86,6 +86,16 @@ def run_stages(fn: Callable, *args, timeout: float = DEFAULT_TIMEOUT):
         receiver.close()
 
 
+def prepare_workers() -> None:
+    """Import now what the stages would import on first use, before workers are forked.
+
+    SymPy's ``simplify`` imports ``sympy.physics.units`` (0.1 s of CPU) the first time it
+    runs. What a worker imports dies with it, so when several decisions follow each other
+    (every line of ``check steps``) each worker would import it again; imported once here
+    before they fork, every worker inherits it."""
+    import sympy.physics.units  # noqa: F401, PLC0415 - for the workers forked after this
+
+
 def _work(sender, fn, args):
     try:
         for item in fn(*args):

@@ -24,7 +24,14 @@ import numpy as np
 import sympy as sp
 
 from check.diagnose import Diagnoser, show
-from check.equivalence import DEFAULT_TIMEOUT, Outcome, decide, numeric_outcome, run_limited
+from check.equivalence import (
+    DEFAULT_TIMEOUT,
+    Outcome,
+    decide,
+    numeric_outcome,
+    prepare_workers,
+    run_limited,
+)
 from check.steps_read import Reader, substitute_index
 from check.steps_report import Line, StepsReport
 from derive.errors import ParseError
@@ -279,6 +286,7 @@ def _rereadings(reader: Reader, text: str):
 def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     """Judge every '=' line of a derivation against the line before it."""
     parsed = read(text)
+    prepare_workers()  # at least two decisions (a line, the whole), each in a forked worker
     reader, start, steps = parsed.reader, parsed.start, parsed.steps
     exprs = [start.expr] + [line.expr for line in steps]
     domain = _domain(reader, exprs, parsed.one_hot)

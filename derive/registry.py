@@ -1,24 +1,37 @@
-"""Name → derivation builder. ``get(name)`` builds, verifies and caches a derivation."""
+"""Name → derivation builder. ``get(name)`` builds and verifies one derivation on first use.
+
+Nothing is built at import: a command pays only for the derivation it asks for. The built
+(and then the verified) derivation is memoised on its registry entry, for this process only.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from derive.errors import UnknownNameError
 from derive.model import Derivation
 from derive.verify import verify
 
 
-@dataclass(frozen=True)
+@dataclass
 class Entry:
+    """A registered builder; ``built`` holds its derivation once built (verified or not yet)."""
+
     name: str
     summary: str
     build: Callable[[], Derivation]
+    built: Derivation | None = field(default=None, repr=False, compare=False)
+
+    def derivation(self) -> Derivation:
+        """The derivation, built on the first call (not verified here)."""
+        if self.built is None:
+            self.built = self.build()
+        return self.built
 
 
 _REGISTRY: dict[str, Entry] = {}
-_CACHE: dict[str, Derivation] = {}
 
 
 def register(name: str, summary: str):
@@ -31,10 +44,25 @@ def register(name: str, summary: str):
     return wrap
 
 
-def _load() -> None:
-    # importing the builder modules fills the registry (in lecture order)
-    from derive.builtins import activation, softmax, losses, chain_rule, dense, mlp  # noqa: F401, I001
-    from derive.builtins import regularization, dropout  # noqa: F401, I001
+# the builder modules: importing one registers its derivations (imported only when needed)
+BUILDERS = (
+    "activation",
+    "softmax",
+    "losses",
+    "chain_rule",
+    "dense",
+    "mlp",
+    "regularization",
+    "dropout",
+)
+
+
+def _load(until: str | None = None) -> None:
+    """Import the builder modules in order: all of them, or until ``until`` is registered."""
+    for module in BUILDERS:
+        if until is not None and until in _REGISTRY:
+            return
+        importlib.import_module(f"derive.builtins.{module}")
 
 
 # the order a lecture takes them in; anything registered later follows
@@ -67,26 +95,19 @@ def entries() -> list[Entry]:
     return [_REGISTRY[name] for name in names()]
 
 
-_BUILT: dict[str, Derivation] = {}
-
-
 def source(name: str) -> Derivation:
-    """The derivation ``name`` for use inside another one: the verified one if it is already
-    cached, else built but not verified. A composite derivation (mlp, sigmoid-bce, …) verifies
-    every line it takes from its sources on its own, so it need not pay for theirs."""
-    _load()
-    if name in _CACHE:
-        return _CACHE[name]
+    """The derivation ``name`` for use inside another one: built, verified only if something
+    asked for it already. A composite derivation (mlp, sigmoid-bce, …) verifies every line it
+    takes from its sources on its own, so it need not pay for theirs."""
+    _load(until=name)
     if name not in _REGISTRY:
         raise UnknownNameError(f"unknown derivation '{name}'")
-    if name not in _BUILT:
-        _BUILT[name] = _REGISTRY[name].build()
-    return _BUILT[name]
+    return _REGISTRY[name].derivation()
 
 
 def get(name: str) -> Derivation:
     """The verified derivation called ``name`` (see ``names()``)."""
-    _load()
+    _load(until=name)
     if name not in _REGISTRY:
         import difflib  # only for the error message
 
@@ -96,6 +117,4 @@ def get(name: str) -> Derivation:
         raise UnknownNameError(
             f"{unknown}; derive.names() lists them", cli_message=f"{unknown}; try --list"
         )
-    if name not in _CACHE:
-        _CACHE[name] = verify(_BUILT.pop(name, None) or _REGISTRY[name].build())
-    return _CACHE[name]
+    return verify(_REGISTRY[name].derivation())  # verify() returns a verified one at once

@@ -60,3 +60,51 @@ def test_import_backprop_does_not_import_sympy():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+def test_help_does_not_import_numpy():
+    assert "numpy" not in _modules_after(["--help"])
+    assert "numpy" not in _modules_after(["train", "--help"])
+
+
+def test_check_answer_imports_only_its_own_mode():
+    modules = _modules_after(["check", "answer", "sigmoid", "sigma(z)(1 - sigma(z))"])
+    assert "check.answer" in modules
+    assert not modules & {"check.code", "check.numbers", "check.steps", "codegen.generate"}
+
+
+def test_the_program_exits_with_the_status_and_the_whole_output():
+    # entry() skips interpreter teardown: the output must still be flushed, the status kept
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    for answer, status in (("sigma(z)*(1 - sigma(z))", 0), ("sigma(z)", 1)):
+        argv = ["check", "answer", "sigmoid", answer]
+        out = subprocess.run(
+            [sys.executable, "-m", "backprop.cli", *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert out.returncode == status, out.stderr
+        assert out.stdout.startswith("sigmoid: ") and "decided by" in out.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "backprop.cli", "check", "answer", "nosuch", "x"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith("backprop: error: unknown quantity")
+
+
+def test_importing_freezes_what_it_imported_and_restores_the_collector():
+    import gc
+
+    from backprop.startup import importing
+
+    enabled = gc.isenabled()
+    with importing():
+        assert not gc.isenabled()
+        import json  # noqa: F401
+    assert gc.isenabled() == enabled
+    assert gc.get_freeze_count() > 0

@@ -38,12 +38,15 @@ def register(sub) -> None:
     p.__class__ = _Words
 
 
-def build_parser(parser_class=argparse.ArgumentParser, prog="backprop check", description=""):
-    """The parser of every check mode (imports the mode modules)."""
+def build_parser(
+    parser_class=argparse.ArgumentParser, prog="backprop check", description="", mode=None
+):
+    """The parser of the check modes (imports their modules): only mode ``mode`` when it is
+    one (``check answer`` does not import the code checker), else every mode (the help)."""
     p = parser_class(prog=prog, description=description)
     modes = p.add_subparsers(dest="mode", metavar="MODE", parser_class=parser_class)
     _with_rules_option(modes)
-    for name in MODES:
+    for name in [m for m in MODES if m == f"check.{mode}"] or MODES:
         try:
             module = importlib.import_module(name)
         except ImportError as exc:
@@ -92,7 +95,10 @@ def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list
 
 
 def run(args: argparse.Namespace) -> int:
-    parser = build_parser(*args.check_parser)
+    from backprop.startup import importing  # noqa: PLC0415
+
+    with importing():  # the mode's modules: SymPy, NumPy, the checker
+        parser = build_parser(*args.check_parser, mode=args.words[0] if args.words else None)
     inner = parser.parse_args(_answers_as_given(args.words, parser))
     if not getattr(inner, "run", None):
         parser.print_help()

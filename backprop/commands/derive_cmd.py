@@ -71,9 +71,12 @@ def _format(args) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import derive  # SymPy: imported only when a derivation is asked for
-    from backprop.output import write_text
-    from derive.render import render, render_many
+    from backprop.startup import importing
+
+    with importing():
+        import derive  # SymPy: imported only when a derivation is asked for
+        from backprop.output import write_text
+        from derive.render import render, render_many
 
     if args.list:
         for entry in derive.entries():

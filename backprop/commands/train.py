@@ -7,8 +7,7 @@ import io
 import json
 import sys
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from backprop import rules_option
 from backprop.commands.train_options import (
@@ -16,11 +15,11 @@ from backprop.commands.train_options import (
     format_early_stopping,
     spec_overrides,
 )
-from backprop.datasets import BUILT_INS, load_dataset
-from backprop.output import write_bytes
-from backprop.plotting import plot_curves
-from backprop.training import Result, train_on
+from backprop.dataset_names import BUILT_INS
 from derive.errors import BackpropError
+
+if TYPE_CHECKING:  # NumPy and the trainer are imported when a command trains, not at start-up
+    from backprop.training import Result
 
 SETTINGS = ("epochs", "batch_size", "learning_rate", "seed")
 
@@ -65,6 +64,9 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from backprop.datasets import load_dataset
+    from backprop.training import train_on
+
     for path in (args.plot, args.save):  # fail before training, not after it
         if path and not Path(path).parent.is_dir():
             raise BackpropError(
@@ -159,6 +161,8 @@ def write_outputs(result: Result, plot: str | None, save: str | None, title: str
     """Write the curve PNG and the parameter NPZ that were asked for; return (what, path) pairs."""
     written = []
     if plot:
+        from backprop.plotting import plot_curves
+
         plot_curves(result, plot, title)
         written.append(("curves", plot))
     if save:
@@ -172,6 +176,10 @@ def save_params(result: Result, path: str) -> str:
     Arrays: W1, b1, …, WL, bL, x_mean, x_scale (and y_mean, y_scale for regression); use them as
     ``predict(params, (X - x_mean) / x_scale)``. Like np.savez, adds .npz to a bare name.
     """
+    import numpy as np
+
+    from backprop.output import write_bytes
+
     if not path.endswith(".npz"):
         path += ".npz"
     buffer = io.BytesIO()  # savez to memory, then one atomic write: no half-written file
