@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from derive.errors import UnknownNameError
 from derive.model import Derivation
+from derive.render import profile_notation
 from derive.render.verification import VERIFICATION_MODES, require_mode
 
 __all__ = ["VERIFICATION_MODES", "render", "render_many"]
@@ -48,16 +49,23 @@ def _module(fmt: str):
 
 
 def render(
-    derivation: Derivation, fmt: str, standalone: bool = False, verification: str = "appendix"
+    derivation: Derivation,
+    fmt: str,
+    standalone: bool = False,
+    verification: str = "appendix",
+    notation: str | None = None,
 ) -> str:
     """``derivation`` in format ``fmt``; ``standalone`` makes LaTeX a whole document.
 
     ``verification`` (documents: latex, html, beamer): "appendix" (lecture mode: a ✓ and a
     footnote per chain, the record at the end), "inline" (under each chain) or "none".
+    ``notation``: a notation profile (``derive.language.profiles``) whose symbols the
+    formulas use; None is the default notation. UnknownNameError for an unknown profile.
     """
     if fmt in _DOCUMENTS:
-        return render_many([derivation], fmt, standalone, verification)
-    return _module(fmt).render(derivation)
+        return render_many([derivation], fmt, standalone, verification, notation)
+    with profile_notation.using(notation) as chosen:
+        return _module(fmt).render(profile_notation.restate(derivation, chosen))
 
 
 def render_many(
@@ -65,10 +73,17 @@ def render_many(
     fmt: str,
     standalone: bool = False,
     verification: str = "appendix",
+    notation: str | None = None,
 ) -> str:
-    """Several derivations as one output: a document (or LaTeX sections), a JSON list, or text."""
+    """Several derivations as one output: a document (or LaTeX sections), a JSON list, or text,
+    in the notation profile ``notation`` (None: the default notation)."""
     module = _module(fmt)
-    derivations = list(derivations)
+    with profile_notation.using(notation) as chosen:
+        restated = [profile_notation.restate(d, chosen) for d in derivations]
+        return _render_many(module, restated, fmt, standalone, verification)
+
+
+def _render_many(module, derivations: list, fmt: str, standalone: bool, verification: str) -> str:
     if fmt in _DOCUMENTS:
         require_mode(verification)
         if fmt == "latex" and not standalone:
