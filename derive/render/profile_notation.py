@@ -282,4 +282,8 @@ def restate(derivation, setting: RenderNotation):
         summary=say(derivation.summary),
         conventions=[say(c) for c in derivation.conventions],
         chains=chains,
+        checks=[
+            dataclasses.replace(c, name=say(c.name), detail=say(c.detail))
+            for c in derivation.checks
+        ],
     )

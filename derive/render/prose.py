@@ -112,6 +112,8 @@ def _piece(prose: str, n: int) -> Piece:
     char = prose[n]
     if char.isascii() and char.isalpha() and (_is_variable(prose, n) or _accented(prose, n)):
         return Piece("math", char)
+    if char == "*" and n > 0 and prose[n - 1].isalpha() and _is_variable(prose, n - 1):
+        return Piece("sup", "*")  # y* (the prediction in some notes): y^{*}
     if char == "-" and _is_minus(prose, n):
         return Piece("math", "-")
     if char in SAFE_TEXT:
