@@ -220,7 +220,13 @@ def _merge_scripts(parts: list[Piece]) -> list[Piece]:
             used = set()
             merged.append(part)
         elif merged and merged[-1].kind == part.kind:
-            merged[-1] = Piece(part.kind, merged[-1].latex + part.latex)
+            # ^{\top} then z is ^{\top z}, never the unknown control word \topz
+            space = (
+                " "
+                if _CONTROL_WORD_END.search(merged[-1].latex) and part.latex[:1].isalpha()
+                else ""
+            )
+            merged[-1] = Piece(part.kind, merged[-1].latex + space + part.latex)
         else:
             if part.kind in used:  # a double subscript would not compile
                 merged.append(Piece("math", "{}"))
