@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from derive.errors import UnknownNameError
 from derive.model import Derivation
 from derive.render import profile_notation
+from derive.render.restate import restate
 from derive.render.verification import VERIFICATION_MODES, require_mode
 
 __all__ = ["VERIFICATION_MODES", "render", "render_many"]
@@ -65,7 +66,7 @@ def render(
     if fmt in _DOCUMENTS:
         return render_many([derivation], fmt, standalone, verification, notation)
     with profile_notation.using(notation) as chosen:
-        return _module(fmt).render(profile_notation.restate(derivation, chosen))
+        return _module(fmt).render(restate(derivation, chosen))
 
 
 def render_many(
@@ -79,7 +80,7 @@ def render_many(
     in the notation profile ``notation`` (None: the default notation)."""
     module = _module(fmt)
     with profile_notation.using(notation) as chosen:
-        restated = [profile_notation.restate(d, chosen) for d in derivations]
+        restated = [restate(d, chosen) for d in derivations]
         return _render_many(module, restated, fmt, standalone, verification)
 
 
