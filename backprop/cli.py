@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from backprop import commands
+from backprop import commands, rules_option
 from derive.errors import BackpropError
 
 
@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run a parsed subcommand; one that does symbolic work on user input (``limits=True``)
-    runs under the time and memory bound."""
+    runs under the time and memory bound. The ``--rules`` files are loaded first."""
+    rules_option.load(args)
     if getattr(args, "limits", False):
         from derive.bounded import bounded_run  # noqa: PLC0415
 

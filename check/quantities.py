@@ -14,11 +14,13 @@ p[i] - y[i]
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 import derive
+from derive import rulebook
 from derive.builtins.dense import zprev
 from derive.errors import UnknownNameError
 from derive.losses import yhat
@@ -26,7 +28,7 @@ from derive.model import Domain
 from derive.symbols import Wm, bv, deltav, h, hv, i, j, k, n_in, n_out, p, pv, y, yv, z, zv
 
 PREDICTION = ("p", "q", "yhat", "ystar", "a")  # spellings of the network's prediction
-SIGMOID_NAMES = ("sigmoid", "sigma", "logistic")
+SIGMOID_NAMES = rulebook.functions()["sigmoid"].spellings  # sigmoid, sigma, logistic
 
 
 def _heaviside(x):
@@ -34,12 +36,13 @@ def _heaviside(x):
     return sp.Heaviside(x, 0)
 
 
-STEP_FUNCTIONS = {name: _heaviside for name in ("H", "heaviside", "Heaviside", "step")}
+# H and step as answers write the unit step; "heaviside(z, 0)" is the record's own spelling
+STEP_FUNCTIONS = dict.fromkeys(("H", "step"), _heaviside)
 
 
 @dataclass(frozen=True)
 class Quantity:
-    """One checkable result: chain ``chain`` of the derivation ``derivation``.
+    """One checkable result: the result ``key`` of the derivation ``derivation``.
 
     ``symbols`` maps accepted spellings to SymPy symbols, ``indexed`` vector names to
     IndexedBases, ``bare`` function names written alone (σ in σ(1 − σ)) to the output they
@@ -50,7 +53,7 @@ class Quantity:
 
     name: str
     derivation: str
-    chain: int
+    key: str
     meaning: str
     accepts: str  # human-readable list of accepted symbols, for --list
     symbols: dict = field(default_factory=dict)
@@ -60,40 +63,63 @@ class Quantity:
     functions: dict = field(default_factory=dict)
     swaps: tuple = ()
     related: tuple = ()
-    alternatives: tuple = ()  # (label, derivation, chain): a result for another variable
+    alternatives: tuple = ()  # (label, derivation, key): a result for another variable
     shape: tuple | None = None
     entry: tuple = ()
 
     @property
     def expected(self) -> sp.Expr:
         """The verified result (index notation for vectors and matrices)."""
-        return derive.get(self.derivation).chains[self.chain].result
+        return derivation_named(self.derivation)[self.key].rhs
 
     @property
     def domain(self) -> Domain:
-        d = derive.get(self.derivation)
-        return d.chains[self.chain].domain or d.domain
+        d = derivation_named(self.derivation)
+        return d[self.key].domain or d.domain
 
     @property
     def explanation(self) -> str:
-        return derive.get(self.derivation).to_text()
+        return derivation_named(self.derivation).to_text()
+
+
+def derivation_named(name: str):
+    """A built-in derivation, or the derivation of a named activation record (built-in or
+    user rule: ``derive.custom_activation`` of its name)."""
+    if name in derive.names():
+        return derive.get(name)
+    record = rulebook.activations()[name]
+    return _activation_derivation(name, record.expr)
+
+
+@functools.cache
+def _activation_derivation(name: str, expr: sp.Expr):
+    """Keyed by the definition too: a user rule registered again with another one is new."""
+    return derive.custom_activation(name)
 
 
 def _names(names, value) -> dict:
     return dict.fromkeys(names, value)
 
 
-def _activation(name: str, chain_output: str) -> Quantity:
-    own = {"sigmoid": SIGMOID_NAMES, "tanh": ("tanh",), "relu": ("relu", "ReLU")}[name]
+def _activation(name: str, chain_output: str | None = None) -> Quantity:
+    """d/dz of a named activation record; its spellings alone stand for its output h."""
+    record = rulebook.activations()[name]
+    if chain_output is None:
+        from derive.render.printer import text  # noqa: PLC0415
+
+        chain_output = text(record.shown)
+    # a lecture activation's name belongs to its function record (sigmoid, sigma, logistic)
+    spelled = rulebook.functions().get(name) if not record.spellings else None
+    own = spelled.spellings if spelled is not None else (*record.spellings, name)
     return Quantity(
         name=name,
         derivation=name,
-        chain=0,
+        key="slope_z",
         meaning=f"d/dz {chain_output}",
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
         symbols={"z": z, **_names(("h", "a"), h)},
         bare=_names(own, h),
-        functions=STEP_FUNCTIONS if name == "relu" else {},
+        functions=STEP_FUNCTIONS if name == "relu" or record.expr.has(sp.Piecewise) else {},
         related=((z, h), (h, z)),
     )
 
@@ -104,7 +130,7 @@ def _indexed_losses(name: str, derivation: str, meaning: str) -> Quantity:
     return Quantity(
         name=name,
         derivation=derivation,
-        chain=0,
+        key="jacobian" if name == "softmax" else "dz",
         meaning=meaning,
         accepts="p_i, q_i, ŷ_i, y*_i, a_i (prediction p = softmax(z)); y_i (one-hot target); "
         "z_i (logits); δ_ij or delta_ij (Kronecker delta); indices p_i, p_{i}, p[i]; for "
@@ -122,7 +148,7 @@ def _scalar_loss(name: str, derivation: str, meaning: str, prediction) -> Quanti
     return Quantity(
         name=name,
         derivation=derivation,
-        chain=0,
+        key="dz_identity" if derivation == "mse" else "dz",
         meaning=meaning,
         accepts="p, q, ŷ, yhat, y*, a (prediction); y (target); z (pre-activation); "
         "an index _i may be added",
@@ -141,26 +167,26 @@ _DENSE_ACCEPTS = (
 )
 
 
-def _dense(part: str, chain: int, meaning: str, shape, entry) -> Quantity:
+def _dense(part: str, key: str, meaning: str, shape, entry) -> Quantity:
     return Quantity(
         name=f"dense:{part}",
         derivation="dense",
-        chain=chain,
+        key=key,
         meaning=meaning,
         accepts=_DENSE_ACCEPTS,
         indexed={"W": Wm, "h": hv, "x": hv, "delta": deltav, "b": bv},
         index_symbols={"i": i, "j": j, "k": k},
         related=((i, j),),
-        alternatives=tuple(alt for alt in _DENSE_ALTERNATIVES if alt[2] != chain),
+        alternatives=tuple(alt for alt in _DENSE_ALTERNATIVES if alt[2] != key),
         shape=shape,
         entry=entry,
     )
 
 
 _DENSE_ALTERNATIVES = (
-    ("∂L/∂W (the weight gradient)", "dense", 0),
-    ("∂L/∂b (the bias gradient)", "dense", 1),
-    ("∂L/∂h (the gradient at the layer input)", "dense", 2),
+    ("∂L/∂W (the weight gradient)", "dense", "dW"),
+    ("∂L/∂b (the bias gradient)", "dense", "db"),
+    ("∂L/∂h (the gradient at the layer input)", "dense", "dh"),
 )
 
 QUANTITIES: dict[str, Quantity] = {
@@ -175,12 +201,12 @@ QUANTITIES: dict[str, Quantity] = {
             "sigmoid-bce", "sigmoid-bce", "∂L/∂z, L = −y log p − (1 − y) log(1 − p), p = σ(z)", p
         ),
         _scalar_loss("mse", "mse", "∂L/∂z, L = ½(ŷ − y)², identity output ŷ = z", yhat),
-        _dense("dW", 0, "∂L/∂W for z = W h + b (n_out × n_in)", (n_out, n_in), (i, j)),
-        _dense("db", 1, "∂L/∂b (n_out)", (n_out, 1), (i, None)),
-        _dense("dh", 2, "∂L/∂h (n_in)", (n_in, 1), (j, None)),
+        _dense("dW", "dW", "∂L/∂W for z = W h + b (n_out × n_in)", (n_out, n_in), (i, j)),
+        _dense("db", "db", "∂L/∂b (n_out)", (n_out, 1), (i, None)),
+        _dense("dh", "dh", "∂L/∂h (n_in)", (n_in, 1), (j, None)),
         _dense(
             "delta",
-            3,
+            "delta_below",
             "δ of the layer below, ∂L/∂z_prev, h = g(z_prev) (n_in)",
             (n_in, 1),
             (j, None),
@@ -195,7 +221,7 @@ _ALTERNATIVE_LOSS = {
 
 def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
     """Results for other variables that an answer may have computed by mistake."""
-    found = [(label, derive.get(name).chains[c].result) for label, name, c in q.alternatives]
+    found = [(label, derive.get(name)[key].rhs) for label, name, key in q.alternatives]
     if q.name in _ALTERNATIVE_LOSS:
         found.append(_ALTERNATIVE_LOSS[q.name])
     return [
@@ -208,7 +234,10 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Quantity:
-    """The quantity called ``name``; UnknownNameError (one line, with a suggestion) if none."""
+    """The quantity called ``name``, or d/dz of the activation record called ``name``;
+    UnknownNameError (one line, with a suggestion) if none."""
+    if name not in QUANTITIES and name in rulebook.activations():
+        return _activation(name)
     if name not in QUANTITIES:
         close = difflib.get_close_matches(name, list(QUANTITIES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""

@@ -27,9 +27,17 @@ from derive.functions import sigmoid
 from derive.parse import parse_expression
 from derive.symbols import h, p, y, z
 
-FUNCTION_NAMES = {"exp", "log", "ln", "sqrt", "tanh", "sinh", "cosh", "sech", "sin", "cos", "tan",
-                  "erf", "softplus", "abs", "Abs", "sigmoid", "sigma", "logistic", "relu", "ReLU",
-                  "max", "Max", "min", "Min", "e", "pi", "d"}  # fmt: skip
+_NOT_VARIABLES = frozenset({"e", "pi", "d"})  # constants, and the d of d/dz
+
+
+def function_names() -> frozenset:
+    """Names that are never a variable: every spelling of the expression language (from the
+    rule records, user rules included), the constants e and π, and the d of d/dz."""
+    from derive import rulebook  # noqa: PLC0415 - the table changes when rules are added
+
+    return frozenset(rulebook.spellings()) | _NOT_VARIABLES
+
+
 KNOWN = {"z": z, "y": y, "p": p, "h": h}
 MAX_TERMS = 50  # terms a written-out sum may have
 _GREEK = "alpha|beta|gamma|delta|epsilon|theta|lambda|mu|tau|phi|psi|omega|eta|xi|rho"  # not σ
@@ -180,7 +188,7 @@ class Reader:
 
     def define_function(self, name: str, arg: str, body: str, number: int) -> None:
         variable = self.word(arg)
-        if name in FUNCTION_NAMES or name in self.functions:
+        if name in function_names() or name in self.functions:
             raise ParseError(f"line {number}: {name} is already a function")
         self.functions[name] = (variable, self.read(body, number))
 
@@ -226,7 +234,7 @@ class Reader:
 
     def names(self, text: str, table: dict) -> str:
         def swap(m: re.Match) -> str:
-            if m.group("plain") in FUNCTION_NAMES or _is_function_call(
+            if m.group("plain") in function_names() or _is_function_call(
                 m, text, self.function_names()
             ):
                 return m.group(0)
@@ -288,7 +296,7 @@ class Reader:
     def variable_of(self, text: str) -> sp.Basic:
         text = _strip_group(_YSTAR.sub("ystar", text))
         m = _DECORATED.fullmatch(text)
-        if m is None or m.group("plain") in FUNCTION_NAMES - {"d"}:
+        if m is None or m.group("plain") in function_names() - {"d"}:
             return self.word(text)
         value, rest = self.variable(m)
         if rest:
@@ -298,7 +306,7 @@ class Reader:
     def word(self, text: str) -> sp.Basic:
         if text == "e" and not self.euler:
             return sp.Symbol("e", real=True)
-        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", text) and text not in FUNCTION_NAMES:
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", text) and text not in function_names():
             return KNOWN.get(text) or sp.Symbol(text, real=True)
         raise ParseError(f"cannot differentiate with respect to '{text}'")
 
@@ -307,7 +315,7 @@ class Reader:
         self.readings.add("derivatives in a line are taken of the definitions above")
         operand = _strip_group(operand)
         m = _DECORATED.fullmatch(operand)
-        if m and m.group("plain") not in FUNCTION_NAMES:
+        if m and m.group("plain") not in function_names():
             what, rest = self.variable(m)
             if rest:
                 what = None
@@ -414,7 +422,7 @@ def _tanh_prime(x):
 
 
 def _steps() -> dict:
-    step = {"H": _heaviside, "heaviside": _heaviside, "Heaviside": _heaviside}
+    step = {"H": _heaviside}  # heaviside(x, at_zero) is the rule record's own spelling
     return {**step, "sigmaprime": _sigma_prime, "tanhprime": _tanh_prime}
 
 
@@ -439,7 +447,7 @@ class _Names(dict):
         return (
             isinstance(name, str)
             and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{0,11}", name) is not None
-            and name not in FUNCTION_NAMES
+            and name not in function_names()
         )
 
     def __getitem__(self, name):

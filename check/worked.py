@@ -156,10 +156,8 @@ class Solution:
 
     def _definitions(self):
         """The forward definitions the recurrence is verified against (leaf: the input x)."""
-        for chain in self.derivation.chains:
-            if chain.lhs.variables[0].base.name == "W1":
-                return {getattr(k, "name", str(k)): v for k, v in chain.domain.definitions.items()}
-        raise AssertionError("the mlp derivation has no dW1 line")
+        chain = self.derivation["dW1"].chain
+        return {getattr(k, "name", str(k)): v for k, v in chain.domain.definitions.items()}
 
     def _forward(self):
         defs = self._definitions()
@@ -195,22 +193,20 @@ class Solution:
             f"dh{top}",
             lambda r: sp.diff(loss, p[r]),
         )
-        for chain in self.derivation.chains:
-            target = chain.lhs.variables[0]
-            base, free = target.base.name, target.indices
-            kind, layer = base.rstrip("0123456789"), int(base.lstrip("Wbhz"))
-            name = {"W": "dW", "b": "db", "h": "dh", "z": "delta"}[kind] + str(layer)
+        for chain in self.derivation.chains:  # lines keyed by (kind, layer): "dW2", "delta1"
+            kind, layer, name = chain.kind, chain.layer, chain.key
+            free = chain.lhs.variables[0].indices
             shape = tuple(
                 self.size(layer)
                 if ix.name == "i"
-                else self.size(layer - 1 if kind == "W" else layer)
+                else self.size(layer - 1 if kind == "dW" else layer)
                 for ix in free
             )
             rule = chain.matrix_form_text or chain.title
             result = chain.result
             self._fill(
                 Quantity(name, f"{rule}  [{chain.source}]", shape),
-                {"dW": f"dW{layer}", "db": f"db{layer}"}.get(name[:2], name),
+                name,
                 lambda *idx, result=result, free=free: result.xreplace(
                     dict(zip(free, idx, strict=True))
                 ),
@@ -224,8 +220,9 @@ class Solution:
         act = activation_from_name_or_expression(name)
         h = sp.IndexedBase(self.output_base(layer))
         zl = sp.IndexedBase(f"z{layer}")
-        if name in ACTIVATIONS and len(derive.get(name).chains) > 1:
-            slope = derive.get(name).chains[1].result
+        slope_h = derive.get(name).results.get("slope_h") if name in ACTIVATIONS else None
+        if slope_h is not None:
+            slope = slope_h.rhs
             line = lambda r: slope.xreplace({sp.Symbol("h", real=True): h[r]})  # noqa: E731
         else:
             slope = sp.diff(act.expr, z_symbol)

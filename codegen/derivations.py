@@ -28,6 +28,7 @@ from derive.builtins.softmax import softmax_entry
 from derive.custom import parse_activation, parse_loss
 from derive.errors import DerivationError
 from derive.losses import LOSSES, yhat, yhatv
+from derive.model import ActivationResult
 from derive.numeric import evaluate
 from derive.rules import eliminate_deltas, split_sums
 from derive.symbols import K, h, i, j, k, m, p, pv, r, y, yv, z, zv
@@ -108,8 +109,9 @@ def activation_rule(text: str) -> ActivationRule:
     else:
         derivation, forward = derive.custom_activation(text), parse_activation(text).expr
         source = f"activation {text}"
-    in_output = len(derivation.chains) > 1  # "in terms of the output h = g(z)"
-    slope = derivation.chains[1 if in_output else 0].result
+    slopes = ActivationResult.of(derivation)  # g′ in h = g(z) where it has that form
+    in_output = slopes.in_output
+    slope = slopes.slope_h if in_output else slopes.slope_z
     return ActivationRule(
         text=text,
         forward=_stable_equal(forward, z),
@@ -155,11 +157,11 @@ def output_rule(activation: str, loss: str) -> OutputRule:
     """Δ from derive: a built-in output/loss pair, a custom loss on a built-in output, or else
     ∂ℓ/∂p (SymPy on the loss definition) times g′ from the activation's derivation."""
     if (activation, loss) in OUTPUT_RULES:
-        name, chain = OUTPUT_RULES[(activation, loss)]
-        result = derive.get(name).chains[chain].result
+        name, key = OUTPUT_RULES[(activation, loss)]
+        result = derive.get(name)[key].rhs
         return OutputRule(to_batch(result), name, shown(result))
     if activation in ACTIVATIONS and loss not in LOSSES:
-        result = derive.custom_loss(loss, output=activation).result
+        result = derive.custom_loss(loss, output=activation)["dz"].rhs
         return OutputRule(to_batch(result), f"loss {loss} on {activation}", shown(result))
     if activation == "softmax":
         return _through_softmax(loss)
@@ -173,7 +175,7 @@ def output_rule(activation: str, loss: str) -> OutputRule:
 def _through_softmax(loss: str) -> OutputRule:
     """Σ_k ∂ℓ/∂p_k · ∂p_k/∂z_i with derive's softmax Jacobian p_k(δ_ki − p_i), deltas removed."""
     dl_dp = sp.diff(per_output_loss(loss), p).xreplace({p: pv[k], y: yv[k]})
-    jacobian = derive.get("softmax").result.xreplace({i: k, j: i})  # ∂p_k/∂z_i
+    jacobian = derive.get("softmax")["jacobian"].rhs.xreplace({i: k, j: i})  # ∂p_k/∂z_i
     result = sp.factor_terms(eliminate_deltas(split_sums(sp.Sum(dl_dp * jacobian, (k, 1, K)))))
     text = f"Σ_k ({shown(dl_dp.xreplace({pv[k]: p, yv[k]: y}))})_k ∂p_k/∂z_i"
     return OutputRule(to_batch(result), f"softmax Jacobian with ∂ℓ/∂p of {loss}", text)
@@ -260,7 +262,7 @@ def batch_rules() -> BatchRules:
     """dW, db, dH from ``batch``, with Δ = m Δ̄ substituted; the forward pass Z = H Wᵀ + b
     from the batch derivation's definition of Z."""
     batch = derive.get("batch")
-    weights, biases, layer_input = (_fold_mean(chain.result) for chain in batch.chains)
+    weights, biases, layer_input = (_fold_mean(batch[key].rhs) for key in ("dW", "db", "dH"))
     _check_delta_below_is_a_product()
     return BatchRules(
         pre_activation=batch.domain.definitions[dense.Z](ROW, i),
@@ -272,7 +274,7 @@ def batch_rules() -> BatchRules:
 
 def _check_delta_below_is_a_product() -> None:
     """dense's δ_prev must be g′(z_prev) times ∂L/∂h: what BatchRules.delta_below builds."""
-    below = derive.get("dense").chains[3].result
+    below = derive.get("dense")["delta_below"].rhs
     kinds = sorted(type(factor).__name__ for factor in sp.Mul.make_args(below))
     if kinds != ["Derivative", "Sum"]:
         raise DerivationError(f"dense: δ_prev is not dh ⊙ g′: {sp.sstr(below)}")

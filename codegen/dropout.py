@@ -23,8 +23,8 @@ def _derived():
     import derive
     from derive.builtins.dropout import dropped_entry, mask, rate, upstream
 
-    backward = derive.get("dropout").chains[0]
-    return dropped_entry(i), backward.result, mask, rate, upstream
+    backward = derive.get("dropout")["dh"].rhs
+    return dropped_entry(i), backward, mask, rate, upstream
 
 
 def _lifted(expr, number: int, p: float, row, axis, reads):

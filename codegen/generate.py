@@ -19,7 +19,7 @@ import sympy as sp
 
 from codegen import certify
 from codegen.plan import Plan, make_plan
-from codegen.spec import LOSS_ALIASES, OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
+from codegen.spec import OUTPUT_ONLY, Spec, load_spec, spec_from_dict, spec_to_toml
 from codegen.stable import NUMPY_HELPERS
 from codegen.training import make_training
 from derive.activations import ACTIVATIONS
@@ -44,16 +44,21 @@ def generate_source(spec: Spec | dict, spec_path=None, out_path=None) -> str:
     return generate(spec, spec_path, out_path)[0]
 
 
-def generate(spec: Spec | dict, spec_path=None, out_path=None) -> tuple[str, tuple[str, ...]]:
-    """(the module's source, a warning per math line the stability check found inaccurate)."""
+def generate(
+    spec: Spec | dict, spec_path=None, out_path=None, rules=()
+) -> tuple[str, tuple[str, ...]]:
+    """(the module's source, a warning per math line the stability check found inaccurate).
+    ``rules``: the ``--rules`` files the spec's names need, named in the regenerate command."""
     spec = spec if isinstance(spec, Spec) else spec_from_dict(spec)
     plan = make_plan(spec)
-    return _render(spec, plan, spec_path, out_path), plan.warnings
+    return _render(spec, plan, spec_path, out_path, rules), plan.warnings
 
 
-def _render(spec: Spec, plan: Plan, spec_path, out_path) -> str:
+def _render(spec: Spec, plan: Plan, spec_path, out_path, rules=()) -> str:
     source = _posix(spec_path) if spec_path is not None else "a spec dict"
     command = "backprop generate " + (_posix(spec_path) if spec_path else "SPEC.toml")
+    for path in rules:
+        command += f" --rules {_posix(path)}"
     if out_path is not None:
         command += f" -o {_posix(out_path)}"
     return _ENVIRONMENT.get_template(TEMPLATE).render(
@@ -140,7 +145,7 @@ def describe(spec: Spec) -> str:
 def _prose(rule: str) -> str:
     """A built-in name as it is; a user expression as SymPy prints it once parsed (never the raw
     text, whose backslashes and quotes must not reach the module's docstring)."""
-    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES or rule in LOSS_ALIASES:
+    if rule in ACTIVATIONS or rule in OUTPUT_ONLY or rule in LOSSES:
         return rule
     try:
         return sp.sstr(parse_activation(rule).expr)

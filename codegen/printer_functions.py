@@ -1,8 +1,11 @@
 """How :class:`codegen.printer.NumPyIndexPrinter` prints elementwise functions as NumPy.
 
-One method per SymPy class (``_print_<Class>``), as SymPy's own printers do; plain name
-mappings (``atan`` → ``np.arctan``, ``log1p``, ``expm1``, ``asinh``, …) come from SymPy's
-``_known_functions_numpy`` table. A function class defined elsewhere (a rule's record) brings
+One method per SymPy class (``_print_<Class>``), as SymPy's own printers do. Plain name
+mappings come from the rule records: every function record with a NumPy emission
+(``abs`` → ``np.abs``, ``atan`` → ``np.arctan``, ``max`` → ``np.maximum``, …, see
+:func:`derive.rulebook.numpy_emissions`) becomes a method by the loop at the end of this
+module, as SymPy builds its printers from ``_known_functions_numpy``; methods written here are
+for what a name cannot say (a piecewise as nested ``np.where``, a stable helper). A function class defined elsewhere (a rule's record) brings
 its own emission as a method ``_numpy_index(self, printer)`` returning code (it prints its
 arguments with ``printer._print`` and may ``printer.helpers.add(name)`` for a helper whose
 source it put in :data:`codegen.stable.NUMPY_HELPERS`): the printer needs no change for it.
@@ -13,12 +16,14 @@ source it put in :data:`codegen.stable.NUMPY_HELPERS`): the printer needs no cha
 >>> print_array(sp.Piecewise((Z[n, i], Z[n, i] > 0), (0, True)), (n, i))
 'np.where(Z > 0, Z, 0)'
 >>> print_array(sp.Heaviside(Z[n, i], 0) + sp.sign(Z[n, i]), (n, i))
-'np.sign(Z) + (Z > 0)'
+'(Z > 0) + np.sign(Z)'
 """
 
 from __future__ import annotations
 
 import sympy as sp
+
+from derive import rulebook
 
 
 class FunctionPrinting:
@@ -35,18 +40,6 @@ class FunctionPrinting:
     def _helper(self, name: str, *args) -> str:
         self.helpers.add(name)
         return "%s(%s)" % (name, ", ".join(self._print(a) for a in args))
-
-    def _print_Abs(self, expr):
-        return f"np.abs({self._print(expr.args[0])})"
-
-    def _print_sign(self, expr):
-        return f"np.sign({self._print(expr.args[0])})"
-
-    def _print_Max(self, expr):
-        return self._nested("np.maximum", expr.args)
-
-    def _print_Min(self, expr):
-        return self._nested("np.minimum", expr.args)
 
     def _nested(self, func, args):
         code = self._print(args[0])
@@ -114,6 +107,26 @@ class FunctionPrinting:
     def _print_erfc(self, expr):
         self.helpers.add("erf")  # one helper source holds both
         return f"erfc({self._print(expr.args[0])})"
+
+
+def _emission(numpy: str, nary: bool):
+    """The ``_print_<Class>`` method of a record's NumPy name: ``np.f(x)``, or for a record of
+    any number of arguments (max, min) the nested binary calls ``np.f(np.f(a, b), c)``."""
+
+    def print_record(self, expr):
+        if nary:
+            return self._nested(numpy, expr.args)
+        return "%s(%s)" % (numpy, ", ".join(self._print(arg) for arg in expr.args))
+
+    print_record.__doc__ = f"{numpy}(…), from the function record"
+    return print_record
+
+
+for _class, _record in rulebook.numpy_emissions().items():
+    _method = f"_print_{_class.__name__}"
+    # a method of its own wins (Piecewise: nested np.where); sqrt is a Pow, not a class
+    if isinstance(_class, type) and _record.numpy and _method not in vars(FunctionPrinting):
+        setattr(FunctionPrinting, _method, _emission(_record.numpy, _record.max_args != 1))
 
 
 def _balanced(code: str) -> bool:

@@ -11,21 +11,30 @@
 Every problem is a one-line :class:`SpecError` naming the key, e.g.
 ``layers[1].activation: unknown activation 'tanhh' (did you mean 'tanh'?)``. Expressions go
 through derive's whitelist parser only; user text is never evaluated.
+
+An activation is a rule's name (any record of :func:`derive.rulebook.activations`, user rules
+from ``--rules`` included), an expression in z, or an inline table naming a rule and its
+parameters, resolved here once into the call it stands for:
+
+>>> _activation({"name": "leaky_relu", "negative_slope": 0.2}, "activation", ())
+'leaky_relu(z, negative_slope=0.2)'
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import sympy as sp
 
 from codegen.train_spec import TrainSpec, train_spec
-from derive.activations import ACTIVATIONS
+from derive import rulebook
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError, SpecError
 from derive.files import read_text
@@ -34,7 +43,6 @@ from derive.symbols import p as prediction
 
 DTYPES = ("float32", "float64")
 OUTPUT_ONLY = ("softmax",)
-LOSS_ALIASES = {"ce": "cross-entropy", "bce": "binary-cross-entropy"}
 _BARE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
 _EXPRESSION_VARIABLES = {"z", "x"}  # a bare "z" is an expression (the identity), not a name
@@ -174,7 +182,7 @@ def _layer(item, where: str) -> LayerSpec:
         raise SpecError(f"{where}.dropout: must be a number in [0, 1), got {rate!r}")
     return LayerSpec(
         units=_positive_int(item["units"], f"{where}.units"),
-        activation=_activation(item["activation"], key, allowed=tuple(ACTIVATIONS)),
+        activation=_activation(item["activation"], key, allowed=()),
         dropout=float(rate),
     )
 
@@ -182,25 +190,61 @@ def _layer(item, where: str) -> LayerSpec:
 def _output(item) -> OutputSpec:
     _check_keys(item, "output", required=("units", "activation", "loss"))
     units = _positive_int(item["units"], "output.units")
-    activation = _activation(
-        item["activation"], "output.activation", allowed=(*ACTIVATIONS, *OUTPUT_ONLY)
-    )
+    activation = _activation(item["activation"], "output.activation", allowed=OUTPUT_ONLY)
     if activation == "softmax" and units < 2:
         raise SpecError(f"output.units: softmax needs at least 2 units, got {units}")
     return OutputSpec(units, activation, _loss(item["loss"], activation))
 
 
 def _activation(text, key: str, allowed: tuple[str, ...]) -> str:
-    """A built-in name from ``allowed``, or an expression in z that derive can differentiate."""
+    """A rule's name (or one from ``allowed``), a table ``{ name = …, parameter = … }``, or an
+    expression in z that derive can differentiate; returned as the text consumers read."""
+    if isinstance(text, dict):
+        return _parameterised(text, key)
     if not isinstance(text, str) or not text.strip():
         raise SpecError(f"{key}: must be an activation name or an expression in z")
     text = text.strip()
-    if text in allowed:
+    names = (*rulebook.activations(), *allowed)
+    if text in names:
         return text
     if text in OUTPUT_ONLY:
         raise SpecError(f"{key}: '{text}' is only available on the output layer")
     if _BARE_NAME.fullmatch(text) and text not in _EXPRESSION_VARIABLES:
-        raise SpecError(f"{key}: unknown activation '{text}'{_suggest(text, allowed)}")
+        raise SpecError(f"{key}: unknown activation '{text}'{_suggest(text, names)}")
+    try:
+        parse_activation(text)
+    except BackpropError as exc:
+        raise SpecError(f"{key}: {exc}") from None
+    return text
+
+
+def _parameterised(table: dict, key: str) -> str:
+    """``{ name = "leaky_relu", negative_slope = 0.2 }`` → ``leaky_relu(z, negative_slope=0.2)``,
+    its parameter names checked against the rule's record."""
+    name = table.get("name")
+    records = rulebook.activations()
+    if not isinstance(name, str) or name not in records:
+        hint = _suggest(name, records) if isinstance(name, str) else ""
+        raise SpecError(f"{key}.name: unknown activation {name!r}{hint}")
+    record = records[name]
+    known = [param.name for param in record.params]
+    values = []
+    for param, value in table.items():
+        if param == "name":
+            continue
+        if param not in known:
+            allowed = ", ".join(known) or "none"
+            raise SpecError(f"{key}.{param}: '{name}' has no parameter '{param}' ({allowed})")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise SpecError(f"{key}.{param}: must be a number, got {value!r}")
+        values.append((known.index(param), f"{param}={format(Decimal(repr(value)), 'f')}"))
+    if not values:
+        return name
+    text = f"{name}(z, {', '.join(call for _, call in sorted(values))})"
     try:
         parse_activation(text)
     except BackpropError as exc:
@@ -214,16 +258,16 @@ def _loss(text, activation: str) -> str:
     if not isinstance(text, str) or not text.strip():
         raise SpecError(f"{key}: must be a loss name or an expression in p and y")
     text = text.strip()
-    name = LOSS_ALIASES.get(text, text)
-    if name == "cross-entropy" and activation == "sigmoid":
-        name = "binary-cross-entropy"  # cross-entropy of a sigmoid output is BCE
-    if name in LOSSES:
-        if not LOSSES[name].fits_output(activation):
-            fits = " or ".join(LOSSES[name].fits)
+    record = rulebook.loss_named(text)  # a name or one of the record's aliases (ce, bce, mae)
+    if record is not None and record.name == "cross-entropy" and activation == "sigmoid":
+        record = LOSSES["binary-cross-entropy"]  # cross-entropy of a sigmoid output is BCE
+    if record is not None:
+        if not record.fits_output(activation):
+            fits = " or ".join(record.fits)
             raise SpecError(f"{key}: '{text}' needs a {fits} output, not {activation!r}")
-        return name
+        return record.name
     if _BARE_NAME.fullmatch(text) and text not in ("p", "y"):
-        raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, (*LOSSES, *LOSS_ALIASES))}")
+        raise SpecError(f"{key}: unknown loss '{text}'{_suggest(text, rulebook.losses())}")
     try:
         loss = parse_loss(text)
     except BackpropError as exc:

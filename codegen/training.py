@@ -118,7 +118,8 @@ def l2_statements() -> tuple[str, ...]:
     import derive
     from derive.builtins.regularization import lam, penalty_gradient
 
-    weights, biases = derive.get("l2").chains
+    l2 = derive.get("l2")
+    weights, biases = l2["dW"].chain, l2["db"].chain
     if penalty_gradient(biases, bv[i]) != 0:
         raise DerivationError("l2: the penalty was expected to leave the biases' gradient alone")
     term = penalty_gradient(weights, Wm[i, j])

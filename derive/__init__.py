@@ -8,6 +8,8 @@ p[i] - y[i]
 
 ``names()`` lists the built-ins; ``custom_activation("log(1 + exp(z))")`` and
 ``custom_loss("(p - y)**2")`` derive user-defined rules; ``mlp(...)`` the recurrence of a network.
+``register_activation("softsign2", "z / (1 + abs(z))")`` and ``register_loss(name, expr)`` add
+named rules (as ``--rules FILE.toml`` does, through ``load_rules``).
 """
 
 from derive.errors import BackpropError, DerivationError, ParseError, SpecError, UnknownNameError
@@ -19,6 +21,7 @@ _LAZY = {
     **dict.fromkeys(("Chain", "Check", "Derivation", "Step"), "derive.model"),
     **dict.fromkeys(("mlp", "mlp_from_options"), "derive.network"),
     **dict.fromkeys(("entries", "get", "names"), "derive.registry"),
+    **dict.fromkeys(("register_activation", "register_loss", "load_rules"), "derive.rulebook"),
 }
 
 
@@ -46,7 +49,10 @@ __all__ = [
     "custom_loss",
     "entries",
     "get",
+    "load_rules",
     "mlp",
     "mlp_from_options",
     "names",
+    "register_activation",
+    "register_loss",
 ]

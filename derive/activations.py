@@ -352,6 +352,12 @@ NAMED = [
         lambda x, b: (x + sp.sqrt(x**2 + b)) / 2,
         params=(_p("b", 4),),
     ),
+    named(
+        "elish",
+        "The exponential linear squashing function (ELiSH, Basirat and Roth 2018)",
+        lambda x: _piecewise((x * sigmoid(x), x >= 0), ((_exp(x) - 1) * sigmoid(x), True)),
+        kinks=(0.0,),  # g′ is continuous there (½ from both sides), g″ is not
+    ),
 ]
 """Named activations beyond the lecture's, with PyTorch's names and defaults. Where a function
 record owns the name (sin, erf, exp, softplus) the activation is not spelled again: the

@@ -88,16 +88,14 @@ def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
     dL_dp = sp.diff(loss, p)
     through = dL_dp * sp.Derivative(act.expr, z)
     steps = [
-        Step(
-            through, f"chain rule: ∂L/∂z = ∂L/∂p · dp/dz, with ∂L/∂p = {math_text(dL_dp)} (SymPy)"
-        ),
+        Step(through, f"chain rule: ∂L/∂z = ∂L/∂p · dp/dz, with ∂L/∂p = {math_text(dL_dp)}"),
     ]
     if slope is not None:
         substituted = dL_dp * slope
         steps.append(Step(substituted, f"dp/dz = {math_text(slope)}, from the {output} derivation"))
-        steps.append(Step(tidy(sp.cancel(substituted)), "simplify"))
+        steps.append(Step(tidy(sp.cancel(substituted)), "factor and cancel"))
     else:
-        steps.append(Step(dL_dp * sp.diff(act.expr, z), f"dp/dz by SymPy ({output})"))
+        steps.append(Step(dL_dp * sp.diff(act.expr, z), f"differentiate p = {output}(z)"))
     domain = Domain(
         definitions={p: act.expr, L: loss},
         samplers={y: lambda rng, n, shape: rng.uniform(0.0, 1.0, size=n)},
@@ -109,7 +107,9 @@ def custom_loss(text: str, output: str = "sigmoid") -> Derivation:
             name="loss",
             title=f"A user-defined loss L = {math_text(loss)} on a {output} output",
             summary=f"∂L/∂z = {math_text(result)}",
-            chains=[Chain(lhs=sp.Derivative(L, z), steps=steps, title="gradient at the logit")],
+            chains=[
+                Chain(lhs=sp.Derivative(L, z), steps=steps, title="gradient at the logit", key="dz")
+            ],
             domain=domain,
             conventions=[f"p = {math_text(act.shown)} is the prediction, y the target."],
             cross_checks=crosscheck.standard(loss.xreplace({p: act.expr}), z, result, domain),

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
+from derive import rulebook
 from derive.builtins import mlp as mlp_builder
 from derive.custom import activation_from_name_or_expression
 from derive.errors import SpecError
 from derive.model import Derivation
 from derive.verify import verify
-
-LOSS_ALIASES = {
-    "ce": "cross-entropy",
-    "cross-entropy": "cross-entropy",
-    "bce": "binary-cross-entropy",
-    "binary-cross-entropy": "binary-cross-entropy",
-    "mse": "mse",
-}
 
 
 def mlp(sizes, hidden, output="softmax", loss="cross-entropy") -> Derivation:
@@ -32,14 +25,17 @@ def mlp(sizes, hidden, output="softmax", loss="cross-entropy") -> Derivation:
         act = activation_from_name_or_expression(text)
         acts[act.name] = act
         names.append(act.name)
-    if loss not in LOSS_ALIASES:
-        raise SpecError(
-            f"network: unknown loss '{loss}' (cross-entropy, binary-cross-entropy, mse)"
-        )
-    net = mlp_builder.Network(
-        tuple(int(s) for s in sizes), tuple(names), output, LOSS_ALIASES[loss]
-    )
+    net = mlp_builder.Network(tuple(int(s) for s in sizes), tuple(names), output, _loss(loss))
     return verify(mlp_builder.build(net, acts))
+
+
+def _loss(text) -> str:
+    """The loss record's name for a name or alias (``ce``, ``bce``) the recurrence supports."""
+    supported = list(dict.fromkeys(loss for _, loss in mlp_builder.OUTPUT_RULES))
+    record = rulebook.loss_named(text) if isinstance(text, str) else None
+    if record is None or record.name not in supported:
+        raise SpecError(f"network: unknown loss '{text}' ({', '.join(supported)})")
+    return record.name
 
 
 def _sizes(sizes) -> tuple[int, ...]:

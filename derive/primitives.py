@@ -157,7 +157,7 @@ _erfc = np.vectorize(math.erfc, otypes=[float])
 _MAX, _MIN = _lattice(sp.Max), _lattice(sp.Min)
 
 
-def _unary(name, sympy_class, numpy, numeric, *spellings, latex=None, doc=""):
+def _unary(name, sympy_class, numpy, numeric, *spellings, latex=None, text=None, doc=""):
     return Primitive(
         name,
         sympy_class,
@@ -165,7 +165,7 @@ def _unary(name, sympy_class, numpy, numeric, *spellings, latex=None, doc=""):
         sympy=sympy_class,
         numpy=numpy,
         numeric=numeric,
-        text=name,
+        text=text or name,
         latex=latex or f"\\operatorname{{{name}}}",
         exp_like=name == "exp",
         doc=doc,
@@ -191,8 +191,8 @@ _RECORDS = [
     _unary("erfc", sp.erfc, None, _erfc),
     _unary("abs", sp.Abs, "np.abs", np.abs, "Abs", latex=r"\left|\cdot\right|"),
     _unary("sign", sp.sign, "np.sign", np.sign, "sgn", latex=r"\operatorname{sgn}"),
-    _unary("sigmoid", sigmoid, None, _np_sigmoid, "sigma", "logistic", latex=r"\sigma"),
-    _unary("relu", relu, None, lambda x: np.maximum(0.0, x), "ReLU"),
+    _unary("sigmoid", sigmoid, None, _np_sigmoid, "sigma", "logistic", latex=r"\sigma", text="σ"),
+    _unary("relu", relu, None, lambda x: np.maximum(0.0, x), "ReLU", text="ReLU"),
     Primitive(
         "softplus",
         _softplus,

@@ -122,7 +122,8 @@ def numpy_emissions() -> dict:
 def _check_name(name, kind: str) -> str:
     if not isinstance(name, str) or not _NAME.fullmatch(name) or len(name) > 40:
         raise SpecError(f"{kind} name must be a word such as 'softsign', got {name!r}")
-    if name not in _USER and (name in _ACTIVATIONS or name in _LOSSES or name in spellings()):
+    taken = name in _ACTIVATIONS or loss_named(name) is not None or name in spellings()
+    if name not in _USER and taken:  # a loss's aliases (logcosh, mae) are its names too
         raise SpecError(f"{kind} '{name}' is already a built-in name")
     if len(_USER) >= MAX_RULES and name not in _USER:
         raise SpecError(f"too many user rules (limit {MAX_RULES})")

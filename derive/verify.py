@@ -121,7 +121,7 @@ def sample(domain: Domain, atoms, subs: dict, n: int, rng) -> dict:
     """Random values for the concrete atoms (symbols, indexed entries) of an expression."""
     values = {}
     by_base: dict = {}
-    for atom in atoms:
+    for atom in sorted(atoms, key=str):  # a stable order: the same values in every process
         if isinstance(atom, sp.Indexed):
             by_base.setdefault(atom.base, []).append(atom)
         else:

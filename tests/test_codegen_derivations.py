@@ -14,10 +14,10 @@ from derive.symbols import Wm, bv, i, j, k, m
 
 @pytest.mark.parametrize("pair", sorted(OUTPUT_RULES), ids="+".join)
 def test_output_rules_are_derives_results_on_a_batch(pair):
-    name, chain = OUTPUT_RULES[pair]
+    name, key = OUTPUT_RULES[pair]
     rule = derivations.output_rule(*pair)
     assert rule.source == name
-    assert rule.delta == derivations.to_batch(derive.get(name).chains[chain].result)
+    assert rule.delta == derivations.to_batch(derive.get(name)[key].rhs)
     assert rule.delta.atoms(sp.Indexed) <= {P[ROW, i], Y[ROW, i]}
 
 
@@ -46,7 +46,7 @@ def test_mean_is_folded_into_delta_bar():
 def test_builtin_activation_slopes_are_in_output_form(name):
     rule = derivations.activation_rule(name)
     assert rule.in_output
-    assert rule.slope == derive.get(name).chains[1].result
+    assert rule.slope == derive.get(name)["slope_h"].rhs
 
 
 def test_custom_activations_are_stable_and_cached():

@@ -76,8 +76,8 @@ def test_sigmoid_bce_agrees_with_direct_differentiation_in_z():
 
 
 def test_sigmoid_bce_reuses_the_sigmoid_output_form():
-    steps = registry.get("sigmoid-bce").steps
-    sigma_prime = registry.get("sigmoid").chains[1].result  # h(1 - h)
+    steps = registry.get("sigmoid-bce").steps["dz"]
+    sigma_prime = registry.get("sigmoid")["slope_h"].rhs  # h(1 - h)
     assert not steps[2].rhs.has(sp.Derivative)
     assert steps[2].rhs.has(sigma_prime.xreplace({h: p}))
 
@@ -121,7 +121,7 @@ def test_mse_verifies_with_two_chains():
 
 def test_mse_identity_agrees_with_direct_differentiation():
     loss = LOSSES["mse"].per_output.subs(yhat, z)
-    claim = registry.get("mse").chains[0].result.subs(yhat, z)
+    claim = registry.get("mse")["dz_identity"].rhs.subs(yhat, z)
     assert sp.simplify(sp.diff(loss, z) - claim) == 0
 
 
@@ -131,7 +131,7 @@ def test_mse_sigmoid_agrees_with_direct_differentiation(size, index):
         return 1 / (1 + sp.exp(-zv[a]))
 
     loss = sp.Rational(1, 2) * sum((sig(a) - yv[a]) ** 2 for a in range(1, size + 1))
-    claim = registry.get("mse").chains[1].result.subs(i, index).subs(yhatv[index], sig(index))
+    claim = registry.get("mse")["dz_sigmoid"].rhs.subs(i, index).subs(yhatv[index], sig(index))
     assert sp.simplify(sp.diff(loss, zv[index]) - claim) == 0
 
 
@@ -170,4 +170,4 @@ def test_sigmoid_bce_note_on_the_z_form_is_accurate():
     loss_z = LOSSES["binary-cross-entropy"].expr.subs(p, SIGMOID_Z)
     simplified = sp.simplify(sp.diff(loss_z, z))
     assert simplified == (-y + (1 - y) * sp.exp(z)) / (sp.exp(z) + 1)
-    assert "(−y + (1 − y)eᶻ)/(eᶻ + 1)" in registry.get("sigmoid-bce").chains[0].note
+    assert "(−y + (1 − y)eᶻ)/(eᶻ + 1)" in registry.get("sigmoid-bce")["dz"].chain.note

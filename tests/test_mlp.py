@@ -69,7 +69,7 @@ def line(derivation, quantity, number):
 def test_lecture_network_is_the_default(lecture):
     assert LECTURE_NETWORK == Network(SIZES, ("sigmoid", "sigmoid"), "softmax", "cross-entropy")
     assert lecture.verified and all(check.passed for check in lecture.checks)
-    assert all(step.verified_by for step in lecture.steps)
+    assert all(step.verified_by for step in lecture.all_steps())
 
 
 def test_lines_come_in_backward_order(lecture):
@@ -276,7 +276,7 @@ def test_relu_networks_verify_although_differences_cross_the_kink():
     # five-point differences straddle ReLU's kink at some sample points; those points must be
     # left out rather than fail a correct recurrence
     d = derive.mlp([3, 4, 2], ["relu"], "sigmoid", "bce")
-    assert d.verified and all(step.verified_by for step in d.steps)
+    assert d.verified and all(step.verified_by for step in d.all_steps())
     leaky = derive.mlp([2, 5, 5, 3], ["relu", "max(0.01*z, z)"])
     assert leaky.verified
 

@@ -34,10 +34,13 @@ UNREADABLE = {
 UNREADABLE_LATEX = {("ystar-calligraphic-activation", "dense:delta"): "\\mathcal{A}' not read"}
 
 
+def _derivation(q):
+    return quantities.derivation_named(q.derivation)
+
+
 def _result(name: str, profile: str):
     q = quantities.get(name)
-    setting = profile_notation.setting(profile)
-    return q, restate(derive.get(q.derivation), setting).chains[q.chain]
+    return q, restate(_derivation(q), profile_notation.setting(profile))[q.key].chain
 
 
 def _judged_correct(name: str, answer: str, profile: str) -> bool:
@@ -52,8 +55,8 @@ def _judged_correct(name: str, answer: str, profile: str) -> bool:
 def test_rendered_result_is_judged_correct_in_its_profile(name, profile):
     q, chain = _result(name, profile)
     shown, tex = text(chain.result, profile), latex(chain.result, profile)
-    assert shown in render(derive.get(q.derivation), "text", notation=profile)
-    assert tex in render(derive.get(q.derivation), "latex", notation=profile)
+    assert shown in render(_derivation(q), "text", notation=profile)
+    assert tex in render(_derivation(q), "latex", notation=profile)
     judged = _judged_correct(name, shown, profile) and _judged_correct(name, tex, profile)
     if not judged and name in UNREADABLE:
         pytest.xfail(UNREADABLE[name])

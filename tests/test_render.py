@@ -206,6 +206,17 @@ def test_prose_to_latex():
         r"$p$ = softmax($z$), $y \in \{0,1\}^{K}$"
     )
     assert prose.to_text_mode("x_i_j") == r"\ensuremath{x_{ij}}"  # never a double subscript
+    # a number before an operator is the formula's left operand: 1 − p, never 1 and then −p
+    assert prose.to_text_mode("with probability 1 − p") == r"with probability \ensuremath{1 - p}"
+    assert prose.to_text_mode("(1 − p) cancels") == r"\ensuremath{(1 - p)} cancels"
+    assert prose.to_text_mode("W2 − x") == r"W2 \ensuremath{- x}"  # a name's digit stays put
+    assert prose.to_text_mode("steps 1–3") == "steps 1--3"
+    # a Greek subscript is a subscript (L_λ); a programming name keeps its underscore
+    assert prose.to_text_mode("L_λ = L") == r"\ensuremath{L_{\lambda} = L}"
+    assert prose.to_text_mode("weight_decay=λ") == r"weight\_decay=\ensuremath{\lambda}"
+    # a coefficient's letter is a variable (2x), an exponent's e is not (1e-06)
+    assert prose.to_text_mode("∂f/∂x = 2x") == r"\ensuremath{\partial f/\partial x = 2x}"
+    assert prose.to_text_mode("rtol 1e-06, W2x") == "rtol 1e-06, W2x"
 
 
 def test_prose_is_ascii_and_balanced():

@@ -11,9 +11,7 @@ picture).
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -22,8 +20,9 @@ import pytest
 import derive
 from backprop.cli import main
 from derive.render import html_page, render, render_many, webpage
+from tools import readme_images
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = readme_images.chromium()
 
 
 @pytest.fixture(scope="module")
@@ -90,19 +89,7 @@ def _visible_text(dom: str) -> str:
 @pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 def test_page_renders_in_headless_chromium(page, tmp_path):
-    common = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--window-size=1280,1400",
-        "--virtual-time-budget=20000",
-        "--enable-logging=stderr",
-        "--v=0",
-    ]
+    common = readme_images.chromium_command(tmp_path / "profile", (1280, 1400))
     url = page.resolve().as_uri()
     dumped = subprocess.run(
         [*common, "--dump-dom", url], capture_output=True, text=True, timeout=180
@@ -120,12 +107,7 @@ def test_page_renders_in_headless_chromium(page, tmp_path):
     assert 'class="katex-error"' not in dom
     visible = _visible_text(dom)
     assert "$" not in visible and "\\frac" not in visible and "\\sum" not in visible
-    screenshot = tmp_path / "notes-html.png"
-    shot = subprocess.run(
-        [*common, f"--screenshot={screenshot}", url], capture_output=True, timeout=180
-    )
-    assert shot.returncode == 0 and screenshot.stat().st_size > 10_000
-    artifacts = os.environ.get("BACKPROP_ARTIFACTS")
-    if artifacts:
-        Path(artifacts).mkdir(parents=True, exist_ok=True)
-        shutil.copy(screenshot, Path(artifacts) / screenshot.name)
+    # the README's picture, made the same way (tools/readme_images.py)
+    screenshot = readme_images.screenshot(page, tmp_path / readme_images.HTML_IMAGE, tmp_path / "p")
+    assert screenshot.stat().st_size > 10_000
+    readme_images.keep_artifact(screenshot)

@@ -16,6 +16,7 @@ import pytest
 
 import derive
 from derive.render import latex, render, render_many, text
+from tools import readme_images
 
 NAMES = derive.names()
 
@@ -47,7 +48,7 @@ def test_kronecker_delta_is_never_a_delta(document, derivations):
     # δ is the gradient; the Kronecker delta is 𝟙[i = k], in formulas and in prose
     assert not re.search(r"\\delta_\{[a-z]{2}\}", document)
     assert "δ_ik" not in render_many(derivations, "text")
-    step = derive.get("dense").chains[0].steps[1]
+    step = derive.get("dense").steps["dW"][1]
     assert latex.NotesLatexPrinter().doprint(step.rhs) == (
         r"\sum_{k=1}^{n_{\mathrm{out}}} \delta_{k} \sum_{l=1}^{n_{\mathrm{in}}} "
         r"\mathbb{1}\left[i = k\right] \mathbb{1}\left[j = l\right] h_{l}"
@@ -76,7 +77,7 @@ def test_mlp_states_the_vector_recurrence_for_every_layer():
         ) in tex
     assert r"\frac{\partial L}{\partial W^{(3)}} = \delta^{(3)}" in tex
     out = text.render(derive.get("mlp"))
-    assert "in matrix form: W⁽³⁾ᵀ δ⁽³⁾ ⊙ h⁽²⁾ ⊙ (1 − h⁽²⁾)" in out
+    assert "in matrix form: ∂L/∂z⁽²⁾ = W⁽³⁾ᵀ δ⁽³⁾ ⊙ h⁽²⁾ ⊙ (1 − h⁽²⁾)" in out
 
 
 def test_tanh_recurrence_in_vectors():
@@ -106,7 +107,7 @@ def test_prose_speaks_of_the_mathematics(document, derivations):
     for internal in ("SymPy", "simplify()", "the notes", "upstream", "srepr", "Kronecker deltas"):
         assert internal not in body, internal
     for d in derivations:
-        for step in d.steps:
+        for step in d.all_steps():
             assert "SymPy" not in step.why, (d.name, step.why)
 
 
@@ -132,21 +133,88 @@ def test_verification_modes():
         render(d, "latex", verification="footnote")
 
 
+# --- the same slips in every format of every built-in derivation --------------------------
+
+FORMATS = ("latex", "beamer", "html", "markdown", "text")
+# the vector recurrence of layer 1 of mlp, as each format writes it
+RECURRENCE = {
+    "text": "in matrix form: ∂L/∂z⁽¹⁾ = W⁽²⁾ᵀ δ⁽²⁾ ⊙ h⁽¹⁾ ⊙ (1 − h⁽¹⁾)",
+    "tex": r"\frac{\partial L}{\partial z^{(1)}} = \left(W^{(2)}\right)^{\top} \delta^{(2)} "
+    r"\odot h^{(1)} \odot \left(1 - h^{(1)}\right)",
+}
+
+
+@pytest.fixture(scope="module")
+def outputs(derivations):
+    """Every built-in in each format, as one document (scripts and styles of the page cut)."""
+    out = {fmt: render_many(derivations, fmt, standalone=True) for fmt in FORMATS}
+    out["html"] = re.sub(r"<(script|style)\b.*?</\1>", "", out["html"], flags=re.S)
+    return out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_kronecker_delta_is_an_indicator_in_every_format(outputs, fmt):
+    doc = outputs[fmt]
+    assert not re.findall(r"\\delta_\{?[a-z]{2}\b|δ_[a-z]{2}\b", doc)
+    assert ("𝟙[i = k]" if fmt == "text" else r"\mathbb{1}\left[i = k\right]") in doc
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_one_layer_label_style_in_every_format(outputs, fmt):
+    doc = outputs[fmt]
+    if fmt == "text":  # W⁽³⁾ and W⁽ˡ⁾ everywhere: never W^(l), W^1 or W¹
+        assert not re.findall(r"[Wbzhδ]\^|[Wbzδ][⁰¹²³⁴⁵⁶⁷⁸⁹ˡᴸ]", doc)
+        assert "z⁽ˡ⁾ = W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾" in doc and "∂L/∂W⁽¹⁾_11" in doc
+    else:  # W^{(3)} and W^{(l)} everywhere: never W^l, W^1 or W^{1}
+        assert set(re.findall(r"(?:W|b|z|\\delta)\^\{?(\(?)(?:l|L|[0-9])\b", doc)) == {"("}
+        assert r"\partial W^{(1)}_{11}" in doc
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_mlp_vector_recurrence_in_every_format(outputs, fmt):
+    assert RECURRENCE["text" if fmt == "text" else "tex"] in outputs[fmt]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_no_upright_d_no_italic_log_no_internals_in_every_format(outputs, fmt):
+    doc = outputs[fmt]
+    body = re.split(r"\\appendix|Verification record", doc)[0]
+    assert not re.findall(r".{20}\bd[hWb]\b.{10}", body)  # ∂L/∂h, never an upright dh
+    assert r"\mathrm{d}" not in doc
+    for internal in ("SymPy", "simplify()", "the notes", "srepr"):
+        assert internal not in body, internal
+    if fmt == "text":  # a product is juxtaposed or ·, never SymPy's *
+        assert not re.findall(r"\w\*\w", doc) and "E[u] = p·0 + h/(1 − p)·(1 − p)" in doc
+    else:  # \log, never the italic letters l o g; an unevaluated product keeps its dot
+        assert not re.findall(r".{20}(?<![\\A-Za-z])log(?![A-Za-z]).{10}", doc)
+        assert r"= p \cdot 0 + \frac{h}{1 - p}" in doc
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 def test_cli_notes_compile_without_overfull_boxes(tmp_path):
-    from backprop.cli import main
-
-    assert main(["derive", "--all", "--standalone", "-o", str(tmp_path / "notes.tex")]) == 0
-    for _ in range(2):  # twice: the footnotes' references to the appendix
-        result = subprocess.run(
-            ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "notes.tex"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stdout[-3000:]
-    log = (tmp_path / "notes.log").read_text(errors="replace")
-    assert "Overfull" not in log
+    # the README's picture is made by the same commands (tools/readme_images.py)
+    pdf, log = readme_images.notes_pdf(tmp_path)  # derive --all --standalone, pdflatex twice
+    lines = log.splitlines()
+    overfull = [" ".join(lines[i : i + 3]) for i, x in enumerate(lines) if "Overfull" in x]
+    assert not overfull, overfull  # "Overfull \\hbox (12.3pt too wide) in paragraph at ..."
     assert "undefined" not in log.lower()
+    if shutil.which("pdftoppm") and shutil.which("pdftotext"):
+        page = readme_images.pdf_page_png(pdf, tmp_path / readme_images.PDF_IMAGE)
+        assert page.stat().st_size > 10_000
+        readme_images.keep_artifact(page)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_a_long_sum_is_broken_over_lines(tmp_path):
+    # a user's activation whose derivative is wider than the page: broken before a + or −
+    d = derive.custom_activation("z * tanh(log(1 + exp(z))) + log(1 + exp(2*z)) / (1 + z^2)")
+    tex = render(d, "latex", standalone=True)
+    assert r"\\" + "\n" + r"  &\qquad {} - \frac{2 z \log" in tex
+    (tmp_path / "act.tex").write_text(tex)
+    result = subprocess.run(
+        [*readme_images.PDFLATEX, "act.tex"], cwd=tmp_path, capture_output=True, timeout=300
+    )
+    assert result.returncode == 0
+    assert "Overfull" not in (tmp_path / "act.log").read_text(errors="replace")

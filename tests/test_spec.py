@@ -189,3 +189,84 @@ def test_a_name_that_could_escape_the_generated_docstring_is_refused(name):
     }
     with pytest.raises(SpecError, match="^name: "):
         spec_from_dict(data)
+
+
+# -- named rules with parameters: { name = "leaky_relu", negative_slope = 0.2 } -------------
+
+
+def _hidden(activation) -> dict:
+    return spec(layers=[{"units": 3, "activation": activation}])
+
+
+def test_a_named_rule_with_parameters_resolves_to_its_call():
+    table = {"name": "leaky_relu", "negative_slope": 0.2}
+    assert (
+        spec_from_dict(_hidden(table)).layers[0].activation == "leaky_relu(z, negative_slope=0.2)"
+    )
+    elu = {"name": "elu", "alpha": 1.5}
+    assert spec_from_dict(_hidden(elu)).layers[0].activation == "elu(z, alpha=1.5)"
+    assert spec_from_dict(_hidden({"name": "gelu"})).layers[0].activation == "gelu"
+
+
+def test_every_named_activation_is_accepted_by_name():
+    from derive import rulebook
+
+    for name in rulebook.activations():
+        assert spec_from_dict(_hidden(name)).layers[0].activation == name
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            {"name": "leaky_relu", "slope": 0.2},
+            "layers[0].activation.slope: 'leaky_relu' has no parameter 'slope' (negative_slope)",
+        ),
+        ({"name": "leaky_relu", "negative_slope": "big"}, "negative_slope: must be a number"),
+        ({"name": "leaky_relu", "negative_slope": True}, "negative_slope: must be a number"),
+        ({"name": "leaky_reluu"}, "unknown activation 'leaky_reluu' (did you mean 'leaky_relu'?)"),
+        ({"negative_slope": 0.2}, "layers[0].activation.name: unknown activation None"),
+        ({"name": "relu", "alpha": 1}, "'relu' has no parameter 'alpha' (none)"),
+    ],
+)
+def test_a_wrong_parameterised_rule_is_one_spec_error(table, message):
+    with pytest.raises(SpecError) as error:
+        spec_from_dict(_hidden(table))
+    assert message in str(error.value) and "\n" not in str(error.value)
+
+
+def test_a_named_loss_of_the_rulebook_is_accepted():
+    data = spec(output={"units": 1, "activation": "identity", "loss": "huber"})
+    assert spec_from_dict(data).output.loss == "huber"
+
+
+def test_parameters_reach_the_generated_module_and_train():
+    import numpy as np
+
+    from codegen.generate import load_module
+
+    table = {"name": "leaky_relu", "negative_slope": 0.2}
+    data = spec(
+        layers=[{"units": 3, "activation": table}],
+        output={"units": 1, "activation": "identity", "loss": "mse"},
+        train={"epochs": 3, "batch_size": 4, "learning_rate": 0.05, "seed": 0},
+    )
+    module = load_module(spec_from_dict(data))
+    assert module.SPEC["layers"][0]["activation"] == "leaky_relu(z, negative_slope=0.2)"
+    params = module.init_params(seed=1)
+    X = np.random.default_rng(0).normal(size=(8, 4))
+    _, cache = module.forward(params, X)
+    Z1 = cache["Z1"]
+    assert (Z1 < 0).any()
+    np.testing.assert_allclose(cache["A1"], np.where(Z1 > 0, Z1, 0.2 * Z1), rtol=1e-15)
+    Y = np.random.default_rng(1).normal(size=(8, 1))
+    _, grads = module.gradients(params, X, Y)  # the slope in the backward pass too
+    eps, W1 = 1e-6, params["W1"].copy()
+    for index in [(0, 0), (2, 3)]:
+        up, down = ({**params, "W1": W1.copy()} for _ in range(2))
+        up["W1"][index] += eps
+        down["W1"][index] -= eps
+        numeric = (module.loss(up, X, Y) - module.loss(down, X, Y)) / (2 * eps)
+        assert abs(grads["W1"][index] - numeric) < 1e-6
+    history = module.train(params, X, Y, epochs=3, batch_size=4)
+    assert len(history["loss"]) == 3 and np.isfinite(history["loss"]).all()

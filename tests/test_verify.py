@@ -460,8 +460,8 @@ def test_verify_marks_every_step_and_runs_every_check():
         )
     )
     assert verify(fresh) is fresh and fresh.verified
-    assert fresh.steps and all(
-        s.verified_by.startswith(("symbolic:", "numeric:")) for s in fresh.steps
+    assert fresh.all_steps() and all(
+        s.verified_by.startswith(("symbolic:", "numeric:")) for s in fresh.all_steps()
     )
     assert len(fresh.checks) == 2 and all(check.passed for check in fresh.checks)
 
@@ -497,15 +497,15 @@ def test_a_failed_verification_does_not_mark_the_wrong_step():
 
 def test_verify_returns_a_verified_derivation_unchanged():
     done = registry.get("sigmoid")
-    marks = [step.verified_by for step in done.steps]
+    marks = [step.verified_by for step in done.all_steps()]
     assert verify(done) is done
-    assert [step.verified_by for step in done.steps] == marks
+    assert [step.verified_by for step in done.all_steps()] == marks
 
 
 def test_every_registered_derivation_has_every_step_marked():
     for name in ["softmax", "softmax-ce", "dense", "batch"]:
         derivation = registry.get(name)
-        unmarked = [step.why for step in derivation.steps if not step.verified_by]
+        unmarked = [step.why for step in derivation.all_steps() if not step.verified_by]
         assert not unmarked, f"{name}: {unmarked}"
 
 

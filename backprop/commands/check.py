@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import importlib
 
+from backprop import rules_option
+
 MODES = ("check.answer", "check.steps", "check.numbers", "check.code")
 
 
@@ -40,6 +42,7 @@ def build_parser(parser_class=argparse.ArgumentParser, prog="backprop check", de
     """The parser of every check mode (imports the mode modules)."""
     p = parser_class(prog=prog, description=description)
     modes = p.add_subparsers(dest="mode", metavar="MODE", parser_class=parser_class)
+    _with_rules_option(modes)
     for name in MODES:
         try:
             module = importlib.import_module(name)
@@ -49,6 +52,17 @@ def build_parser(parser_class=argparse.ArgumentParser, prog="backprop check", de
             continue
         module.register(modes)
     return p
+
+
+def _with_rules_option(modes) -> None:
+    """Every mode's parser gets the shared ``--rules`` parent (the modes register themselves)."""
+    add_parser = modes.add_parser
+
+    def add_with_rules(name, **kwargs):
+        kwargs["parents"] = [*kwargs.get("parents", ()), rules_option.parent()]
+        return add_parser(name, **kwargs)
+
+    modes.add_parser = add_with_rules
 
 
 def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list[str]:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import derive
+from backprop import rules_option
 from backprop.output import write_text
 from derive.errors import BackpropError
 
@@ -22,6 +23,7 @@ DIGITS_SPEC = Path(__file__).resolve().parents[2] / "examples" / "digits.toml"
 def register(sub) -> None:
     p = sub.add_parser(
         "demo",
+        parents=[rules_option.parent()],
         help="derive, verify, generate and train: the whole path (the README's main job)",
         description="Run the main job on the embedded default: derive and verify the gradients, "
         "write the lecture notes, generate the digits module, train it, and say where "
@@ -69,7 +71,7 @@ def write_notes(out: Path) -> tuple[Path, Path]:
     derivations = [derive.get(name) for name in derive.names()]
     seconds = time.perf_counter() - start
     print(render(derive.get("softmax-ce"), "text"))
-    steps = sum(len(d.steps) for d in derivations)
+    steps = sum(len(d.all_steps()) for d in derivations)
     checks = sum(len(d.checks) for d in derivations)
     print(
         f"\nderived and verified {len(derivations)} derivations ({steps} steps, "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from backprop import rules_option
 from derive.errors import BackpropError
 
 FORMATS = ("text", "latex", "markdown", "json", "html", "beamer")
@@ -15,6 +16,7 @@ SUFFIXES = {".tex": "latex", ".md": "markdown", ".json": "json", ".html": "html"
 def register(sub) -> None:
     p = sub.add_parser(
         "derive",
+        parents=[rules_option.parent()],
         help="derive gradients step by step, every step verified",
         description="Derive backpropagation gradients step by step; every step is verified.",
     )

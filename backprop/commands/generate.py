@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from backprop import rules_option
+
 
 def register(sub) -> None:
     p = sub.add_parser(
         "generate",
+        parents=[rules_option.parent()],
         help="generate a NumPy training module from a network spec (TOML)",
         description=(
             "Generate a standalone NumPy module (init_params, forward, loss, backward, "
@@ -26,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from codegen.spec import load_spec
 
     spec = load_spec(args.spec)
-    source, warnings = generate(spec, args.spec, args.out)
+    source, warnings = generate(spec, args.spec, args.out, rules=args.rules or ())
     write_text(args.out, source)
     for warning in warnings:  # what the stability check could not make accurate
         print(f"backprop: warning: {warning}", file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from backprop import rules_option
 from backprop.commands.train_options import (
     add_optimizer_flags,
     format_early_stopping,
@@ -27,6 +28,7 @@ SETTINGS = ("epochs", "batch_size", "learning_rate", "seed")
 def register(sub) -> None:
     p = sub.add_parser(
         "train",
+        parents=[rules_option.parent()],
         help="train a spec's generated NumPy module on a dataset",
         description="Generate (or reuse) the training module of a network spec, train it with "
         "mini-batch SGD on a reproducible train/test split, and report loss and accuracy "

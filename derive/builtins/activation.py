@@ -70,7 +70,7 @@ def derive_output_form(act: Activation, derivative: sp.Expr, domain: Domain):
             else "solve h = g(z) for z, substitute"
         )
     if candidate is None or candidate.has(z):
-        return None, "g is not one-to-one in a way SymPy can invert; no output form"
+        return None, "g′ cannot be written in h alone (no closed-form inverse of g was found)"
     # only decides whether to offer an output form: the chain's own verification proves it
     ok, _ = numeric_equal(derivative, candidate, domain)
     if not ok:
@@ -108,7 +108,9 @@ def build(act: Activation) -> Derivation:
         in_g = out.subs(h, act.display)
         if in_g != derivative:
             steps.append(Step(in_g, f"written with {math_text(act.shown)} itself ({out_why})"))
-    chains = [Chain(lhs=lhs, steps=steps, title=f"derivative of {act.name}")]
+    chains = [
+        Chain(lhs=lhs, steps=steps, title=f"derivative of {math_text(act.shown)}", key="slope_z")
+    ]
     if out is not None:
         chains.append(
             Chain(
@@ -116,6 +118,7 @@ def build(act: Activation) -> Derivation:
                 steps=[Step(out, out_why)],
                 title=f"in terms of the output h = {math_text(act.shown)}",
                 note="h is cached by the forward pass, so backward reuses it",
+                key="slope_h",
             )
         )
     conventions = [f"h = {math_text(act.shown)} is the activation's output."]

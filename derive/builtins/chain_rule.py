@@ -66,6 +66,7 @@ def _polar_chain() -> Chain:
             Step(result, "the two terms cancel"),
         ],
         title="polar coordinates: f = x² + y², x = r cos θ, y = r sin θ",
+        key="polar",
         note="f = r² does not depend on θ, which is why the derivative is 0.",
     )
 
@@ -86,6 +87,7 @@ def _graph_chain() -> Chain:
             Step(result, f"q = x + y: ∂q/∂x = {dq_dx}"),
         ],
         title="a computational graph: f = (x + y) z through the node q = x + y",
+        key="graph",
         note="Backpropagation does exactly this: the gradient at q is multiplied by the local ∂q/∂x.",
     )
 

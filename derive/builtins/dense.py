@@ -75,7 +75,7 @@ def _differentiate_and_pick(expr):
     return done, rules.eliminate_deltas(rules.split_sums(done))
 
 
-def _gradient_chain(wrt, title, partial_why, matrix_form, matrix_text, domain=None):
+def _gradient_chain(key, wrt, title, partial_why, matrix_form, matrix_text, domain=None):
     start = _through_z(wrt)
     done, picked = _differentiate_and_pick(start)
     steps = [
@@ -90,6 +90,7 @@ def _gradient_chain(wrt, title, partial_why, matrix_form, matrix_text, domain=No
         matrix_form=matrix_form,
         matrix_form_text=matrix_text,
         domain=domain,
+        key=key,
     )
 
 
@@ -99,10 +100,10 @@ def _gradient_chain(wrt, title, partial_why, matrix_form, matrix_text, domain=No
 def dense() -> Derivation:
     domain = dense_domain()
     dW = _gradient_chain(
-        Wm[i, j], "weights", "∂z_k/∂W_ij = 𝟙[k = i] h_j", r"\delta h^{\top}", "δ hᵀ"
+        "dW", Wm[i, j], "weights", "∂z_k/∂W_ij = 𝟙[k = i] h_j", r"\delta h^{\top}", "δ hᵀ"
     )
-    db = _gradient_chain(bv[i], "biases", "∂z_k/∂b_i = 𝟙[k = i]", r"\delta", "δ")
-    dh = _gradient_chain(hv[j], "layer input", "∂z_k/∂h_j = W_kj", r"W^{\top} \delta", "Wᵀ δ")
+    db = _gradient_chain("db", bv[i], "biases", "∂z_k/∂b_i = 𝟙[k = i]", r"\delta", "δ")
+    dh = _gradient_chain("dh", hv[j], "layer input", "∂z_k/∂h_j = W_kj", r"W^{\top} \delta", "Wᵀ δ")
     # δ of the layer below: h_j = g(zprev_j) is now a function of zprev
     below = dense_domain(h_is_leaf=False)
     chain_h = dh.result * sp.Derivative(g(zprev[j]), zprev[j])
@@ -119,6 +120,7 @@ def dense() -> Derivation:
         matrix_form=r"\left(W^{\top} \delta\right) \odot g'\left(z_{\mathrm{prev}}\right)",
         matrix_form_text="(Wᵀ δ) ⊙ g′(z_prev)",
         domain=below,
+        key="delta_below",
     )
     chains = [dW, db, dh, delta_prev]
     checks = []
@@ -166,8 +168,9 @@ def batch_domain() -> Domain:
 def batch() -> Derivation:
     domain = batch_domain()
     chains = []
-    for wrt, title, why, matrix, text in [
+    for key, wrt, title, why, matrix, text in [
         (
+            "dW",
             Wm[i, j],
             "weights",
             "∂Z_nk/∂W_ij = 𝟙[k = i] H_nj",
@@ -175,6 +178,7 @@ def batch() -> Derivation:
             "(1/m) Δᵀ H",
         ),
         (
+            "db",
             bv[i],
             "biases",
             "∂Z_nk/∂b_i = 𝟙[k = i]",
@@ -182,6 +186,7 @@ def batch() -> Derivation:
             "(1/m) Σ_n Δ_n (column sums)",
         ),
         (
+            "dH",
             H[r, j],
             "layer input (row r of the batch)",
             "∂Z_nk/∂H_rj = 𝟙[n = r] W_kj",
@@ -205,6 +210,7 @@ def batch() -> Derivation:
                 title=title,
                 matrix_form=matrix,
                 matrix_form_text=text,
+                key=key,
             )
         )
     checks = []

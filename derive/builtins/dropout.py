@@ -61,6 +61,7 @@ def _backward() -> Chain:
             Step(picked, "the Kronecker delta picks k = j"),
         ],
         title="backward: through the same mask",
+        key="dh",
         matrix_form=r"\frac{m \odot g}{1 - p}",
         matrix_form_text="m ⊙ g / (1 − p)",
     )
@@ -81,6 +82,7 @@ def _expectation() -> Chain:
             Step(sp.cancel(sp.expand(weighted)), "(1 − p) cancels: inference needs no rescaling"),
         ],
         title="expectation: the training mean is the inference output",
+        key="expectation",
         domain=Domain(
             definitions={mean: weighted}, samplers={rate: _rate_sampler}, assumptions=["0 < p < 1"]
         ),

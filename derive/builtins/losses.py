@@ -119,6 +119,7 @@ def sigmoid_bce() -> Derivation:
                 lhs=sp.Derivative(L, z),
                 steps=steps,
                 title="gradient at the logit",
+                key="dz",
                 note=(
                     "Work in p, not z: written in z, the same gradient is (−y + (1 − y)eᶻ)/(eᶻ + 1), "
                     "correct but not recognisably p − y."
@@ -178,6 +179,7 @@ def _identity_chain() -> Chain:
             Step(result, f"identity output ŷ = z: dŷ/dz = {formula(dyhat_dz)}"),
         ],
         title="identity (linear) output ŷ = z, one output",
+        key="dz_identity",
         note=(
             "Per output: L = Σ_k ½(ŷ_k − y_k)² and z_i enters only the term k = i, "
             "so ∂L/∂z_i is this derivative for output i: ∂L/∂z_i = ŷ_i − y_i."
@@ -212,6 +214,7 @@ def _sigmoid_chain() -> Chain:
             Step(result, "Σ_k f(k) 𝟙[i = k] = f(i): only the term k = i is left; factor"),
         ],
         title="sigmoid output ŷ = σ(z), K outputs",
+        key="dz_sigmoid",
         note="σ′ makes this gradient vanish when ŷ_i saturates near 0 or 1, even if ŷ_i ≠ y_i.",
     )
 

@@ -33,12 +33,12 @@ from derive.verify import sample
 
 x = sp.IndexedBase("x")
 
-# (output activation, loss) -> (derivation giving δ^L, which chain)
+# (output activation, loss) -> (derivation giving δ^L, the key of its result)
 OUTPUT_RULES = {
-    ("softmax", "cross-entropy"): ("softmax-ce", 0),
-    ("sigmoid", "binary-cross-entropy"): ("sigmoid-bce", 0),
-    ("identity", "mse"): ("mse", 0),
-    ("sigmoid", "mse"): ("mse", 1),
+    ("softmax", "cross-entropy"): ("softmax-ce", "dz"),
+    ("sigmoid", "binary-cross-entropy"): ("sigmoid-bce", "dz"),
+    ("identity", "mse"): ("mse", "dz_identity"),
+    ("sigmoid", "mse"): ("mse", "dz_sigmoid"),
 }
 
 
@@ -128,8 +128,8 @@ class _Builder:
         return p if layer_number == self.L_layers else layer("h", layer_number)
 
     def _output_delta(self):
-        name, chain = OUTPUT_RULES[(self.net.output, self.net.loss)]
-        result = get(name).chains[chain].result
+        name, key = OUTPUT_RULES[(self.net.output, self.net.loss)]
+        result = get(name)[key].rhs
         z_out = layer("z", self.L_layers)
         swap = {}
         for atom in result.atoms(sp.Indexed, sp.Symbol):
@@ -185,9 +185,10 @@ class _Builder:
         return sp.Sum((p[k] - y[k]) ** 2, (k, 1, n)) / 2
 
     # lines, each as (display expression in i/j, definition as a function of the index)
-    def _dense_result(self, chain_index, number):
-        """A result of ``dense`` with its generic symbols renamed to layer ``number``'s."""
-        result = get("dense").chains[chain_index].result
+    def _dense_result(self, key, number):
+        """A result of ``dense`` (``"dW"``, ``"db"``, ``"dh"``) with its generic symbols renamed
+        to layer ``number``'s."""
+        result = get("dense")[key].rhs
         return result.xreplace(
             {
                 Wm: layer("W", number),
@@ -201,7 +202,7 @@ class _Builder:
 
     @functools.cache  # noqa: B019 - one builder per network, kept only while building it
     def _dh_line(self, number):
-        expr = self._dense_result(2, number)  # Σ_k W_kj δ_k
+        expr = self._dense_result("dh", number)  # Σ_k W_kj δ_k
         return expr, lambda r, expr=expr: expr.xreplace({j: r})
 
     def has_output_form(self, name: str) -> bool:
@@ -248,10 +249,15 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
     top = net.depth
     chains = []
 
-    def add(lhs, rhs, why, source, leaf, index_sizes, title, matrix=("", "")):
+    def add(line, lhs, rhs, why, source, leaf, index_sizes, title, matrix=("", "")):
+        """line: (kind, layer) of the result, e.g. ("dW", 2), keyed "dW2"."""
         domain = b.domain(leaf, index_sizes)
+        kind, number = line
         chains.append(
             Chain(
+                key=f"{kind}{number}",
+                kind=kind,
+                layer=number,
                 lhs=lhs,
                 steps=[Step(rhs, why)],
                 title=title,
@@ -264,6 +270,7 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
 
     n = net.sizes
     add(
+        ("delta", top),
         sp.Derivative(L, layer("z", top)[i]),
         b.output_delta,
         f"output layer: {b.output_source}",
@@ -275,8 +282,9 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
     for number in range(top, 0, -1):
         below = b.h(number - 1)
         add(
+            ("dW", number),
             sp.Derivative(L, layer("W", number)[i, j]),
-            b._dense_result(0, number),
+            b._dense_result("dW", number),
             "dense: ∂L/∂W = δ hᵀ",
             "dense",
             ("x", 0),
@@ -288,8 +296,9 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
             ),
         )
         add(
+            ("db", number),
             sp.Derivative(L, layer("b", number)[i]),
-            b._dense_result(1, number),
+            b._dense_result("db", number),
             "dense: ∂L/∂b = δ",
             "dense",
             ("x", 0),
@@ -299,6 +308,7 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
         if number == 1:
             break
         add(
+            ("dh", number - 1),
             sp.Derivative(L, layer("h", number - 1)[j]),
             b._dh_line(number)[0],
             "dense: ∂L/∂h = Wᵀ δ",
@@ -315,6 +325,7 @@ def build(net: Network, activations: dict[str, Activation] | None = None) -> Der
         delta_line = b._delta_line(number - 1)[0]
         slope = delta_line.xreplace({layer("dh", number - 1)[j]: sp.Integer(1)})  # g′, entrywise
         add(
+            ("delta", number - 1),
             sp.Derivative(L, layer("z", number - 1)[j]),
             delta_line,
             f"dense: δ = (∂L/∂h) ⊙ g′(z), with the derivative of {act}"
@@ -370,7 +381,7 @@ def _direct_check(b: _Builder) -> Check:
     # the first layer's gradient runs through every line of the recurrence
     for number in (1,):
         for wrt, line in [
-            (layer("W", number)[1, 1], b._dense_result(0, number).xreplace({i: one, j: one})),
+            (layer("W", number)[1, 1], b._dense_result("dW", number).xreplace({i: one, j: one})),
         ]:
             derivative = differentiate(sp.Derivative(loss, wrt))
             env0 = Definitions(domain.definitions, {})

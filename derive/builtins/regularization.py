@@ -32,7 +32,7 @@ def penalty_gradient(chain: Chain, wrt) -> sp.Expr:
     return sp.expand(chain.result - sp.Derivative(L, wrt))
 
 
-def _chain(wrt, title, matrix, matrix_text) -> Chain:
+def _chain(key, wrt, title, matrix, matrix_text) -> Chain:
     split = sp.Derivative(L, wrt) + sp.Derivative(PENALTY, wrt)
     done = sp.Derivative(L, wrt) + sp.Derivative(PENALTY, wrt).doit()
     picked = sp.Derivative(L, wrt) + rules.eliminate_deltas(rules.split_sums(done - split.args[0]))
@@ -51,6 +51,7 @@ def _chain(wrt, title, matrix, matrix_text) -> Chain:
         title=title,
         matrix_form=matrix,
         matrix_form_text=matrix_text,
+        key=key,
     )
 
 
@@ -61,8 +62,16 @@ def l2() -> Derivation:
     domain.samplers[lam] = _lam_sampler
     domain.assumptions.append("λ > 0 random")
     chains = [
-        _chain(Wm[i, j], "weights", r"\frac{\partial L}{\partial W} + \lambda W", "∂L/∂W + λW"),
-        _chain(bv[i], "biases (the penalty holds none)", r"\frac{\partial L}{\partial b}", "∂L/∂b"),
+        _chain(
+            "dW", Wm[i, j], "weights", r"\frac{\partial L}{\partial W} + \lambda W", "∂L/∂W + λW"
+        ),
+        _chain(
+            "db",
+            bv[i],
+            "biases (the penalty holds none)",
+            r"\frac{\partial L}{\partial b}",
+            "∂L/∂b",
+        ),
     ]
     checks = []
     for chain in chains:

@@ -67,7 +67,14 @@ def softmax_jacobian() -> Derivation:
         name="softmax",
         title="The softmax Jacobian",
         summary="∂p_i/∂z_j = p_i(𝟙[i = j] − p_j)",
-        chains=[Chain(lhs=sp.Derivative(pv[i], zv[j]), steps=steps, title="softmax Jacobian")],
+        chains=[
+            Chain(
+                lhs=sp.Derivative(pv[i], zv[j]),
+                steps=steps,
+                title="softmax Jacobian",
+                key="jacobian",
+            )
+        ],
         domain=domain,
         conventions=[
             "p = softmax(z), p_i = e^{z_i} / Σ_{l=1}^{K} e^{z_l}, for K classes; i, j ∈ {1, …, K}.",
@@ -83,7 +90,7 @@ def softmax_cross_entropy() -> Derivation:
     # ∂L/∂p_r by SymPy, then the Kronecker delta removed
     dL_dp = rules.eliminate_deltas(sp.diff(CROSS_ENTROPY, pv[r]))
     chain_rule = sp.Sum(dL_dp.subs(r, k) * sp.Derivative(pv[k], zv[i]), (k, 1, K))
-    jacobian = softmax_jacobian().result  # p_i (δ_ij − p_j), in i, j
+    jacobian = softmax_jacobian()["jacobian"].rhs  # p_i (δ_ij − p_j), in i, j
     substituted = chain_rule.replace(
         lambda e: isinstance(e, sp.Derivative) and e.expr.base == pv,
         lambda e: jacobian.xreplace({i: e.expr.indices[0], j: e.variables[0].indices[0]}),
@@ -106,7 +113,11 @@ def softmax_cross_entropy() -> Derivation:
         name="softmax-ce",
         title="Softmax with cross-entropy loss",
         summary="∂L/∂z_i = p_i − y_i, for any number of classes K",
-        chains=[Chain(lhs=sp.Derivative(L, zv[i]), steps=steps, title="gradient at the logits")],
+        chains=[
+            Chain(
+                lhs=sp.Derivative(L, zv[i]), steps=steps, title="gradient at the logits", key="dz"
+            )
+        ],
         domain=domain,
         conventions=[
             "z ∈ ℝ^K are the logits, p = softmax(z), y ∈ {0,1}^K is one-hot (Σ_k y_k = 1).",

@@ -4,7 +4,7 @@ Shape::
 
     {"name", "title", "summary", "summary_tex", "conventions": [...], "conventions_tex": [...],
      "verified": true,
-     "chains": [{"title", "note", "note_tex", "lhs": EXPR,
+     "chains": [{"key", "title", "note", "note_tex", "lhs": EXPR,
                  "steps": [{"rhs": EXPR, "why", "why_tex", "verified_by"}],
                  "result": EXPR, "matrix_form": {"latex", "text"} | null}],
      "checks": [{"name", "detail", "passed"}]}
@@ -40,6 +40,7 @@ def _chain(chain: Chain) -> dict:
     if chain.matrix_form or chain.matrix_form_text:
         matrix_form = {"latex": chain.matrix_form, "text": chain.matrix_form_text}
     return {
+        "key": chain.key,  # the result's name: derivation[key]
         "title": chain.title,
         "note": chain.note,
         "note_tex": to_delimited(chain.note),

@@ -19,7 +19,7 @@ from sympy.concrete.summations import Sum
 from derive.model import Chain, Derivation
 from derive.render import notation, prose, templates, verification
 from derive.render.printer import NotesLatexPrinter, leibniz_operand, text
-from derive.render.vector import vector_name_latex
+from derive.render.vector import vector_gradient, vector_name_latex
 
 DEFAULT_TITLE = "Backpropagation, derived step by step"
 
@@ -173,24 +173,52 @@ def vector_lhs_latex(chain: Chain) -> str:
     >>> print(vector_lhs_latex(Chain(lhs=sp.Derivative(L, Wm[i, j]), steps=[])))
     \\frac{\\partial L}{\\partial W}
     """
-    lhs = chain.lhs
-    if not (isinstance(lhs, sp.Derivative) and len(lhs.variables) == 1):
-        return ""
-    wrt = lhs.variables[0]
-    if not isinstance(wrt, sp.Indexed) or not isinstance(lhs.expr, sp.Symbol):
+    parts = vector_gradient(chain)
+    if parts is None:
         return ""
     return r"\frac{\partial %s}{\partial %s}" % (
-        NotesLatexPrinter().doprint(lhs.expr),
-        vector_name_latex(wrt),
+        NotesLatexPrinter().doprint(parts[0]),
+        vector_name_latex(parts[1]),
     )
 
 
 def _rows(chain: Chain, printer: NotesLatexPrinter) -> list[tuple[str, str, str]]:
-    """(lhs, rhs, why) per step; lhs only on the first line."""
+    """(lhs, rhs, why) per step; lhs only on the first line; a sum too wide for the line is
+    broken over several (see ``broken_sum``)."""
+    budget = LINE_BUDGET - visual_width(chain.lhs) - 2
+    lhs = printer.doprint(chain.lhs)
     return [
-        (printer.doprint(chain.lhs) if n == 0 else "", printer.doprint(step.rhs), step.why)
+        (lhs if n == 0 else "", broken_sum(step.rhs, printer, budget), step.why)
         for n, step in enumerate(chain.steps)
     ]
+
+
+def broken_sum(expr: sp.Basic, printer: NotesLatexPrinter, budget: float = LINE_BUDGET) -> str:
+    """``expr`` as LaTeX; a sum wider than ``budget`` letters is broken before a + or −, each
+    continuation an ``align*`` line of its own (``\\\\ &\\qquad {} + …``).
+
+    >>> a, b, c, d = sp.symbols("a b c d")
+    >>> print(broken_sum(a + b - c + d, NotesLatexPrinter(), budget=8))
+    a + b \\\\
+      &\\qquad {} - c + d
+    """
+    if not isinstance(expr, sp.Add) or visual_width(expr) <= budget:
+        return printer.doprint(expr)
+    lines: list[list[str]] = [[]]
+    width = 0.0
+    for n, term in enumerate(printer._as_ordered_terms(expr)):
+        sign = "- " if n and term.could_extract_minus_sign() else ("+ " if n else "")
+        shown = -term if sign == "- " else term
+        body = printer._print(shown)
+        if printer._needs_add_brackets(shown):
+            body = r"\left(%s\right)" % body
+        term_width = visual_width(shown) + 2.5
+        if lines[-1] and width + term_width > budget:
+            lines.append([])
+            width = 0.0
+        lines[-1].append(sign + body)
+        width += term_width
+    return " \\\\\n  &\\qquad {} ".join(" ".join(line) for line in lines)
 
 
 # --- layout ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 
 from derive.model import Chain, Derivation
 from derive.render import prose, templates, verification
+from derive.render.latex import vector_lhs_latex
 from derive.render.printer import NotesLatexPrinter
 
 # characters with a meaning in Markdown (or to MathJax: $) anywhere in a line
@@ -79,4 +80,5 @@ def _chain_view(chain: Chain, printer: NotesLatexPrinter) -> dict:
             typeset(f"{label} verified: {how}") for label, how in verification.step_groups(chain)
         ],
         "matrix_form": chain.matrix_form,
+        "matrix_lhs": vector_lhs_latex(chain),
     }

@@ -37,14 +37,20 @@ MODIFIERS_TEXT = {
 
 # --- functions ---------------------------------------------------------------------------------
 
-# How named functions are written in the terminal (LaTeX: each class's own ``_latex``).
-FUNCTIONS_TEXT = {
-    "sigmoid": "σ",
-    "relu": "ReLU",
-    "Heaviside": "H",
-    "exp": "exp",
-    "log": "log",
-}
+
+def _functions_text() -> dict[str, str]:
+    """SymPy class name → how the terminal writes it, from the function records whose text
+    differs from their name (σ, ReLU, H); LaTeX: each class's own ``_latex``."""
+    from derive import rulebook  # noqa: PLC0415
+
+    return {
+        record.sympy.__name__: record.text
+        for record in rulebook.functions().values()
+        if isinstance(record.sympy, type) and record.text not in ("", record.name)
+    }
+
+
+FUNCTIONS_TEXT = _functions_text()
 
 # The indicator function 1[z > 0] (Heaviside with H(0) = 0). amsfonts has no blackboard-bold
 # digits, so documents define \mathbb{1} themselves (see the LaTeX preamble).
@@ -65,6 +71,8 @@ FUNCTION_WORDS_LATEX = {"log": r"\log", "exp": r"\exp", "tanh": r"\tanh", "ln": 
 MINUS_TEXT = "−"  # U+2212, so that p_i − y_i reads as a subtraction, not a hyphen
 TIMES_TEXT = "·"
 SUPERSCRIPTS_TEXT = str.maketrans("0123456789-+()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺⁽⁾")
+# layer labels in terminal prose, as the formulas print them: W^(l-1) → W⁽ˡ⁻¹⁾
+LAYER_SUPERSCRIPTS_TEXT = str.maketrans("0123456789-+lL", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ˡᴸ")
 
 # --- Unicode in prose (justifications, conventions) → LaTeX math ---------------------------------
 

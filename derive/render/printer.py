@@ -224,8 +224,8 @@ class NotesLatexPrinter(LatexPrinter):
         return r" \odot ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        if not is_plain_mul(expr):
-            return super()._print_Mul(expr)
+        if not is_plain_mul(expr):  # an unevaluated p·0 or 1·x: a visible product, not "p 0"
+            return r" \cdot ".join(self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
         if expr.could_extract_minus_sign():
             return "- " + self.parenthesize(-expr, PRECEDENCE["Mul"], strict=True)
         numer, denom = sp.fraction(expr, exact=True)

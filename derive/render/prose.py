@@ -23,6 +23,7 @@ from derive.render.notation import (
     ACCENTS,
     FUNCTION_WORDS_LATEX,
     GREEK_LATEX_NAMES,
+    LAYER_SUPERSCRIPTS_TEXT,
     PROSE_LATEX,
     SAFE_TEXT,
     SCRIPT_WORDS,
@@ -31,7 +32,7 @@ from derive.render.notation import (
 SCRIPTS = ("sub", "sup")
 
 # a subscript or superscript argument: {group without braces} or a run of letters and digits
-_SCRIPT_ARGUMENT = re.compile(r"\{([^{}]*)\}|\(([^()]*)\)|([A-Za-z0-9]+)")
+_SCRIPT_ARGUMENT = re.compile(r"\{([^{}]*)\}|\(([^()]*)\)|([A-Za-z0-9]+|[\u0391-\u03c9])")
 # a Greek letter spelled out just before a script: delta^l
 _GREEK_WORD = re.compile(r"[A-Za-z]+(?=[_^])")
 _ARTICLES = frozenset("aAI")  # single letters that are English words, not variables
@@ -45,8 +46,12 @@ _OPERATORS = frozenset(
     | {r"\leq", r"\geq", r"\neq", r"\approx", r"\pm", r"\sum", r"\ldots"}
     | set(FUNCTION_WORDS_LATEX.values())  # \log p: the operator spaces itself
 )
+# operators that may start a formula whose left operand is a plain number (1 − p)
+_LEADING_OPERATORS = frozenset({"-", "+", r"\cdot", r"\times", r"\odot"})
 # what may end a math run after its last math piece: "= 1", "= 0.5", or closing brackets
 _RUN_ENDING = re.compile(r"(\s*=\s*[0-9]+(?:\.[0-9]+)?)?([)\]]*)")
+# a layer label in parentheses: W^(l), h^(l-1), z^(L), W^(1)
+_LAYER_LABEL = re.compile(r"\^\(([0-9lL+-]+)\)")
 # a function name standing alone as a word (log p_k, exp(z)), not the start of "logits"
 _FUNCTION_WORD = re.compile(
     r"(?:%s)(?![A-Za-z])" % "|".join(sorted(FUNCTION_WORDS_LATEX, key=len)[::-1])
@@ -77,6 +82,10 @@ def pieces(prose: str) -> list[Piece]:
     n = 0
     while n < len(prose):
         char = prose[n]
+        if char == "_" and _in_identifier(prose, n):  # torch's weight_decay: a name
+            out.append(Piece("text", r"\_", "_"))
+            n += 1
+            continue
         if char in "_^":
             match = _SCRIPT_ARGUMENT.match(prose, n + 1)
             if match:
@@ -106,6 +115,14 @@ def pieces(prose: str) -> list[Piece]:
             out.append(_piece(prose, n))
         n += 1
     return out
+
+
+def _in_identifier(prose: str, n: int) -> bool:
+    """Whether the underscore at n joins two words of a programming name (weight_decay), as
+    opposed to a subscript (n_in, z_prev, delta_l: one letter or a Greek name before it)."""
+    before = re.search(r"[A-Za-z]+$", prose[:n])
+    word = before.group() if before else ""
+    return len(word) > 1 and word not in GREEK_LATEX_NAMES and word not in FUNCTION_WORDS_LATEX
 
 
 def _piece(prose: str, n: int) -> Piece:
@@ -142,11 +159,24 @@ def _is_variable(prose: str, n: int) -> bool:
     """A lone ASCII letter (y, p in p_k, h in hᵀ) is a variable; 'a', 'A', 'I' only before a script."""
     before = prose[n - 1] if n > 0 else " "
     after = prose[n + 1] if n + 1 < len(prose) else " "
+    if before.isdigit() and _after_coefficient(prose, n):  # 2x, but not 1e-06 or W2x
+        return prose[n] not in _ARTICLES
     if _in_word(before) or _in_word(after) or "'" in (before, after):
         return False
     if before + after == "()" and prose[n - 2 : n - 1] in ("", " "):  # an item label: (b)
         return False
     return after in "_^" or _script_kind(after) != "" or prose[n] not in _ARTICLES
+
+
+def _after_coefficient(prose: str, n: int) -> bool:
+    """Whether the letter at n follows a number standing alone (2x), as a variable would."""
+    after = prose[n + 1] if n + 1 < len(prose) else " "
+    if _in_word(after) or after == "'" or (prose[n] in "eE" and after in "+-"):
+        return False
+    start = n - 1
+    while start > 0 and prose[start - 1].isdigit():
+        start -= 1
+    return start == 0 or not (_in_word(prose[start - 1]) or prose[start - 1] in "._")
 
 
 def _accented(prose: str, n: int) -> bool:
@@ -253,6 +283,8 @@ def runs(prose: str) -> list[tuple[str, list[Piece]]]:
     pending: list[Piece] = []  # bridging text after the last math piece of the run
     for part in pieces(prose):
         if part.is_math:
+            if not math and part.latex in _LEADING_OPERATORS:  # 1 − p: the 1 joins the formula
+                math = _trailing_number(out)
             math += pending + [part]
             pending = []
         elif math and part.plain in _BRIDGE and _may_close(math + pending, part.plain):
@@ -263,6 +295,30 @@ def runs(prose: str) -> list[tuple[str, list[Piece]]]:
             _add_text(out, [part])
     _flush(out, math, pending, following="")
     return out
+
+
+def _trailing_number(out: list) -> list[Piece]:
+    """A number (and the spaces after it, and a bracket before it) ending the text so far,
+    taken out of it: the left operand of an operator that starts a formula. Empty unless it
+    stands alone ("of 1 ", "(1 "), not inside a word or a name (W2)."""
+    if not out or out[-1][0] != "text":
+        return []
+    text = out[-1][1]
+    n = len(text)
+    while n and text[n - 1].plain == " ":
+        n -= 1
+    end = n
+    while n and (text[n - 1].plain.isdigit() or text[n - 1].plain == "."):
+        n -= 1
+    if n and text[n - 1].plain in "([":  # (1 − p): the bracket opens the formula
+        n -= 1
+    if n == end or (n and text[n - 1].plain != " "):  # none, or part of a word: leave it
+        return []
+    taken = text[n:]
+    del text[n:]
+    if not text:
+        out.pop()
+    return taken
 
 
 def _flush(out: list, math: list[Piece], pending: list[Piece], following: str) -> None:
@@ -364,3 +420,12 @@ def sentence_case(prose: str) -> str:
     if (len(first) > 1 or first == "a") and first.isalpha() and first.islower():
         return prose[:1].upper() + prose[1:]
     return prose
+
+
+def to_unicode(prose: str) -> str:
+    """Prose for the terminal, its layer labels set as the formulas set them.
+
+    >>> to_unicode("z^(l) = W^(l) h^(l-1) + b^(l); ∂L/∂W^(1)_11")
+    'z⁽ˡ⁾ = W⁽ˡ⁾ h⁽ˡ⁻¹⁾ + b⁽ˡ⁾; ∂L/∂W⁽¹⁾_11'
+    """
+    return _LAYER_LABEL.sub(lambda m: "⁽%s⁾" % m[1].translate(LAYER_SUPERSCRIPTS_TEXT), prose)

@@ -173,7 +173,8 @@ $$
 MARKDOWN = r"""{# One derivation in Markdown with $$ display math (GitHub and Jupyter).
    Expects d with: title, name, summary, conventions (list), checks (list of mark, name, detail)
    and chains (list of: title, note, rows (list of lhs, rhs: math-mode LaTeX), whys (list, one
-   per step), verified (list of lines), matrix_form). Prose is Markdown-escaped already. #}
+   per step), verified (list of lines), matrix_form, matrix_lhs (its left-hand side, or empty)).
+   Prose is Markdown-escaped already. #}
 ## {{ d.title }}
 
 {{ d.summary }}
@@ -212,7 +213,7 @@ $$
 {% endfor %}
 {% if chain.matrix_form %}
 
-In matrix form: $\displaystyle {{ chain.matrix_form }}$
+In matrix form: $\displaystyle {% if chain.matrix_lhs %}{{ chain.matrix_lhs }} = {% endif %}{{ chain.matrix_form }}$
 {% endif %}
 {% endfor %}
 {% if d.checks %}

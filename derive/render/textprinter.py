@@ -184,8 +184,9 @@ class NotesTextPrinter(StrPrinter):
         return out
 
     def _print_Mul(self, expr: sp.Mul) -> str:
-        if not is_plain_mul(expr):
-            return super()._print_Mul(expr)
+        if not is_plain_mul(expr):  # an unevaluated p·0 or 1·x: a visible product, not "p*0"
+            factors = (self.parenthesize(a, PRECEDENCE["Mul"]) for a in expr.args)
+            return notation.TIMES_TEXT.join(factors)
         if expr.could_extract_minus_sign():
             return notation.MINUS_TEXT + self.parenthesize(-expr, PRECEDENCE["Mul"], strict=True)
         numer, denom = sp.fraction(expr, exact=True)

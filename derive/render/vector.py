@@ -41,6 +41,26 @@ def vector_name_text(indexed: sp.Indexed) -> str:
     return out + "".join("_" + s for s in subs)
 
 
+def vector_gradient(chain) -> tuple[sp.Symbol, sp.Indexed] | None:
+    """(L, W[i, j]) when a chain's left-hand side is ∂L/∂W_ij, the gradient of one entry."""
+    lhs = chain.lhs
+    if not (isinstance(lhs, sp.Derivative) and len(lhs.variables) == 1):
+        return None
+    wrt = lhs.variables[0]
+    if not isinstance(wrt, sp.Indexed) or not isinstance(lhs.expr, sp.Symbol):
+        return None
+    return lhs.expr, wrt
+
+
+def vector_lhs_text(chain) -> str:
+    """The left-hand side of a chain's matrix form in Unicode: ∂L/∂W⁽³⁾_ij → ∂L/∂W⁽³⁾ (empty
+    if the chain is not the gradient of an entry)."""
+    parts = vector_gradient(chain)
+    if parts is None:
+        return ""
+    return "∂%s/∂%s" % (NotesTextPrinter().doprint(parts[0]), vector_name_text(parts[1]))
+
+
 def _as_vectors(expr: sp.Basic, index: sp.Symbol, name) -> sp.Basic:
     entries = {e for e in expr.atoms(sp.Indexed) if e.indices == (index,)}
     return expr.xreplace({e: sp.Symbol("{%s}" % name(e)) for e in entries})

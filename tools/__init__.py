@@ -1,0 +1,1 @@
+"""Maintenance scripts (not installed): the README's examples and pictures."""
