@@ -18,6 +18,7 @@ Q = {"p": spelling("q")}
         ("∂L/∂p_{k} = −y_k/p", "∂L/∂q_k = −y_k/q"),
         ("z_prev, \\partial, p(1 − p)", "z_prev, \\partial, q(1 − q)"),
         ("a prop, up, p2", "a prop, up, p2"),
+        ("2p − 2y, dp/dz = p(1 − p), dz/dp", "2q − 2y, dq/dz = q(1 − q), dz/dq"),
     ],
 )
 def test_prediction_letter_as_a_whole_symbol(prose, expected):

@@ -38,11 +38,11 @@ _LAYER_LATEX = re.compile(r"\^\{\((\w+(?:-1)?)\)\}")
 
 
 def _word(name: str) -> re.Pattern:
-    """``name`` as a whole symbol in prose, with its index: p_k and p in log p, not the p of
-    prev or \\partial."""
+    """``name`` as a whole symbol in prose, with its index: p_k, 2p, dp (of dp/dz) and p in log p, not
+    the p of prev, p2 or \\partial."""
     return re.compile(
-        r"(?<![A-Za-z0-9_\\])%s(?![A-Za-z0-9\u0300-\u036f])(?:_(\{[^{}]*\}|[A-Za-z0-9]))?"
-        % re.escape(name)
+        r"(?:(?<![A-Za-z_\\])|(?<=(?<![A-Za-z])d))%s(?![A-Za-z0-9\u0300-\u036f])"
+        r"(?:_(\{[^{}]*\}|[A-Za-z0-9]))?" % re.escape(name)
     )
 
 
@@ -104,12 +104,16 @@ def restate(derivation: Derivation, setting: RenderNotation) -> Derivation:
             note=say(c.note),
             matrix_form=say(c.matrix_form, latex=True),
             matrix_form_text=say(c.matrix_form_text),
-            steps=[dataclasses.replace(s, why=say(s.why)) for s in c.steps],
+            steps=[
+                dataclasses.replace(s, why=say(s.why), verified_by=say(s.verified_by))
+                for s in c.steps
+            ],
         )
         for c in derivation.chains
     ]
     return dataclasses.replace(
         derivation,
+        title=say(derivation.title),
         summary=say(derivation.summary),
         conventions=[say(c) for c in derivation.conventions],
         chains=chains,
