@@ -163,3 +163,25 @@ def test_spelling():
 )
 def test_layer_style_of_each_profile(profile, layer):
     assert profile_notation.setting(profile).layer == layer
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "json", "html", "beamer", "latex"])
+def test_every_format_and_all_take_the_profile(fmt):
+    from derive.render import render_many
+
+    chosen = [derive.get("softmax-ce"), derive.get("sigmoid-bce")]
+    shown = render_many(chosen, fmt, notation="superscript-layers")
+    assert "q_{i} - y_{i}" in shown and "p_{i}" not in shown
+
+
+def test_cli_renders_in_the_profile():
+    run = subprocess.run(
+        [sys.executable, "-m", "backprop.cli", "derive", "softmax-ce", "--notation"]
+        + ["superscript-layers"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stderr
+    expected = (FIXTURES / "softmax-ce.superscript-layers.txt").read_text(encoding="utf-8")
+    assert run.stdout == expected

@@ -3,7 +3,8 @@ self-contained page) and beamer (slides).
 
 ``render(derivation, "latex")`` renders one derivation; ``render_many(derivations, fmt)`` renders
 several (``--all``): LaTeX becomes one document, text and Markdown are concatenated, JSON is a
-list. Every renderer refuses a derivation that has not been verified.
+list. Every renderer refuses a derivation that has not been verified. ``notation=PROFILE`` writes
+the formulas and the prose in a notation profile's symbols (``derive.render.profile_notation``).
 """
 
 from __future__ import annotations
