@@ -74,7 +74,7 @@ def direct(function: sp.Expr, wrt: sp.Expr, claim: sp.Expr, domain: Domain, size
         pairs.append((_where(subs), got, want, defined))
         seen.update(f"{k}={v}" for k, v in subs.items() if k in domain.sizes)
     name = "direct differentiation of the expanded composition"
-    detail = f"{N_POINTS * len(pairs)} random points ({_sizes_text(seen)}), diff of the explicit expression"
+    detail = f"{N_POINTS * len(pairs)} random points ({_sizes_text(seen)}), L differentiated as one explicit expression of the parameters"
     return _compare(name, pairs, detail, 1e-8, 1e-10)
 
 

@@ -110,3 +110,11 @@ def test_every_readme_example_prints_what_the_readme_shows():
         examples.diff(lines, examples.updated(lines, blocks), "README.md")
         + "\nrun `python tools/readme_examples.py --update` and read the diff"
     )
+
+
+def test_every_command_block_is_marked_console():
+    """A ``$ `` block without ``console`` would silently go unchecked."""
+    sample = ["```", "$ backprop derive dense", "out", "```", "```console", "$ echo", "```"]
+    assert examples.unmarked(sample) == [1]
+    readme = (examples.ROOT / "README.md").read_text(encoding="utf-8").split("\n")
+    assert examples.unmarked(readme) == []

@@ -19,8 +19,8 @@ The convention (write README examples this way):
   the closing fence, are its expected output (stdout and stderr together, in the order they
   are written). Trailing spaces and blank lines at the end of an output are ignored.
 - Commands run with ``bash -c`` in a scratch copy of the repository (so ``-o file`` writes
-  there, never into the checkout; the commands of one block run in order, so a later one
-  reads what an earlier one wrote; blocks run side by side, so keep file names distinct), with
+  there, never into the checkout; every command runs in README order, so a later one reads
+  what an earlier one wrote, as for a reader typing them), with
   ``backprop`` and ``python`` first on ``PATH`` (this interpreter, running the checkout's code),
   ``PYTHONPATH`` set to the repository root, ``COLUMNS=100``, ``NO_COLOR=1``, ``TERM=dumb``.
 - What varies by machine is masked on both sides before comparing (``MASKS`` below):
@@ -46,7 +46,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +115,25 @@ def parse(lines: list[str]) -> list[Block]:
             blocks.append(Block(index + 1, end, _examples(lines[index + 1 : end])))
         index = end + 1
     return blocks
+
+
+def unmarked(lines: list[str]) -> list[int]:
+    """Line numbers (1-based) of fences without ``console`` whose block starts with ``$ ``:
+    a command example that would silently go unchecked (mark it ``console`` or
+    ``console no-check``)."""
+    found, index, inside = [], 0, False
+    for index, line in enumerate(lines):
+        if not line.startswith("```"):
+            continue
+        if inside:
+            inside = False
+            continue
+        inside = True
+        info = line[3:].split()[:1]
+        nxt = lines[index + 1] if index + 1 < len(lines) else ""
+        if info != [INFO] and nxt.startswith(PROMPT):
+            found.append(index + 1)
+    return found
 
 
 def _examples(body: list[str]) -> list[Example]:
@@ -198,8 +216,8 @@ def run(command: str, cwd: Path, env: dict[str, str]) -> list[str]:
 
 
 def run_blocks(blocks: list[Block], root: Path, only: str | None = None) -> None:
-    """Run every example of the blocks, filling ``actual``: one scratch copy, the commands
-    of a block in order, blocks side by side (one per CPU)."""
+    """Run every example of the blocks, filling ``actual``: one scratch copy, every command
+    in README order (as a reader would type them)."""
     chosen = [
         block
         for block in blocks
@@ -213,8 +231,8 @@ def run_blocks(blocks: list[Block], root: Path, only: str | None = None) -> None
             for example in block.examples:
                 example.actual = run(example.command, cwd, env)
 
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            list(pool.map(run_block, chosen))
+        for block in chosen:  # in README order: a later block may read what an earlier wrote
+            run_block(block)
 
 
 def stale(blocks: list[Block]) -> list[Example]:

@@ -2,6 +2,7 @@
 
 from backprop.commands import check, demo, derive_cmd, exercise, train
 from backprop.commands import generate as generate_cmd
+from backprop.commands import grade as grade_cmd
 
 SUBCOMMANDS = [
     derive_cmd.register,
@@ -10,4 +11,5 @@ SUBCOMMANDS = [
     demo.register,
     check.register,
     exercise.register,
+    grade_cmd.register,
 ]

@@ -55,7 +55,7 @@ def dense_domain(h_is_leaf: bool = True) -> Domain:
         samplers={},
         sizes={n_out: [2, 3], n_in: [3, 2]},
         indices={i: n_out, j: n_in},
-        assumptions=["upstream L(z) = Σ_k (a_k z_k + ½ c_k z_k²), a, c random"],
+        assumptions=["L taken as a random quadratic of z: Σ_k (a_k z_k + ½ c_k z_k²)"],
     )
 
 

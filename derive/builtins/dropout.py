@@ -45,7 +45,10 @@ def dropout_domain() -> Domain:
         samplers={mask: _mask_sampler, rate: _rate_sampler},
         sizes={n_out: [2, 3, 4]},
         indices={j: n_out},
-        assumptions=["m ∈ {0,1}ⁿ random, 0 < p < 1", "upstream L(u) = Σ_k (a_k u_k + ½ c_k u_k²)"],
+        assumptions=[
+            "m ∈ {0,1}ⁿ random, 0 < p < 1",
+            "L taken as a random quadratic of u: Σ_k (a_k u_k + ½ c_k u_k²)",
+        ],
     )
 
 
