@@ -75,11 +75,20 @@ def test_matrix_form_is_judged_correct_in_its_profile(name, profile):
     assert judged
 
 
+# the derivation itself, up to its verification record (whose wording is not the profile's)
+RECORD = {"text": "\nCross-checks\n", "latex": "\n\\section*{Verification record}"}
+
+
+def _derivation_part(shown: str, fmt: str) -> str:
+    return shown[: shown.index(RECORD[fmt])]
+
+
 @pytest.mark.parametrize("profile", [p for p in profiles.names() if p != "default"])
 @pytest.mark.parametrize("fmt, suffix", [("text", "txt"), ("latex", "tex")])
 def test_softmax_ce_exact_output(profile, fmt, suffix):
     expected = (FIXTURES / f"softmax-ce.{profile}.{suffix}").read_text(encoding="utf-8")
-    assert render(derive.get("softmax-ce"), fmt, notation=profile) == expected
+    shown = render(derive.get("softmax-ce"), fmt, notation=profile)
+    assert _derivation_part(shown, fmt) == expected
 
 
 def test_the_profiles_letters_in_softmax_ce():
@@ -184,4 +193,4 @@ def test_cli_renders_in_the_profile():
     )
     assert run.returncode == 0, run.stderr
     expected = (FIXTURES / "softmax-ce.superscript-layers.txt").read_text(encoding="utf-8")
-    assert run.stdout == expected
+    assert _derivation_part(run.stdout, "text") == expected
