@@ -189,26 +189,27 @@ class Derivation:
         """The main result: the right-hand side of the first chain."""
         return self.chains[0].result
 
-    # rendering (imported lazily so the model has no dependency on the renderers)
-    def to_latex(self, standalone: bool = False) -> str:
-        from derive.render import latex
+    # rendering (imported lazily so the model has no dependency on the renderers); ``notation``:
+    # a notation profile whose symbols the formulas use (None: the default notation)
+    def to_latex(self, standalone: bool = False, notation: str | None = None) -> str:
+        from derive.render import render
 
-        return latex.render(self, standalone=standalone)
+        return render(self, "latex", standalone=standalone, notation=notation)
 
-    def to_markdown(self) -> str:
-        from derive.render import markdown
+    def to_markdown(self, notation: str | None = None) -> str:
+        from derive.render import render
 
-        return markdown.render(self)
+        return render(self, "markdown", notation=notation)
 
-    def to_text(self) -> str:
-        from derive.render import text
+    def to_text(self, notation: str | None = None) -> str:
+        from derive.render import render
 
-        return text.render(self)
+        return render(self, "text", notation=notation)
 
-    def to_json(self) -> str:
-        from derive.render import jsonout
+    def to_json(self, notation: str | None = None) -> str:
+        from derive.render import render
 
-        return jsonout.render(self)
+        return render(self, "json", notation=notation)
 
     def _repr_latex_(self) -> str:
         from derive.render import latex

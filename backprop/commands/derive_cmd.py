@@ -57,6 +57,12 @@ def register(sub) -> None:
         help="documents (latex, html, beamer): a ✓ per chain and the record in an appendix "
         "(default), the record under each chain, or none",
     )
+    p.add_argument(
+        "--notation",
+        metavar="PROFILE",
+        help="write the formulas in a notation profile's symbols (see backprop check answer "
+        "--notations); default: the tool's own notation",
+    )
     p.add_argument("-o", "--out", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(run=run, limits=True)
 
@@ -84,13 +90,26 @@ def run(args: argparse.Namespace) -> int:
         return 0
     fmt = _format(args)
     standalone = args.standalone or (fmt == "latex" and bool(args.out) and args.all)
-    options = {"standalone": standalone, "verification": args.verification}
+    options = {
+        "standalone": standalone,
+        "verification": args.verification,
+        "notation": _notation(args.notation),
+    }
     if args.all:
         text = render_many([derive.get(n) for n in derive.names()], fmt, **options)
     else:
         text = render(_one(args), fmt, **options)
     write_text(args.out, text)
     return 0
+
+
+def _notation(name: str | None) -> str | None:
+    """The profile name, checked before anything is derived (UnknownNameError lists them)."""
+    if name is not None:
+        from derive.language import profiles
+
+        profiles.get(name)
+    return name
 
 
 def _one(args):

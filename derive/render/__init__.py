@@ -3,7 +3,8 @@ self-contained page) and beamer (slides).
 
 ``render(derivation, "latex")`` renders one derivation; ``render_many(derivations, fmt)`` renders
 several (``--all``): LaTeX becomes one document, text and Markdown are concatenated, JSON is a
-list. Every renderer refuses a derivation that has not been verified.
+list. Every renderer refuses a derivation that has not been verified. ``notation=PROFILE`` writes
+the formulas and the prose in a notation profile's symbols (``derive.render.profile_notation``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 from derive.errors import UnknownNameError
 from derive.model import Derivation
+from derive.render import profile_notation
+from derive.render.restate import restate
 from derive.render.verification import VERIFICATION_MODES, require_mode
 
 __all__ = ["VERIFICATION_MODES", "render", "render_many"]
@@ -48,16 +51,23 @@ def _module(fmt: str):
 
 
 def render(
-    derivation: Derivation, fmt: str, standalone: bool = False, verification: str = "appendix"
+    derivation: Derivation,
+    fmt: str,
+    standalone: bool = False,
+    verification: str = "appendix",
+    notation: str | None = None,
 ) -> str:
     """``derivation`` in format ``fmt``; ``standalone`` makes LaTeX a whole document.
 
     ``verification`` (documents: latex, html, beamer): "appendix" (lecture mode: a ✓ and a
     footnote per chain, the record at the end), "inline" (under each chain) or "none".
+    ``notation``: a notation profile (``derive.language.profiles``) whose symbols the
+    formulas use; None is the default notation. UnknownNameError for an unknown profile.
     """
     if fmt in _DOCUMENTS:
-        return render_many([derivation], fmt, standalone, verification)
-    return _module(fmt).render(derivation)
+        return render_many([derivation], fmt, standalone, verification, notation)
+    with profile_notation.using(notation) as chosen:
+        return _module(fmt).render(restate(derivation, chosen))
 
 
 def render_many(
@@ -65,10 +75,17 @@ def render_many(
     fmt: str,
     standalone: bool = False,
     verification: str = "appendix",
+    notation: str | None = None,
 ) -> str:
-    """Several derivations as one output: a document (or LaTeX sections), a JSON list, or text."""
+    """Several derivations as one output: a document (or LaTeX sections), a JSON list, or text,
+    in the notation profile ``notation`` (None: the default notation)."""
     module = _module(fmt)
-    derivations = list(derivations)
+    with profile_notation.using(notation) as chosen:
+        restated = [restate(d, chosen) for d in derivations]
+        return _render_many(module, restated, fmt, standalone, verification)
+
+
+def _render_many(module, derivations: list, fmt: str, standalone: bool, verification: str) -> str:
     if fmt in _DOCUMENTS:
         require_mode(verification)
         if fmt == "latex" and not standalone:

@@ -31,15 +31,25 @@ def split_name(name: str) -> tuple[str, list[str], list[str]]:
     return base, list(supers), list(subs)
 
 
-def indexed_name(indexed: sp.Indexed) -> tuple[str, list[str], list[str]]:
-    """(base, superscripts, subscripts) of an entry's base; a trailing layer number is a superscript.
+# layer-index styles (one per document): "(l)" W^{(3)}, "[l]" W^{[3]}, "l" W^3, "subscript" W_3
+LAYER_LABELS = {"(l)": "({})", "[l]": "[{}]", "l": "{}", "subscript": None}
+
+
+def indexed_name(indexed: sp.Indexed, layer: str = "(l)") -> tuple[str, list[str], list[str]]:
+    """(base, superscripts, subscripts) of an entry's base; a trailing layer number is a
+    superscript in the ``layer`` style (one of ``LAYER_LABELS``), or the first subscript.
 
     >>> indexed_name(sp.IndexedBase("W3")[1, 2]), indexed_name(sp.IndexedBase("zprev")[1])
     (('W', ['(3)'], []), ('z', [], ['prev']))
+    >>> indexed_name(sp.IndexedBase("W3")[1, 2], "subscript")
+    ('W', [], ['3'])
     """
     base, supers, subs = split_name(indexed.base.label.name)
-    layers = [f"({s})" for s in subs if s.isdigit()]
-    return base, [*supers, *layers], [s for s in subs if not s.isdigit()]
+    numbers, others = [s for s in subs if s.isdigit()], [s for s in subs if not s.isdigit()]
+    label = LAYER_LABELS[layer]
+    if label is None:
+        return base, supers, [*numbers, *others]
+    return base, [*supers, *(label.format(n) for n in numbers)], others
 
 
 def gradient_base(indexed: sp.Indexed) -> sp.Indexed | None:

@@ -164,6 +164,7 @@ _SYMBOLS_LATEX = {
     "ℕ": r"\mathbb{N}",
     "ℤ": r"\mathbb{Z}",
     "ℓ": r"\ell",
+    "𝒜": r"\mathcal{A}",  # the activation in notes that write y* = 𝒜(wᵀx)
     "𝟙": INDICATOR_LATEX,
     "⊤": r"\top",
     "✓": r"\checkmark",

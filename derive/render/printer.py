@@ -32,7 +32,7 @@ from sympy.printing.latex import LatexPrinter, translate
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.repr import ReprPrinter
 
-from derive.render import notation
+from derive.render import notation, profile_notation
 from derive.render.forms import (
     derivative_parts,
     gradient_base,
@@ -67,7 +67,35 @@ class NotesLatexPrinter(LatexPrinter):
     >>> from sympy import IndexedBase, symbols
     >>> NotesLatexPrinter().doprint(IndexedBase("W")[symbols("i j")])
     'W_{ij}'
+
+    The setting ``notation`` (a :class:`~derive.render.profile_notation.RenderNotation` or a
+    profile name; default: the rendering's, see ``profile_notation.using``) sets the symbols:
+
+    >>> NotesLatexPrinter({"notation": "ystar-calligraphic-activation"}).doprint(IndexedBase("p")[1])
+    'y_{1}^{*}'
     """
+
+    _default_settings = {**LatexPrinter._default_settings, "notation": None}
+
+    @property
+    def _notation(self) -> profile_notation.RenderNotation:
+        chosen = self._settings["notation"]
+        return profile_notation.current() if chosen is None else profile_notation.setting(chosen)
+
+    def _function_name(self, name: str, prime: bool = False) -> str:
+        """An undefined function's letter (``prime``: before a ′): the profile's for g."""
+        spelling = self._notation.functions.get(name)
+        if spelling:
+            return spelling.latex
+        return self._deal_with_super_sub(name) if prime else self._hprint_Function(name)
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        spelling = self._notation.spelling_of(expr)
+        return spelling.latex_with() if spelling else super()._print_Symbol(expr, style)
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        spelling = self._notation.spelling_of(expr)
+        return spelling.latex_with() if spelling else super()._print_IndexedBase(expr)
 
     @staticmethod
     def _base_name(base: str) -> str:
@@ -109,12 +137,15 @@ class NotesLatexPrinter(LatexPrinter):
                 notation.GRADIENT_NUMERATOR,
                 self._print(gradient_of),
             )
-        base, supers, subs = indexed_name(expr)
+        base, supers, subs = indexed_name(expr, self._notation.layer)
+        sep = "" if all(is_short_index(ix) for ix in expr.indices) else ","
+        indices = sep.join(self._print(ix) for ix in expr.indices)
+        spelling = self._notation.spelling_of(expr.base)
+        if spelling:  # the profile's name for the prediction: q_{i}, a_{i}^{L}
+            return spelling.latex_with(indices)
         tex = self._base_name(base)
         if supers:
             tex += "^{%s}" % " ".join(self._name_word(s) for s in supers)
-        sep = "" if all(is_short_index(ix) for ix in expr.indices) else ","
-        indices = sep.join(self._print(ix) for ix in expr.indices)
         return tex + "_{%s}" % ",".join([*(self._name_word(s) for s in subs), indices])
 
     def _print_KroneckerDelta(self, expr: sp.KroneckerDelta, exp=None) -> str:
@@ -142,7 +173,7 @@ class NotesLatexPrinter(LatexPrinter):
         if is_prime_form(expr):
             inner = expr.expr
             return r"%s'\left(%s\right)" % (
-                self._deal_with_super_sub(inner.func.__name__),
+                self._function_name(inner.func.__name__, prime=True),
                 self._print(inner.args[0]),
             )
         partial, order = derivative_parts(expr)
@@ -163,7 +194,7 @@ class NotesLatexPrinter(LatexPrinter):
     def _print_AppliedUndef(self, expr: AppliedUndef, exp=None) -> str:
         # x(r, θ)² rather than SymPy's x^{2}(r, θ), which reads like a power of x
         tex = r"%s\left(%s\right)" % (
-            self._hprint_Function(expr.func.__name__),
+            self._function_name(expr.func.__name__),
             ", ".join(self._print(a) for a in expr.args),
         )
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
@@ -250,14 +281,14 @@ class RoundTripReprPrinter(ReprPrinter):
         return f"Function({expr.__name__!r}{extra})"
 
 
-def latex(expr: sp.Basic) -> str:
-    """``expr`` in the notes' LaTeX (math mode, no delimiters)."""
-    return NotesLatexPrinter().doprint(expr)
+def latex(expr: sp.Basic, notation: str | None = None) -> str:
+    """``expr`` in the notes' LaTeX (math mode, no delimiters), in profile ``notation``."""
+    return NotesLatexPrinter({"notation": notation}).doprint(expr)
 
 
-def text(expr: sp.Basic) -> str:
-    """``expr`` on one line of Unicode."""
-    return NotesTextPrinter().doprint(expr)
+def text(expr: sp.Basic, notation: str | None = None) -> str:
+    """``expr`` on one line of Unicode, in profile ``notation``."""
+    return NotesTextPrinter({"notation": notation}).doprint(expr)
 
 
 def srepr(expr: sp.Basic) -> str:

@@ -129,6 +129,8 @@ def _piece(prose: str, n: int) -> Piece:
     char = prose[n]
     if char.isascii() and char.isalpha() and (_is_variable(prose, n) or _accented(prose, n)):
         return Piece("math", char)
+    if char == "*" and n > 0 and prose[n - 1].isalpha() and _is_variable(prose, n - 1):
+        return Piece("sup", "*")  # y* (the prediction in some notes): y^{*}
     if char == "-" and _is_minus(prose, n):
         return Piece("math", "-")
     if char in SAFE_TEXT:
@@ -248,7 +250,13 @@ def _merge_scripts(parts: list[Piece]) -> list[Piece]:
             used = set()
             merged.append(part)
         elif merged and merged[-1].kind == part.kind:
-            merged[-1] = Piece(part.kind, merged[-1].latex + part.latex)
+            # ^{\top} then z is ^{\top z}, never the unknown control word \topz
+            space = (
+                " "
+                if _CONTROL_WORD_END.search(merged[-1].latex) and part.latex[:1].isalpha()
+                else ""
+            )
+            merged[-1] = Piece(part.kind, merged[-1].latex + space + part.latex)
         else:
             if part.kind in used:  # a double subscript would not compile
                 merged.append(Piece("math", "{}"))

@@ -14,7 +14,7 @@ from sympy.concrete.summations import Sum
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.str import StrPrinter
 
-from derive.render import notation
+from derive.render import notation, profile_notation
 from derive.render.forms import (
     derivative_parts,
     gradient_base,
@@ -44,6 +44,19 @@ class NotesTextPrinter(StrPrinter):
     # does not take precedence over the ``_print_<Class>`` methods below
     printmethod = "_notes_text"
 
+    # the notation profile (a RenderNotation or a profile name; None: the rendering's)
+    _default_settings = {**StrPrinter._default_settings, "notation": None}
+
+    @property
+    def _notation(self) -> profile_notation.RenderNotation:
+        chosen = self._settings["notation"]
+        return profile_notation.current() if chosen is None else profile_notation.setting(chosen)
+
+    def _function_name(self, name: str) -> str:
+        """An undefined function's letter: the profile's activation letter for g."""
+        spelling = self._notation.functions.get(name)
+        return spelling.text if spelling else self._name(name)
+
     def _name(self, name: str) -> str:
         """delta → δ, yhat → ŷ, n_in → n_in, W^l → W^l."""
         base, supers, subs = split_name(name)
@@ -58,10 +71,12 @@ class NotesTextPrinter(StrPrinter):
         return out
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return self._name(expr.name)
+        spelling = self._notation.spelling_of(expr)
+        return spelling.text_with() if spelling else self._name(expr.name)
 
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
-        return self._name(expr.label.name)
+        spelling = self._notation.spelling_of(expr)
+        return spelling.text_with() if spelling else self._name(expr.label.name)
 
     def _as_ordered_terms(self, expr, order=None):
         return positive_first(super()._as_ordered_terms(expr, order=order))
@@ -82,11 +97,17 @@ class NotesTextPrinter(StrPrinter):
         gradient_of = gradient_base(expr)
         if gradient_of is not None:  # dh⁽²⁾_j is (∂L/∂h⁽²⁾_j)
             return "(∂%s/∂%s)" % (notation.GRADIENT_NUMERATOR, self._print(gradient_of))
-        base, supers, subs = indexed_name(expr)
+        spelling = self._notation.spelling_of(expr.base)
+        if spelling:  # the profile's name for the prediction: q_i, a_i^L
+            return spelling.text_with(self._subscript(expr.indices))
+        base, supers, subs = indexed_name(expr, self._notation.layer)
         head = self._name(base)
-        for sup in supers:  # layer numbers as superscripts: W⁽³⁾
+        for sup in supers:  # layer numbers as superscripts: W⁽³⁾, W³ (W^[3]: no ⁽⁾ for [])
             shown = sup.translate(notation.SUPERSCRIPTS_TEXT)
-            head += shown if shown != sup and "^" not in shown else "^" + sup
+            writable = shown != sup and "^" not in shown and "[" not in sup
+            head += shown if writable else "^" + sup
+        if subs and self._notation.layer == "subscript":  # W_3,ij
+            return head + "_" + ",".join([*subs, self._subscript(expr.indices)])
         if subs:  # z_prev,j
             return head + "_" + ",".join([*subs, *(self._print(ix) for ix in expr.indices)])
         return head + "_" + self._subscript(expr.indices)
@@ -112,7 +133,8 @@ class NotesTextPrinter(StrPrinter):
     def _print_Derivative(self, expr: sp.Derivative) -> str:
         inner = expr.expr
         if is_prime_form(expr):
-            return "%s′(%s)" % (self._name(inner.func.__name__), self._print(inner.args[0]))
+            name = self._function_name(inner.func.__name__)
+            return "%s′(%s)" % (name, self._print(inner.args[0]))
         partial, order = derivative_parts(expr)
         d = "∂" if partial else "d"
         power = "" if order == 1 else str(order).translate(notation.SUPERSCRIPTS_TEXT)
@@ -138,7 +160,7 @@ class NotesTextPrinter(StrPrinter):
 
     def _print_Function(self, expr: sp.Function) -> str:
         name = expr.func.__name__
-        name = notation.FUNCTIONS_TEXT.get(name, self._name(name))
+        name = notation.FUNCTIONS_TEXT.get(name, self._function_name(name))
         return "%s(%s)" % (name, ", ".join(self._print(a) for a in expr.args))
 
     _print_exp = _print_log = _print_Function

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import sympy as sp
 
-from derive.render import notation
+from derive.render import notation, profile_notation
 from derive.render.forms import indexed_name
 from derive.render.printer import NotesLatexPrinter, NotesTextPrinter
 
 
 def vector_name_latex(indexed: sp.Indexed) -> str:
     """The LaTeX name of the vector or matrix an entry belongs to: W3[i, j] → W^{(3)}."""
-    base, supers, subs = indexed_name(indexed)
+    base, supers, subs = indexed_name(indexed, profile_notation.current().layer)
     tex = NotesLatexPrinter._base_name(base)
     if supers:
         tex += "^{%s}" % " ".join(supers)
@@ -35,7 +35,7 @@ def vector_name_latex(indexed: sp.Indexed) -> str:
 
 def vector_name_text(indexed: sp.Indexed) -> str:
     """The Unicode name of the vector or matrix an entry belongs to: W3[i, j] → W⁽³⁾."""
-    base, supers, subs = indexed_name(indexed)
+    base, supers, subs = indexed_name(indexed, profile_notation.current().layer)
     out = notation.GREEK_TEXT.get(base, base)
     out += "".join(s.translate(notation.SUPERSCRIPTS_TEXT) for s in supers)
     return out + "".join("_" + s for s in subs)
