@@ -148,7 +148,11 @@ def _in_range(found: list[Reading], base: int) -> list[Reading]:
     kept, low = [], None
     for reading in found:
         value = reading.value
-        atoms = value.atoms(sp.Indexed) if isinstance(value, sp.Basic) else ()
+        atoms = (
+            sorted(value.atoms(sp.Indexed), key=sp.default_sort_key)
+            if isinstance(value, sp.Basic)
+            else ()
+        )
         bad = [ix for a in atoms for ix in a.indices if ix.is_Integer and int(ix) < base]
         if bad:
             low = low or next(a for a in atoms if any(ix in bad for ix in a.indices))
