@@ -133,6 +133,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.more_quantities import pre_activation
 
         return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name == "ce:loss" and "K" in params:  # a sum written out for that many classes
+        from check.forward_quantities import ce_loss
+
+        return ce_loss(params["K"])
     if name != "derivative":
         return None
     if "of" not in params or "wrt" not in params:
