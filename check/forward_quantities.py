@@ -20,7 +20,7 @@ from check.quantities import _NOTES_SIGMOID, PREDICTION, STEP_FUNCTIONS, Quantit
 from derive import rulebook
 from derive.errors import ParseError
 from derive.model import Domain
-from derive.symbols import K, L, i, j, k, p, pv, y, yv, z
+from derive.symbols import K, L, i, j, k, p, pv, y, yv, z, zv
 
 
 def _flipped(result) -> list:
@@ -44,6 +44,43 @@ def _activation_forward(name: str) -> Quantity:
         functions=STEP_FUNCTIONS if name == "relu" else _NOTES_SIGMOID if name == "sigmoid" else {},
         build=build,
         mistakes=_flipped,
+    )
+
+
+def _dense_h() -> tuple:
+    """h = g(z), the activation of the layer's pre-activation, with the dense derivation's g
+    (the domain of its ``delta_below``, where h = g(z_prev) is the layer below's output)."""
+    from derive.builtins.dense import g
+
+    below = derive.get("dense")["delta_below"].domain
+    return g(z), replace(below, assumptions=[*below.assumptions, "h = g(z) for one unit"])
+
+
+def _generic_only(expr):
+    """tanh(z) or ReLU(z) for h = g(z) is right only for that activation: not judged."""
+    if isinstance(expr, sp.Basic) and expr.has(sp.tanh, sp.Max, sp.Heaviside, sp.Piecewise):
+        raise ParseError("h = g(z) for any activation g: write g(z), or name it (activation)")
+    return expr
+
+
+def _slope_for_output(result) -> list:
+    return [(sp.diff(result, z), "g′(z) instead of g(z): the derivative, not the activation")]
+
+
+def _dense_h_quantity() -> Quantity:
+    from derive.builtins.dense import g
+
+    return Quantity(
+        name="dense:h",
+        derivation="",
+        key="",
+        meaning="h = g(z), the output of one unit of the dense layer (g the activation)",
+        accepts="z (pre-activation, a layer label z^2 allowed); g, σ",
+        symbols={"z": z},
+        functions={"g": g},
+        build=_dense_h,
+        tidy=_generic_only,
+        mistakes=_slope_for_output,
     )
 
 
@@ -134,11 +171,54 @@ def ce_loss(classes: int) -> Quantity:
     return made(q)
 
 
+def _softmax(classes: int | None):
+    def build() -> tuple:
+        d = derive.get("softmax-ce")
+        sizes = {K: [classes]} if classes is not None else dict(d.domain.sizes)
+        entry = d.domain.definitions[pv](i)  # the derivation's own p_i = softmax(z)_i
+        return entry, Domain(sizes=sizes, assumptions=["p = softmax(z), entry i"])
+
+    return build
+
+
+def _softmax_forward() -> Quantity:
+    return Quantity(
+        name="softmax:forward",
+        derivation="",
+        key="",
+        meaning="p_i = softmax(z)_i = e^{z_i} / Σ_k e^{z_k} (K classes)",
+        accepts="z_i, z_k (logits); sums Σ_k; exp, e^",
+        symbols={"K": K, "z": zv[i], "z_i": zv[i]},
+        indexed={"z": zv},
+        index_symbols={"i": i, "j": j, "k": k},
+        build=_softmax(None),
+    )
+
+
+SOFTMAX = _softmax_forward()
+
+
+@cache
+def softmax(classes: int) -> Quantity:
+    """softmax:forward for a given number of classes K (a denominator written out)."""
+    if not (isinstance(classes, int) and 2 <= classes <= 12):
+        raise ParseError("K must be a number of classes from 2 to 12")
+    return made(
+        replace(
+            SOFTMAX,
+            name=f"softmax:forward ({classes} classes)",
+            build=_softmax(classes),
+        )
+    )
+
+
 CE_LOSS = _loss("ce:loss", "L = −Σ_k y_k log p_k (cross-entropy, K classes)", _ce_loss(None), True)
 QUANTITIES = [
     *(_activation_forward(name) for name in ("sigmoid", "tanh", "relu")),
     CE_LOSS,
+    SOFTMAX,
+    _dense_h_quantity(),
     _loss("bce:loss", "L = −y log p − (1 − y) log(1 − p) (binary cross-entropy)", _bce_loss, False),
 ]
 
-__all__ = ["QUANTITIES", "ce_loss"]
+__all__ = ["QUANTITIES", "ce_loss", "softmax"]
