@@ -126,7 +126,7 @@ def _tidy_ce(classes: int | None):
         if classes is None:
             if _numbered(expr):
                 raise ParseError(
-                    "numbered entries y_1, p_1 need the number of classes: ask with params K"
+                    "numbered entries y_1, p_1 need the number of classes K, which the question does not give"
                 )
             return expr
         return expr.subs(K, classes).doit().xreplace(_last_class(classes))
