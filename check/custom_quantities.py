@@ -67,6 +67,27 @@ def derivative(of: str, wrt: str) -> Quantity:
     )
 
 
+def expression(of: str) -> Quantity:
+    """The given expression ``of`` itself (a forward quantity: L(w) as the question states it)."""
+    expr = _read(of)
+
+    def build():
+        return expr, Domain(assumptions=[f"the expression {of}"])
+
+    return made(
+        Quantity(
+            name=f"the expression {of}",
+            derivation="",
+            key="",
+            meaning=f"the value of {of}",
+            accepts="the letters of the expression, entries w_1, x_2",
+            symbols=dict(_SCALARS),
+            indexed=dict(_VECTORS),
+            build=build,
+        )
+    )
+
+
 def _from_derivation(name: str, meaning: str, make, symbols: dict, itself=None) -> Quantity:
     def build():
         d = make()

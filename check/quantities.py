@@ -235,9 +235,9 @@ def made(q: Quantity) -> Quantity:
 
 
 def _more() -> list[Quantity]:
-    from check import more_quantities
+    from check import forward_quantities, more_quantities
 
-    return more_quantities.QUANTITIES
+    return more_quantities.QUANTITIES + forward_quantities.QUANTITIES
 
 
 QUANTITIES: dict[str, Quantity] = {

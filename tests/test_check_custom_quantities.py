@@ -60,3 +60,9 @@ def test_cli_activation_loss_and_derivative():
     assert _cli("derivative", "2w", "--of", "w^2", "--wrt", "w").returncode == 0
     bad = _cli("--activation", "eval(z)", "1")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_forward_of_a_given_expression_is_the_expression_itself():
+    params = {"of": "w_1^2 + w_2^2"}
+    assert check_answer("forward", "w_1 w_1 + w_2 w_2", params=params).correct is True
+    assert check_answer("forward", "2w_1 + 2w_2", params=params).correct is False

@@ -1,0 +1,224 @@
+"""Forward quantities: the activations themselves (σ(z), tanh(z), ReLU(z), from their records
+in the rulebook) and the losses themselves (the cross-entropies' L, from the domain of the
+derivation that differentiates them).  The results are the records' and derivations' own
+definitions; nothing is typed here.
+
+>>> from check import check_answer
+>>> check_answer("sigmoid:forward", "1/(1 + exp(-z))").correct  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+
+import sympy as sp
+
+import derive
+from check.quantities import _NOTES_SIGMOID, PREDICTION, STEP_FUNCTIONS, Quantity, made
+from derive import rulebook
+from derive.errors import ParseError
+from derive.model import Domain
+from derive.symbols import K, L, i, j, k, p, pv, y, yv, z, zv
+
+
+def _flipped(result) -> list:
+    return [(result.subs(z, -z), "sign error: this is the function of −z, not of z")]
+
+
+def _activation_forward(name: str) -> Quantity:
+    """g(z) of the activation record ``name`` (a scalar z)."""
+    record = rulebook.activations()[name]
+
+    def build() -> tuple:
+        return record.expr, Domain(assumptions=[f"the {name} activation itself, g(z)"])
+
+    return Quantity(
+        name=f"{name}:forward",
+        derivation="",
+        key="",
+        meaning=f"{record.shown} itself, the activation (a scalar z)",
+        accepts="z or x (pre-activation)",
+        symbols={"z": z, "x": z},
+        functions=STEP_FUNCTIONS if name == "relu" else _NOTES_SIGMOID if name == "sigmoid" else {},
+        build=build,
+        mistakes=_flipped,
+    )
+
+
+def _dense_h() -> tuple:
+    """h = g(z), the activation of the layer's pre-activation, with the dense derivation's g
+    (the domain of its ``delta_below``, where h = g(z_prev) is the layer below's output)."""
+    from derive.builtins.dense import g
+
+    below = derive.get("dense")["delta_below"].domain
+    return g(z), replace(below, assumptions=[*below.assumptions, "h = g(z) for one unit"])
+
+
+def _generic_only(expr):
+    """tanh(z) or ReLU(z) for h = g(z) is right only for that activation: not judged."""
+    if isinstance(expr, sp.Basic) and expr.has(sp.tanh, sp.Max, sp.Heaviside, sp.Piecewise):
+        raise ParseError("h = g(z) for any activation g: write g(z), or name it (activation)")
+    return expr
+
+
+def _slope_for_output(result) -> list:
+    return [(sp.diff(result, z), "g′(z) instead of g(z): the derivative, not the activation")]
+
+
+def _dense_h_quantity() -> Quantity:
+    from derive.builtins.dense import g
+
+    return Quantity(
+        name="dense:h",
+        derivation="",
+        key="",
+        meaning="h = g(z), the output of one unit of the dense layer (g the activation)",
+        accepts="z (pre-activation, a layer label z^2 allowed); g, σ",
+        symbols={"z": z},
+        functions={"g": g},
+        build=_dense_h,
+        tidy=_generic_only,
+        mistakes=_slope_for_output,
+    )
+
+
+def _sign(result) -> list:
+    return [(-result, "sign error: the loss has a minus sign in front")]
+
+
+def _bce_loss() -> tuple:
+    d = derive.get("sigmoid-bce")
+    return d.domain.definitions[L], Domain(assumptions=["binary cross-entropy of one output p"])
+
+
+def _last_class(classes: int) -> dict:
+    """y_K = 1 − Σ_{k<K} y_k and p_K = 1 − Σ_{k<K} p_k: a one-hot target and a probability
+    vector, so that −y_1 log p_1 − (1 − y_1) log(1 − p_1) is the K = 2 cross-entropy."""
+    rest = range(1, classes)
+    return {
+        yv[classes]: 1 - sum(yv[n] for n in rest),
+        pv[classes]: 1 - sum(pv[n] for n in rest),
+    }
+
+
+def _ce_loss(classes: int | None):
+    def build() -> tuple:
+        d = derive.get("softmax-ce")
+        loss = d.domain.definitions[L]
+        if classes is None:
+            return loss, Domain(sizes=dict(d.domain.sizes), assumptions=["K classes"])
+        written = loss.subs(K, classes).doit().xreplace(_last_class(classes))
+        return written, Domain(assumptions=[f"{classes} classes, one-hot target y"])
+
+    return build
+
+
+def _numbered(expr) -> bool:
+    return any(ix.is_Integer for a in expr.atoms(sp.Indexed) for ix in a.indices)
+
+
+def _tidy_ce(classes: int | None):
+    def tidy(expr):
+        if not isinstance(expr, sp.Basic):
+            return expr
+        if classes is None:
+            if _numbered(expr):
+                raise ParseError(
+                    "numbered entries y_1, p_1 need the number of classes K, which the question does not give"
+                )
+            return expr
+        return expr.subs(K, classes).doit().xreplace(_last_class(classes))
+
+    return tidy
+
+
+def _loss(name: str, meaning: str, build, indexed: bool) -> Quantity:
+    prediction = pv[i] if indexed else p
+    target = yv[i] if indexed else y
+    symbols = {**dict.fromkeys(PREDICTION, prediction), "y": target}
+    if not indexed:
+        symbols |= {f"{n}_i": p for n in PREDICTION} | {"y_i": y}
+    return Quantity(
+        name=name,
+        derivation="",
+        key="",
+        meaning=meaning,
+        accepts="p, q, ŷ, y*, a (prediction); y (target)"
+        + ("; entries p_k, y_k, sums Σ_k" if indexed else ""),
+        symbols=symbols | ({"K": K} if indexed else {}),
+        indexed={**dict.fromkeys(PREDICTION, pv), "y": yv} if indexed else {},
+        index_symbols={"i": i, "j": j, "k": k} if indexed else {},
+        swaps=((pv, yv) if indexed else (p, y),),
+        build=build,
+        tidy=_tidy_ce(None) if indexed else None,
+        mistakes=_sign,
+    )
+
+
+@cache
+def ce_loss(classes: int) -> Quantity:
+    """ce:loss for a given number of classes K (an answer that writes the sum out term by term)."""
+    if not (isinstance(classes, int) and 2 <= classes <= 12):
+        raise ParseError("K must be a number of classes from 2 to 12")
+    q = replace(
+        CE_LOSS,
+        name=f"ce:loss ({classes} classes)",
+        build=_ce_loss(classes),
+        tidy=_tidy_ce(classes),
+    )
+    return made(q)
+
+
+def _softmax(classes: int | None):
+    def build() -> tuple:
+        d = derive.get("softmax-ce")
+        sizes = {K: [classes]} if classes is not None else dict(d.domain.sizes)
+        entry = d.domain.definitions[pv](i)  # the derivation's own p_i = softmax(z)_i
+        return entry, Domain(sizes=sizes, assumptions=["p = softmax(z), entry i"])
+
+    return build
+
+
+def _softmax_forward() -> Quantity:
+    return Quantity(
+        name="softmax:forward",
+        derivation="",
+        key="",
+        meaning="p_i = softmax(z)_i = e^{z_i} / Σ_k e^{z_k} (K classes)",
+        accepts="z_i, z_k (logits); sums Σ_k; exp, e^",
+        symbols={"K": K, "z": zv[i], "z_i": zv[i]},
+        indexed={"z": zv},
+        index_symbols={"i": i, "j": j, "k": k},
+        build=_softmax(None),
+    )
+
+
+SOFTMAX = _softmax_forward()
+
+
+@cache
+def softmax(classes: int) -> Quantity:
+    """softmax:forward for a given number of classes K (a denominator written out)."""
+    if not (isinstance(classes, int) and 2 <= classes <= 12):
+        raise ParseError("K must be a number of classes from 2 to 12")
+    return made(
+        replace(
+            SOFTMAX,
+            name=f"softmax:forward ({classes} classes)",
+            build=_softmax(classes),
+        )
+    )
+
+
+CE_LOSS = _loss("ce:loss", "L = −Σ_k y_k log p_k (cross-entropy, K classes)", _ce_loss(None), True)
+QUANTITIES = [
+    *(_activation_forward(name) for name in ("sigmoid", "tanh", "relu")),
+    CE_LOSS,
+    SOFTMAX,
+    _dense_h_quantity(),
+    _loss("bce:loss", "L = −y log p − (1 − y) log(1 − p) (binary cross-entropy)", _bce_loss, False),
+]
+
+__all__ = ["QUANTITIES", "ce_loss", "softmax"]
