@@ -13,8 +13,6 @@ per line, instead of a forward pass per line through the whole depth.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import sympy as sp
 
@@ -23,6 +21,7 @@ from derive.builtins import mlp as mlp_builder
 from derive.builtins.mlp import layer
 from derive.errors import DerivationError
 from derive.numeric import Definitions, evaluate
+from derive.substitute import expand_sum
 from derive.symbols import pv as p
 from derive.symbols import yv as y
 from derive.symbols import z
@@ -65,49 +64,73 @@ def verify_network(derivation, net, acts, progress=None) -> None:
             step.verified_by = how
 
 
-def _entries(chain):
-    """The chain's index assignments: every entry of its left-hand side."""
-    ranges = [range(1, int(n) + 1) for n in chain.domain.indices.values()]
-    for combo in itertools.product(*ranges):
-        yield {ix: sp.Integer(v) for ix, v in zip(chain.domain.indices, combo, strict=True)}
+def _pairs(chain, arrays):
+    """[(want, got)]: the difference quotient of the left-hand side and the line evaluated with
+    the true values of its inputs, each (N, entries) over every entry of the left-hand side.
+
+    The line is evaluated once for all its entries: each entry W_kj of the written-out line is
+    the array of W over the points and every (i, j) of the line at once."""
+    free = list(chain.domain.indices)
+    grid = np.indices(tuple(int(chain.domain.indices[ix]) for ix in free)).reshape(len(free), -1)
+    where = dict(zip(free, grid, strict=True))
+    rhs = chain.steps[-1].rhs
+    line = rhs.replace(lambda e: isinstance(e, sp.Sum), _written_out) if rhs.has(sp.Sum) else rhs
+    values = {
+        atom: _gather(arrays, atom.base, atom.indices, where) for atom in line.atoms(sp.Indexed)
+    }
+    entries = grid.shape[1]
+    values |= {ix: np.broadcast_to(where[ix] + 1.0, (N_POINTS, entries)) for ix in free}
+    target = chain.lhs.variables[0]
+    want = _gather(arrays, ("d", target.base), target.indices, where)
+    with np.errstate(all="ignore"):
+        got = np.asarray(evaluate(line, values), dtype=float)
+    return [(free, grid, want, np.broadcast_to(got, want.shape))]
 
 
-def _pairs(chain, values):
-    """(want, got) arrays for each entry: the difference quotient of the left-hand side and
-    the line evaluated with the true values of its inputs."""
-    env = Definitions({}, values)
-    for subs in _entries(chain):
-        want = values[("d", chain.lhs.variables[0].xreplace(subs))]
-        got = evaluate(chain.steps[-1].rhs.xreplace(subs), values, env)
-        yield subs, want, np.broadcast_to(np.asarray(got, dtype=float), want.shape)
+def _written_out(s: sp.Sum):
+    """Σ_{k=1}^{3} f(k) term by term (replace works bottom-up: no sum is left inside f)."""
+    (var, lo, hi), *rest = s.limits
+    if rest or not (lo.is_Integer and hi.is_Integer):
+        return expand_sum(s)
+    return sp.Add(*[s.function.xreplace({var: sp.Integer(v)}) for v in range(lo, hi + 1)])
+
+
+def _gather(arrays, base, indices, where):
+    """arrays[base] (N, *shape) at the entries: an integer index picks one, an index of the
+    line takes its value at every entry. Shape (N, entries)."""
+    picks = [int(ix) - 1 if ix.is_Integer else where[ix] for ix in indices]
+    entries = len(next(iter(where.values()))) if where else 1
+    out = arrays[base][(slice(None), *picks)] if picks else arrays[base]
+    return np.broadcast_to(out.reshape(N_POINTS, -1), (N_POINTS, entries))
 
 
 def _usable(pairs):
     """Points usable at every entry of a chain (smooth, finite)."""
     ok = np.ones(N_POINTS, dtype=bool)
-    for _, want, got in pairs:
-        ok &= np.isfinite(want) & np.isfinite(got)
+    for _, _, want, got in pairs:
+        ok &= (np.isfinite(want) & np.isfinite(got)).all(axis=1)
     return ok
 
 
 def _check_line(chain, pairs, name):
     if len(chain.steps) != 1:  # a bug, not input
         raise AssertionError(f"{name}: {chain.title} is not one line")
-    for subs, want, got in pairs:
+    for free, grid, want, got in pairs:
         usable = np.isfinite(want) & np.isfinite(got)
         close = ~usable | np.isclose(got, want, rtol=LAZY_RTOL, atol=1e-9)
-        if usable.sum() < N_POINTS // 2 or not close.all():
-            bad = int(np.argmin(close))
-            where = {str(k): int(v) for k, v in subs.items()}
+        short = usable.sum(axis=0) < N_POINTS // 2
+        if short.any() or not close.all():
+            point, entry = np.unravel_index(int(np.argmin(close & ~short)), close.shape)
+            where = {str(ix): int(grid[n, entry]) + 1 for n, ix in enumerate(free)}
             raise DerivationError(
                 f"{name}: '{chain.title}' ({chain.steps[-1].why}) does not equal ∂L/∂θ at "
-                f"{where}: {got[bad]:.8g} vs {want[bad]:.8g} by differences"
+                f"{where}: {got[point, entry]:.8g} vs {want[point, entry]:.8g} by differences"
             )
 
 
 def _values(builder, domain, rng) -> dict:
-    """Values of every concrete atom a line uses, shape (N_POINTS,): x, y, W, b, z, h (p) from
-    the forward pass; δ^(l) = ∂L/∂z^(l), ∂L/∂h^(l) and ("d", θ) = ∂L/∂θ from the differences."""
+    """Base -> values at every point, (N, *shape): x, y, W, b, z, h (p) from the forward pass;
+    δ^(l) = ∂L/∂z^(l), dh^(l) = ∂L/∂h^(l) and ("d", base) = ∂L/∂base from the differences."""
     net = builder.net
     params = _draw(builder, domain, rng)
     probes = _probes(net)
@@ -121,16 +144,18 @@ def _values(builder, domain, rng) -> dict:
         start = 1 + number * len(SHIFTS)
         offsets[key][(slice(start, start + len(SHIFTS)), 0, *entry)] = SHIFTS
     loss, quantities = _forward(builder, params, offsets)
-    values = _unstack(builder, params, quantities)
+    arrays = {_base(net, key): arr for key, arr in {**params, **quantities}.items()}
     shifted = loss[1:].reshape(len(probes), len(WIDTHS), len(STEPS), N_POINTS)
+    for key, arr in {**params, **quantities}.items():
+        if key[0] in ("W", "b", "z", "h") and key[1] >= 1:
+            arrays[("d", _base(net, key))] = np.full(arr.shape, np.nan)
     for (key, entry), f in zip(probes, shifted, strict=True):
-        quotient = _quotient(f, loss[0])
-        atom = _base(net, key)[tuple(sp.Integer(e + 1) for e in entry)]
-        values[("d", atom)] = quotient
-        if key[0] in ("z", "h"):
-            name = "delta" if key[0] == "z" else "dh"
-            values[layer(name, key[1])[atom.indices]] = quotient
-    return values
+        arrays[("d", _base(net, key))][(slice(None), *entry)] = _quotient(f, loss[0])
+    for number in range(1, net.depth + 1):
+        arrays[layer("delta", number)] = arrays[("d", layer("z", number))]
+        if number < net.depth:
+            arrays[layer("dh", number)] = arrays[("d", layer("h", number))]
+    return arrays
 
 
 def _quotient(f, f0):
@@ -195,7 +220,7 @@ def _forward(builder, params, offsets):
     for n in range(1, net.depth + 1):
         W = params[("W", n)][None] + offsets[("W", n)]
         b = params[("b", n)][None] + offsets[("b", n)]
-        zl = np.einsum("...rc,...c->...r", W, below) + b + offsets[("z", n)]
+        zl = (W @ below[..., None])[..., 0] + b + offsets[("z", n)]
         below = _activate(builder, n, zl)
         if n < net.depth:
             below = below + offsets[("h", n)]
@@ -222,16 +247,6 @@ def _loss(builder, probs, targets):
     with np.errstate(all="ignore"):
         out = evaluate(builder._loss(), values, Definitions({}, values))
     return np.broadcast_to(np.asarray(out, dtype=float), probs.shape[:-1])
-
-
-def _unstack(builder, params, quantities) -> dict:
-    """Concrete atom -> (N,) values for x, y, W, b, z, h (p)."""
-    values = {}
-    for key, arr in {**params, **quantities}.items():
-        base = _base(builder.net, key)
-        for entry in np.ndindex(*arr.shape[1:]):
-            values[base[tuple(sp.Integer(e + 1) for e in entry)]] = arr[(slice(None), *entry)]
-    return values
 
 
 __all__ = ["verify_network"]
