@@ -276,8 +276,10 @@ def targets(results: list[dict]) -> list[dict]:
 
 def mlp_depth(results: list[dict]) -> list[dict]:
     """derive mlp must not grow with depth: 8 layers of 16 of one kind within MLP_DEPTH_SLACK
-    of CPU of 3 layers of it (every line is still verified, in one vectorised pass)."""
-    cpu = {r["label"]: r["cpu"]["median"] for r in results if "cpu" in r}
+    of CPU of 3 layers of it (every line is still verified, in one vectorised pass). Judged on
+    the minimum CPU time of the runs: a difference of 0.15 s is inside the ±0.15 s that the
+    shared machine's load adds to a median, and load only ever adds."""
+    cpu = {r["label"]: r["cpu"]["min"] for r in results if "cpu" in r}
     out = []
     for kind in MLP_KINDS:
         short, deep = (cpu.get(f"derive mlp {d} layers of 16 ({kind})") for d in (3, 8))
@@ -288,7 +290,7 @@ def mlp_depth(results: list[dict]) -> list[dict]:
                 "target": f"derive mlp 8 layers of 16 ({kind}) <= 3 layers + {MLP_DEPTH_SLACK:g} s",
                 "measured": deep - short,
                 "passed": deep - short <= MLP_DEPTH_SLACK,
-                "detail": f"median CPU: 3 layers {short:.2f} s, 8 layers {deep:.2f} s",
+                "detail": f"minimum CPU: 3 layers {short:.2f} s, 8 layers {deep:.2f} s",
             }
         )
     return out
@@ -369,6 +371,13 @@ def machine() -> dict:
     return info
 
 
+def _other_kinds(path: Path, only: str | None) -> list[dict]:
+    """The results of the other kinds already in the file, kept when ``--only`` is given."""
+    if only is None or not path.exists():
+        return []
+    return [r for r in json.loads(path.read_text(encoding="utf-8"))["results"] if r["kind"] != only]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
@@ -386,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = [m for m in measurements(builtin_names()) if args.only in (None, m[1])]
     results = [measure(label, kind, code, repeat) for label, kind, code in plan]
     verdicts = targets(results)
+    kept = _other_kinds(args.json, args.only)  # --only replaces its kind in the file, no more
 
     print(table(results, repeat))
     print()
@@ -396,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"note: load average at start {info['load_average_at_start']}")
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": info, "repeat": repeat, "results": results, "targets": verdicts}
+    merged = kept + results
+    payload = {"machine": info, "repeat": repeat, "results": merged, "targets": targets(merged)}
     args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.json}")
     return 0
