@@ -13,6 +13,8 @@ per line, instead of a forward pass per line through the whole depth.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -190,12 +192,18 @@ def _draw(builder, domain, rng) -> dict:
 
 
 def _base(net, key):
+    return _named(key, net.depth)
+
+
+@functools.cache
+def _named(key, depth):
+    """The IndexedBase of a quantity of the network (built once: SymPy's constructor is slow)."""
     name, number = key
     if name == "x" or (name == "h" and number == 0):
         return x
     if name == "y":
         return y
-    if name == "h" and number == net.depth:
+    if name == "h" and number == depth:
         return p
     return layer(name, number)
 
@@ -220,7 +228,7 @@ def _forward(builder, params, offsets):
     for n in range(1, net.depth + 1):
         W = params[("W", n)][None] + offsets[("W", n)]
         b = params[("b", n)][None] + offsets[("b", n)]
-        zl = (W @ below[..., None])[..., 0] + b + offsets[("z", n)]
+        zl = (W * below[..., None, :]).sum(axis=-1) + b + offsets[("z", n)]  # W h, many tiny
         below = _activate(builder, n, zl)
         if n < net.depth:
             below = below + offsets[("h", n)]
