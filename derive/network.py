@@ -7,9 +7,9 @@ import functools
 from derive import rulebook
 from derive.builtins import mlp as mlp_builder
 from derive.custom import activation_from_name_or_expression
-from derive.errors import SpecError
+from derive.errors import DerivationError, SpecError
 from derive.model import Derivation
-from derive.verify import verify, verify_chain
+from derive.network_check import verify_network
 
 
 def mlp(sizes, hidden, output="softmax", loss="cross-entropy", progress=None) -> Derivation:
@@ -32,8 +32,8 @@ def mlp(sizes, hidden, output="softmax", loss="cross-entropy", progress=None) ->
     derivation = mlp_builder.build(net, acts)
     small = narrow(net)
     if small == net:
-        return _verified(derivation, net.sizes, progress)
-    checked = _verified(mlp_builder.build(small, acts), small.sizes, progress)
+        return _verified(derivation, net, acts, progress)
+    checked = _verified(mlp_builder.build(small, acts), small, acts, progress)
     return _verified_as(derivation, checked, small)
 
 
@@ -49,16 +49,21 @@ def narrow(net):
     return mlp_builder.Network(sizes, net.hidden, net.output, net.loss)
 
 
-def _verified(derivation: Derivation, sizes, progress) -> Derivation:
-    """verify, with the weights drawn at the scale of :func:`weight_samplers` and each chain
-    reported to ``progress`` (an iterable wrapper such as tqdm, or None)."""
+def _verified(derivation: Derivation, net, acts, progress) -> Derivation:
+    """Every line checked in one vectorised pass (derive/network_check.py), with the weights
+    drawn at the scale of :func:`weight_samplers` and each chain reported to ``progress``
+    (an iterable wrapper such as tqdm, or None); then the cross-checks."""
     for domain in {id(d): d for d in _domains(derivation)}.values():
-        domain.samplers.update(weight_samplers(sizes))
-    if progress is None:
-        return verify(derivation)
-    for chain in progress(derivation.chains):
-        verify_chain(chain, chain.domain or derivation.domain, derivation.name)
-    return verify(derivation)  # the chains are done: the cross-checks remain
+        domain.samplers.update(weight_samplers(net.sizes))
+    verify_network(derivation, net, acts, progress)
+    derivation.checks = []
+    for run in derivation.cross_checks:
+        check = run()
+        derivation.checks.append(check)
+        if not check.passed:
+            raise DerivationError(f"mlp: cross-check failed: {check.name}: {check.detail}")
+    derivation.verified = True
+    return derivation
 
 
 def _verified_as(derivation: Derivation, checked: Derivation, small) -> Derivation:

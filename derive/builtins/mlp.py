@@ -364,7 +364,7 @@ def proxy(net: Network) -> Network:
     """The smallest network with the same recurrence: each distinct hidden kind once, in order
     of first appearance, and every layer 2 wide. A line of the recurrence depends on its
     layer's kind only (not on width or depth), so checking each kind once checks them all;
-    every line of the real network is still verified on its own (derive/verify.py)."""
+    every line of the real network is still verified on its own (derive/network_check.py)."""
     kinds = tuple(dict.fromkeys(net.hidden))
     sizes = (min(net.sizes[0], 2), *(2 for _ in kinds), min(net.sizes[-1], 2))
     return Network(sizes=sizes, hidden=kinds, output=net.output, loss=net.loss)
