@@ -76,7 +76,7 @@ def output_delta(delta: sp.Expr, forward: sp.Expr | None, dtype: str, label: str
             line, certificate, notes = certify_rows.certified(delta, dtype)
         except certify.NotCertifiable:
             return delta, Checked(label, None, skipped="softmax rows, logsumexp-shifted")
-        return line, Checked(label, certificate, notes)
+        return line, Checked(f"{label} on softmax rows of 3 logits", certificate, notes)
     return _check(label, delta, dtype, {"P": forward})
 
 

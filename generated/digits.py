@@ -33,7 +33,7 @@
 # tolerance: a few ulps times the line's condition number.
 #   tanh: h = g(z): accurate at 67 points
 #   tanh: g′ in h: accurate at 67 points
-#   output: Δ = ∂ℓ/∂z (softmax-ce): accurate at 603 points
+#   output: Δ = ∂ℓ/∂z (softmax-ce) on softmax rows of 3 logits: accurate at 603 points
 #     rewritten: p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others
 #   loss: ℓ of each output (cross-entropy): not grid-checked (softmax rows, logsumexp-shifted)
 """digits: a 64-32-10 network, trained by mini-batch SGD.

@@ -37,7 +37,7 @@
 # tolerance: a few ulps times the line's condition number.
 #   sigmoid: h = g(z): accurate at 67 points
 #   sigmoid: g′ in h: accurate at 67 points
-#   output: Δ = ∂ℓ/∂z (softmax-ce): accurate at 603 points
+#   output: Δ = ∂ℓ/∂z (softmax-ce) on softmax rows of 3 logits: accurate at 603 points
 #     rewritten: p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others
 #   loss: ℓ of each output (cross-entropy): not grid-checked (softmax rows, logsumexp-shifted)
 """lecture: a 2-2-2-3 network, trained by mini-batch SGD.
