@@ -504,18 +504,17 @@ def sigmoid(Z):
 def softmax_minus_target(P, Y, out=None):
     """P − Y for rows P = softmax(Z) (m, K) and targets Y (m, K) -> (m, K); out may be given.
 
-    p − y = p(1 − y) − y(1 − p) with 1 − p of each row's largest p the sum of the other entries
-    (Σ_k p_k = 1): no cancellation where p ≈ 1. There p itself is 1 − that sum, good to an ulp
-    (exp(Z − lse) carries lse's rounding, |lse|·ε). The other entries are at most ½: P − Y.
+    p − y = p(1 − y) − y(1 − p), and where a row's top p is above ½ its 1 − p is the sum of the
+    row's other entries (Σ_k p_k = 1) and p itself 1 − that sum: no cancellation where p ≈ 1
+    (exp(Z − lse) rounds p to |lse|·ε, 1 − p to nothing at z ≈ 40). Entries at most ½: P − Y.
     """
-    rows, top = np.arange(P.shape[0]), P.argmax(axis=-1)
-    p, y = P[rows, top], Y[rows, top]
     if out is None:
         out = np.empty_like(P, dtype=np.result_type(P, Y))
+    rows, top = np.nonzero(P > 0.5)  # at most one entry per row
     np.copyto(out, P)
     out[rows, top] = 0
-    others = out.sum(axis=-1)
-    p = np.where(others < 0.5, 1 - others, p)
+    others = out.sum(axis=-1)[rows]  # Σ_{k≠top} p_k: small numbers, no cancellation
+    y = Y[rows, top]
     np.subtract(P, Y, out=out)
-    out[rows, top] = p * (1 - y) - y * others
+    out[rows, top] = (1 - others) * (1 - y) - y * others
     return out
