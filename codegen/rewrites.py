@@ -246,8 +246,8 @@ def simplified(expr):
 def softmax_complement(expr):
     """p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others.
 
-    Σ_k p_k = 1, so p_i − y_i = p_i(1 − y_i) − y_i Σ_{k≠i} p_k: where the row's largest p is
-    near 1 its complement is the sum of the other (small) entries, never 1 minus a rounded p.
+    Σ_k p_k = 1, so p_t − y_t = (1 − y_t) − Σ_{k≠t} p_k: where the row's top p is above ½,
+    its complement is the sum of the other (small) entries, never 1 minus a rounded p.
     A row rewrite: :mod:`codegen.certify_rows` checks it, on rows of logits.
     """
 

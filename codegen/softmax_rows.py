@@ -2,9 +2,9 @@
 
 Where a row's largest probability p_t is near 1 (the logits of a confident prediction, z ≈ 30),
 P − Y rounds p_t before 1 is taken away: 1 − p_t ≈ 6e-10 comes out with a relative error of
-4e-7. Since Σ_k p_k = 1, p_i − y_i = p_i(1 − y_i) − y_i Σ_{k≠i} p_k exactly, and Σ_{k≠t} p_k of
-the row's largest entry is a sum of small positive numbers, each rounded relative to itself;
-every other entry has p_i ≤ ½, so its 1 − p_i and its p_i − y_i lose nothing.
+4e-7. Since Σ_k p_k = 1, p_t − y_t = (1 − y_t) − Σ_{k≠t} p_k exactly, and Σ_{k≠t} p_k is a sum
+of small positive numbers, each rounded relative to itself. Only an entry above ½ needs it
+(one per row at most): every other entry has p ≤ ½, and its p − y loses nothing.
 
 >>> import sympy as sp
 >>> P, Y = sp.IndexedBase("P"), sp.IndexedBase("Y")
@@ -21,9 +21,9 @@ SOFTMAX_MINUS_TARGET_SOURCE = '''\
 def softmax_minus_target(P, Y, out=None):
     """P − Y for rows P = softmax(Z) (m, K) and targets Y (m, K) -> (m, K); out may be given.
 
-    p − y = p(1 − y) − y(1 − p), and where a row's top p is above ½ its 1 − p is the sum of the
-    row's other entries (Σ_k p_k = 1) and p itself 1 − that sum: no cancellation where p ≈ 1
-    (exp(Z − lse) rounds p to |lse|·ε, 1 − p to nothing at z ≈ 40). Entries at most ½: P − Y.
+    Where a row's top p is above ½, p − y = (1 − y) − Σ_{k≠top} p_k (Σ_k p_k = 1): a sum of
+    small numbers, where P − Y would take 1 − p from a rounded p ≈ 1 (exp(Z − lse) rounds p to
+    |lse|·ε; at z ≈ 40, 1 − p is lost). Entries at most ½ lose nothing in P − Y.
     """
     if out is None:
         out = np.empty_like(P, dtype=np.result_type(P, Y))
@@ -31,9 +31,8 @@ def softmax_minus_target(P, Y, out=None):
     np.copyto(out, P)
     out[rows, top] = 0
     others = out.sum(axis=-1)[rows]  # Σ_{k≠top} p_k: small numbers, no cancellation
-    y = Y[rows, top]
     np.subtract(P, Y, out=out)
-    out[rows, top] = (1 - others) * (1 - y) - y * others
+    out[rows, top] = (1 - Y[rows, top]) - others
     return out
 '''
 

@@ -446,9 +446,9 @@ def logsumexp(Z):
 def softmax_minus_target(P, Y, out=None):
     """P − Y for rows P = softmax(Z) (m, K) and targets Y (m, K) -> (m, K); out may be given.
 
-    p − y = p(1 − y) − y(1 − p), and where a row's top p is above ½ its 1 − p is the sum of the
-    row's other entries (Σ_k p_k = 1) and p itself 1 − that sum: no cancellation where p ≈ 1
-    (exp(Z − lse) rounds p to |lse|·ε, 1 − p to nothing at z ≈ 40). Entries at most ½: P − Y.
+    Where a row's top p is above ½, p − y = (1 − y) − Σ_{k≠top} p_k (Σ_k p_k = 1): a sum of
+    small numbers, where P − Y would take 1 − p from a rounded p ≈ 1 (exp(Z − lse) rounds p to
+    |lse|·ε; at z ≈ 40, 1 − p is lost). Entries at most ½ lose nothing in P − Y.
     """
     if out is None:
         out = np.empty_like(P, dtype=np.result_type(P, Y))
@@ -456,9 +456,8 @@ def softmax_minus_target(P, Y, out=None):
     np.copyto(out, P)
     out[rows, top] = 0
     others = out.sum(axis=-1)[rows]  # Σ_{k≠top} p_k: small numbers, no cancellation
-    y = Y[rows, top]
     np.subtract(P, Y, out=out)
-    out[rows, top] = (1 - others) * (1 - y) - y * others
+    out[rows, top] = (1 - Y[rows, top]) - others
     return out
 
 
