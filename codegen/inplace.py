@@ -24,6 +24,7 @@ import sympy as sp
 
 from codegen import stable
 from codegen.printer import NumPyIndexPrinter, _group_by_axes, index_axes
+from codegen.softmax_rows import softmax_minus_target
 
 _UFUNCS = {  # SymPy function -> NumPy ufunc accepting out=
     sp.exp: "np.exp",
@@ -72,6 +73,8 @@ class InPlacePrinter(NumPyIndexPrinter):
             return self._unary_into(_UFUNCS[type(expr)], expr.args[0], out)
         if isinstance(expr, stable.softmax | stable.log_softmax):  # printed as their definitions
             return self._into(expr.definition(), out)
+        if isinstance(expr, softmax_minus_target) and self._full(expr):  # a helper taking out=
+            return [f"{self._print(expr)[:-1]}, out={out})"]
         if self._plain_array(expr):
             return [f"np.copyto({out}, {self._print(expr)})"]
         raise _NotInPlace

@@ -455,6 +455,7 @@ def _output_delta(printer, spec: Spec, layer: Layer, scale=1 / m) -> Line:
         (ROW, i),
         (
             f"{rule.source}: ∂ℓ/∂z = {rule.text} for each example;",
+            *(f"stable: {note};" for note in checked.notes),
             carries,
         ),
         "output.loss",

@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from codegen import certify, exact, stable
+from codegen.softmax_rows import softmax_minus_target
 from derive.functions import sigmoid
 
 _SIMPLIFY_LIMIT = 40  # operations: sp.simplify beyond this is slow and rarely shorter
@@ -240,6 +241,28 @@ def simplified(expr):
     if sp.count_ops(expr) > _SIMPLIFY_LIMIT:
         return expr
     return stable.stabilise(sp.simplify(expr))
+
+
+def softmax_complement(expr):
+    """p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others.
+
+    Σ_k p_k = 1, so p_t − y_t = (1 − y_t) − Σ_{k≠t} p_k: where the row's top p is above ½,
+    its complement is the sum of the other (small) entries, never 1 minus a rounded p.
+    A row rewrite: :mod:`codegen.certify_rows` checks it, on rows of logits.
+    """
+
+    def pair(e):
+        """(the P entry, the Y entry) of a sum holding P[n, i] − Y[n, i], or None."""
+        named = {t.base.label.name: t for t in e.args if isinstance(t, sp.Indexed)}
+        minus = {(-t).base.label.name: -t for t in e.args if isinstance(-t, sp.Indexed)}
+        if "P" in named and "Y" in minus and named["P"].indices == minus["Y"].indices:
+            return named["P"], minus["Y"]
+        return None
+
+    return expr.replace(
+        lambda e: isinstance(e, sp.Add) and pair(e) is not None,
+        lambda e: e - pair(e)[0] + pair(e)[1] + softmax_minus_target(*pair(e)),
+    )
 
 
 REWRITES = (

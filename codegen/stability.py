@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from codegen import certify
+from codegen import certify, certify_rows
 from codegen.derivations import ActivationRule
 from codegen.printer import IndexPrintingError
 from codegen.rewrites import certified
@@ -69,9 +69,14 @@ def activation(rule: ActivationRule, dtype: str, label: str):
 
 def output_delta(delta: sp.Expr, forward: sp.Expr | None, dtype: str, label: str):
     """(Δ = ∂ℓ/∂z of one example, certified; its Checked). forward: the output p = g(z), None
-    for softmax (its rows are not on the grid)."""
+    for softmax, whose Δ is checked on rows of logits (codegen.certify_rows) when it reads
+    entries of P and Y only."""
     if forward is None:
-        return delta, Checked(label, None, skipped="softmax rows, logsumexp-shifted")
+        try:
+            line, certificate, notes = certify_rows.certified(delta, dtype)
+        except certify.NotCertifiable:
+            return delta, Checked(label, None, skipped="softmax rows, logsumexp-shifted")
+        return line, Checked(f"{label} on softmax rows of 3 logits", certificate, notes)
     return _check(label, delta, dtype, {"P": forward})
 
 

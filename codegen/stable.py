@@ -26,6 +26,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 
+from codegen.softmax_rows import SOFTMAX_MINUS_TARGET_SOURCE
 from codegen.special import ERF_SOURCE
 from derive.functions import sigmoid
 
@@ -395,6 +396,7 @@ def _vectorised(ufunc, dtype):
 
 _VECTORISED_TANH = {"f": _vectorised("tanh", np.float32), "d": _vectorised("tanh", np.float64)}
 ''',
+    "softmax_minus_target": SOFTMAX_MINUS_TARGET_SOURCE,
     "sigmoid": '''\
 def sigmoid(Z):
     """σ(Z) = 1 / (1 + exp(−Z)) elementwise, through exp(−|Z|) ≤ 1, so exp never overflows."""

@@ -33,7 +33,8 @@
 # tolerance: a few ulps times the line's condition number.
 #   tanh: h = g(z): accurate at 67 points
 #   tanh: g′ in h: accurate at 67 points
-#   output: Δ = ∂ℓ/∂z (softmax-ce): not grid-checked (softmax rows, logsumexp-shifted)
+#   output: Δ = ∂ℓ/∂z (softmax-ce) on softmax rows of 3 logits: accurate at 603 points
+#     rewritten: p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others
 #   loss: ℓ of each output (cross-entropy): not grid-checked (softmax rows, logsumexp-shifted)
 """digits: a 64-32-10 network, trained by mini-batch SGD.
 
@@ -141,8 +142,9 @@ def backward(params, cache, Y):
     A2 = cache["A2"]
     W2 = params["W2"]
     # softmax-ce: ∂ℓ/∂z = p - y for each example;
+    # stable: p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others;
     # Δ̄ = Δ/m carries the 1/m of the mean loss, once
-    delta2 = (A2 - Y) / m
+    delta2 = softmax_minus_target(A2, Y) / m
     # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
     dW2 = delta2.T @ A1
     # batch: db = Σ_n Δ̄_n
@@ -365,8 +367,9 @@ def _train_step(params, work, X, Y):
     # log p_k with p = softmax(z) → log_softmax(z)_k = z_k − logsumexp(z)
     mean_loss = -(Y * (Z2 - lse2[:, None])).sum() / m
     # softmax-ce: ∂ℓ/∂z = p - y for each example;
+    # stable: p − y → softmax_minus_target(p, y): 1 − p of a row's top p summed from the others;
     # Δ̄ = Δ/m carries the 1/m of the mean loss, once
-    np.subtract(A2, Y, out=delta2)
+    softmax_minus_target(A2, Y, out=delta2)
     delta2 *= 1 / m
     # batch: dW = Δ̄ᵀ H (the mean's 1/m is in Δ̄)
     np.matmul(delta2.T, A1, out=dW2)
@@ -438,6 +441,24 @@ def logsumexp(Z):
     """
     top = Z.max(axis=-1)
     return top + np.log(np.exp(Z - top[..., None]).sum(axis=-1))
+
+
+def softmax_minus_target(P, Y, out=None):
+    """P − Y for rows P = softmax(Z) (m, K) and targets Y (m, K) -> (m, K); out may be given.
+
+    Where a row's top p is above ½, p − y = (1 − y) − Σ_{k≠top} p_k (Σ_k p_k = 1): a sum of
+    small numbers, where P − Y takes 1 − p from a rounded p ≈ 1 (4e-7 relative error where
+    1 − p ≈ 6e-10, all of it below ε). Entries at most ½ lose nothing in P − Y.
+    """
+    if out is None:
+        out = np.empty_like(P, dtype=np.result_type(P, Y))
+    rows, top = np.nonzero(P > 0.5)  # at most one entry per row
+    np.copyto(out, P)
+    out[rows, top] = 0
+    others = out.sum(axis=-1)[rows]  # Σ_{k≠top} p_k: small numbers, no cancellation
+    np.subtract(P, Y, out=out)
+    out[rows, top] = (1 - Y[rows, top]) - others
+    return out
 
 
 def tanh(Z, out=None):

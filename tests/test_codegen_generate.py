@@ -138,7 +138,7 @@ def test_every_math_line_says_which_derivation_it_comes_from(name):
 def test_backward_lines_are_printed_from_derivations():
     source = regenerated("digits")
     for line in [
-        "delta2 = (A2 - Y) / m",
+        "delta2 = softmax_minus_target(A2, Y) / m",
         "dW2 = delta2.T @ A1",
         "db2 = delta2.sum(axis=0)",
         "dA1 = delta2 @ W2",
