@@ -61,3 +61,37 @@ def test_the_flat_layout_covers_every_parameter_once(optimizer):
     assert (training.l2 == ()) == (optimizer == "adamw")  # adamw decays apart from the gradient
     expected = {"sgd": (), "adam": ("beta1", "beta2", "eps"), "adamw": ("beta1", "beta2", "eps")}
     assert training.update_arguments == expected[optimizer]
+
+
+@pytest.mark.parametrize(("dtype", "elements"), [("float32", 32_768), ("float64", 16_384)])
+def test_an_update_block_is_128_kib_of_a_vector_whatever_the_dtype(dtype, elements):
+    from codegen.training import UPDATE_BLOCK_BYTES, update_block
+
+    assert update_block(dtype) == elements == UPDATE_BLOCK_BYTES // np.dtype(dtype).itemsize
+    spec = small_spec(hidden=("tanh",))
+    spec["dtype"], spec["inputs"], spec["layers"][0]["units"] = dtype, 400, 200
+    assert make_training(spec_from_dict(spec)).block == elements
+
+
+def test_the_blocked_update_keeps_its_scratch_in_the_head_of_s():
+    """Every block's scratch is s[:block] (it stays in cache): the rest of s is never written,
+    and the steps are the same as the whole-vector update's."""
+    spec = small_spec(hidden=("tanh",), train={"optimizer": "adam", "learning_rate": 0.01})
+    spec["inputs"], spec["layers"][0]["units"] = 400, 200
+    blocked = load_module(spec)
+    training = make_training(spec_from_dict(spec))
+    block, size = training.block, training.parameter_count
+    assert block is not None and size > 2 * block and size % block  # a short last block
+    rng = np.random.default_rng(0)
+    theta, grad = rng.normal(size=(2, size))
+    s = np.full(size, 7.0)
+    state = {"exp_avg": np.zeros(size), "exp_avg_sq": np.zeros(size)}
+    whole = {k: v.copy() for k, v in state.items()}
+    expected = theta.copy()
+    for t in (1, 2):
+        blocked._update(theta, grad, s, state, 0.01, t, 0.0, 0.9, 0.999, 1e-8)
+        blocked._update_block(
+            expected, grad, np.empty(size), *whole.values(), 0.01, t, 0.9, 0.999, 1e-8
+        )
+    assert np.all(s[block:] == 7.0)
+    np.testing.assert_array_equal(theta, expected)
