@@ -26,6 +26,7 @@ from derive.activations import ACTIVATIONS, Activation
 from derive.custom import parse_activation, parse_loss
 from derive.errors import BackpropError, SpecError
 from derive.losses import LOSSES, Loss, yhat
+from derive.primitives import canonical_param
 from derive.symbols import p as prediction
 
 OUTPUT_ONLY = ("softmax",)
@@ -112,18 +113,19 @@ def _parameterised(table: dict, key: str) -> ActivationChoice:
     record = records[name]
     known = [param.name for param in record.params]
     values = []
-    for param, value in table.items():
-        if param == "name":
+    for given, value in table.items():
+        if given == "name":
             continue
-        if param not in known:
+        param = canonical_param(record.params, given)
+        if param is None:
             allowed = ", ".join(known) or "none"
-            raise SpecError(f"{key}.{param}: '{name}' has no parameter '{param}' ({allowed})")
+            raise SpecError(f"{key}.{given}: '{name}' has no parameter '{given}' ({allowed})")
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise SpecError(f"{key}.{param}: must be a number, got {value!r}")
+            raise SpecError(f"{key}.{given}: must be a number, got {value!r}")
         values.append((known.index(param), f"{param}={format(Decimal(repr(value)), 'f')}"))
     if not values:
         return ActivationChoice(name, record)

@@ -120,8 +120,8 @@ def _number(value) -> sp.Expr:
     return sp.Rational(str(value)) if isinstance(value, float) else sp.Integer(value)
 
 
-def _p(name: str, default) -> Param:
-    return Param(name, _number(default))
+def _p(name: str, default, *aliases: str) -> Param:
+    return Param(name, _number(default), aliases)
 
 
 def _piecewise(*pieces) -> sp.Expr:
@@ -176,7 +176,7 @@ NAMED = [
         lambda x, negative_slope: _piecewise((x, x > 0), (negative_slope * x, True)),
         "leaky_ReLU",
         "lrelu",
-        params=(_p("negative_slope", 0.01),),
+        params=(_p("negative_slope", 0.01, "slope"),),
         reference="leaky_relu",
         kinks=(0.0,),
     ),

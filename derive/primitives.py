@@ -33,10 +33,17 @@ MAX_PARAMETER = 1000  # |value| of a named parameter: e^{βz} with β = 10^6 hel
 
 @dataclass(frozen=True)
 class Param:
-    """A named parameter with its default (a SymPy number), e.g. ``alpha = 1``."""
+    """A named parameter with its default (a SymPy number), e.g. ``alpha = 1``; ``aliases``:
+    other names users give it (``slope`` for leaky ReLU's ``negative_slope``)."""
 
     name: str
     default: sp.Expr
+    aliases: tuple[str, ...] = ()
+
+
+def canonical_param(params: tuple[Param, ...], key: str) -> str | None:
+    """The parameter's own name for ``key`` (its name or an alias), or None."""
+    return next((p.name for p in params if key == p.name or key in p.aliases), None)
 
 
 def bind(
@@ -61,10 +68,11 @@ def bind(
         raise ParseError(f"'{name}' takes {wanted}, got {len(args)}")
     values = {param.name: value for param, value in zip(params, extra, strict=False)}
     known = {param.name for param in params}
-    for key, value in keywords.items():
-        if key not in known:
+    for given, value in keywords.items():
+        key = canonical_param(params, given)
+        if key is None:
             allowed = ", ".join(sorted(known)) or "none"
-            raise ParseError(f"'{name}' has no parameter '{key}' (parameters: {allowed})")
+            raise ParseError(f"'{name}' has no parameter '{given}' (parameters: {allowed})")
         if key in values:
             raise ParseError(f"'{name}': parameter '{key}' given twice")
         values[key] = value

@@ -152,3 +152,10 @@ def test_bounds_refuse_fast():
 def test_entry_and_layer_of_the_question(quantity, answer, correct):
     verdict = check_answer(quantity, answer)
     assert verdict.correct is correct, verdict.to_text()
+
+
+def test_a_parameter_alias_names_the_same_parameter():
+    z = {"z": sp.Symbol("z", real=True)}
+    assert parse_expression("leaky_relu(z, slope=0.2)", z) == parse_expression(
+        "leaky_relu(z, negative_slope=0.2)", z
+    )

@@ -206,6 +206,11 @@ def test_a_named_rule_with_parameters_resolves_to_its_call():
         spec_from_dict(_hidden(table)).layers[0].activation.text
         == "leaky_relu(z, negative_slope=0.2)"
     )
+    slope = {"name": "leaky_relu", "slope": 0.01}  # an alias the record states
+    assert (
+        spec_from_dict(_hidden(slope)).layers[0].activation.text
+        == "leaky_relu(z, negative_slope=0.01)"
+    )
     elu = {"name": "elu", "alpha": 1.5}
     assert spec_from_dict(_hidden(elu)).layers[0].activation.text == "elu(z, alpha=1.5)"
     assert spec_from_dict(_hidden({"name": "gelu"})).layers[0].activation.text == "gelu"
@@ -222,8 +227,8 @@ def test_every_named_activation_is_accepted_by_name():
     ("table", "message"),
     [
         (
-            {"name": "leaky_relu", "slope": 0.2},
-            "layers[0].activation.slope: 'leaky_relu' has no parameter 'slope' (negative_slope)",
+            {"name": "leaky_relu", "alpha": 0.2},
+            "layers[0].activation.alpha: 'leaky_relu' has no parameter 'alpha' (negative_slope)",
         ),
         ({"name": "leaky_relu", "negative_slope": "big"}, "negative_slope: must be a number"),
         ({"name": "leaky_relu", "negative_slope": True}, "negative_slope: must be a number"),
