@@ -23,21 +23,9 @@ from classroom.exercise.latex_numbers import (
 from classroom.exercise.pleasant import entry_key, rounded
 from classroom.exercise.template import Template
 from classroom.exercise.variants import Variant
+from derive.render.templates import latex_environment
 
-ENVIRONMENT = jinja2.Environment(
-    loader=jinja2.PackageLoader("classroom.exercise", "templates"),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,  # noqa: S701 - the output is LaTeX; values are escaped LaTeX already
-    block_start_string="<%",
-    block_end_string="%>",
-    variable_start_string="<<",
-    variable_end_string=">>",
-    comment_start_string="<#",
-    comment_end_string="#>",
-)
+ENVIRONMENT = latex_environment(jinja2.PackageLoader("classroom.exercise", "templates"))
 LOSS_NAMES = {
     "mse": "half the squared error",
     "cross-entropy": "the cross-entropy",

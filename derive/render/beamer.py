@@ -13,12 +13,11 @@ foot of its frame, ``"none"`` leaves it out. Compiles with pdflatex (beamer, ams
 
 from __future__ import annotations
 
-import jinja2
-
 from derive.model import Chain, Derivation
 from derive.render import prose
 from derive.render.latex import DEFAULT_TITLE, vector_lhs_latex
 from derive.render.printer import NotesLatexPrinter
+from derive.render.templates import latex_environment
 from derive.render.verification import (
     mark,
     require_mode,
@@ -108,19 +107,7 @@ SLIDES = r"""<# Slides.
 \end{document}
 """
 
-_ENV = jinja2.Environment(
-    block_start_string="<%",
-    block_end_string="%>",
-    variable_start_string="<<",
-    variable_end_string=">>",
-    comment_start_string="<#",
-    comment_end_string="#>",
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,
-)
+_ENV = latex_environment()
 slides = _ENV.from_string(SLIDES)
 
 

@@ -226,19 +226,28 @@ In matrix form: $\displaystyle {% if chain.matrix_lhs %}{{ chain.matrix_lhs }} =
 {% endif %}
 """
 
-_LATEX = jinja2.Environment(
-    block_start_string="<%",
-    block_end_string="%>",
-    variable_start_string="<<",
-    variable_end_string=">>",
-    comment_start_string="<#",
-    comment_end_string="#>",
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,
-)
+
+def latex_environment(loader=None) -> jinja2.Environment:
+    """The Jinja2 environment of every LaTeX template (handouts, slides, exercises): LaTeX's
+    braces are left alone (blocks ``<% %>``, values ``<< >>``, comments ``<# #>``), strict
+    about undefined names, no HTML escaping (values are LaTeX already)."""
+    return jinja2.Environment(
+        loader=loader,
+        block_start_string="<%",
+        block_end_string="%>",
+        variable_start_string="<<",
+        variable_end_string=">>",
+        comment_start_string="<#",
+        comment_end_string="#>",
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - the output is LaTeX
+    )
+
+
+_LATEX = latex_environment()
 _MARKDOWN = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
