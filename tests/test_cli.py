@@ -182,3 +182,13 @@ def test_module_entry_point_runs_in_a_fresh_interpreter():
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[0] == derive.names()[0]
     assert "softmax-ce" in done.stdout
+
+
+def test_output_names_the_output_activation_of_a_custom_loss(capsys):
+    assert main(["derive", "--loss", "(p - y)^2", "--output", "softplus"]) == 0
+    assert "on a softplus output" in capsys.readouterr().out
+    assert main(["derive", "--loss", "(p - y)^2"]) == 0
+    assert "on a sigmoid output" in capsys.readouterr().out
+    args = ["derive", "--loss", "(p - y)^2", "--output", "softplus", "--output-activation", "tanh"]
+    assert main(args) == 2
+    assert "two output activations" in capsys.readouterr().err

@@ -29,7 +29,6 @@ def register(sub) -> None:
     p.add_argument("--loss", metavar="EXPR", help='a custom loss in p and y, e.g. "(p - y)**2"')
     p.add_argument(
         "--output-activation",
-        default="sigmoid",
         metavar="NAME",
         help="output activation p = g(z) for --loss (default sigmoid)",
     )
@@ -118,7 +117,11 @@ def _one(args):
     if args.activation is not None:
         return derive.custom_activation(args.activation)
     if args.loss is not None:
-        return derive.custom_loss(args.loss, output=args.output_activation)
+        if args.out_layer and args.output_activation and args.out_layer != args.output_activation:
+            raise BackpropError("--output and --output-activation name two output activations")
+        # --output names the output activation of a network; with --loss it means the same
+        output = args.output_activation or args.out_layer or "sigmoid"
+        return derive.custom_loss(args.loss, output=output)
     if not args.name:
         raise BackpropError("name a derivation, or use --list, --all, --activation or --loss")
     if args.name == "mlp" and (args.layers or args.hidden or args.out_layer or args.loss_name):
