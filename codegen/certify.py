@@ -144,20 +144,31 @@ def _printed(expr) -> str:
     return NumPyIndexPrinter().print_array(expr, _axes(expr))
 
 
-def _numpy(expr, dtype, values: dict) -> np.ndarray:
-    """expr as the module computes it: its printed code run on arrays of dtype."""
+def run_printed(expr, axes, values: dict, helpers=()) -> tuple[object, str]:
+    """expr's printed NumPy code (over ``axes``) run on ``values`` (name → array, or a function
+    of the namespace giving them, to build inputs with a helper), with the module's helpers it
+    calls (plus ``helpers``) defined: (result, code). The code is the
+    printer's own output for an expression the parser built, never user text."""
     printer = NumPyIndexPrinter()
-    code = printer.print_array(expr, _axes(expr))
-    namespace = {"np": np, **{name: np.asarray(v, dtype=dtype) for name, v in values.items()}}
-    for helper in sorted(printer.helpers):
+    code = printer.print_array(expr, axes)
+    namespace = {"np": np}
+    for helper in sorted(printer.helpers | set(helpers)):
         exec(stable.NUMPY_HELPERS[helper], namespace)  # noqa: S102 - our own source
     # the tanh helper takes np.tanh where NumPy's loop is SIMD, else an exp form within 4 ε
     # absolute (tests/test_stable.py): the certificate is of np.tanh's path, on every machine,
     # since generated headers are byte-checked
     namespace["_VECTORISED_TANH"] = {"f": True, "d": True}
-    size = len(next(iter(values.values()))) if values else 1
+    namespace |= values(namespace) if callable(values) else values
     with np.errstate(all="ignore"):
         out = eval(compile(code, "<line>", "eval"), namespace)  # noqa: S307 - our own printed code
+    return out, code
+
+
+def _numpy(expr, dtype, values: dict) -> np.ndarray:
+    """expr as the module computes it: its printed code run on arrays of dtype."""
+    arrays = {name: np.asarray(v, dtype=dtype) for name, v in values.items()}
+    out, _ = run_printed(expr, _axes(expr), arrays)
+    size = len(next(iter(values.values()))) if values else 1
     return np.broadcast_to(np.asarray(out, dtype=dtype), (size,))
 
 

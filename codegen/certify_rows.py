@@ -31,8 +31,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from codegen import certify, exact, stable
-from codegen.printer import NumPyIndexPrinter
+from codegen import certify, exact
 from codegen.rewrites import note, softmax_complement
 
 UNITS = 3
@@ -60,15 +59,11 @@ def _entries(expr):
 
 def _module_values(expr, dtype, Z, Y) -> np.ndarray:
     """expr as the module computes it: P = exp(Z − logsumexp(Z)) in dtype, then expr printed."""
-    printer = NumPyIndexPrinter()
-    code = printer.print_array(expr, _entries(expr)[0].indices)
-    namespace = {"np": np}
-    for helper in sorted(printer.helpers | {"logsumexp"}):
-        exec(stable.NUMPY_HELPERS[helper], namespace)  # noqa: S102 - our own source
-    P = np.exp(Z - namespace["logsumexp"](Z)[:, None])
-    namespace |= {"P": P, "Y": Y}
-    with np.errstate(all="ignore"):
-        out = eval(compile(code, "<line>", "eval"), namespace)  # noqa: S307 - our own printed code
+
+    def arrays(namespace):  # P as the module's softmax gives it, with its own logsumexp
+        return {"P": np.exp(Z - namespace["logsumexp"](Z)[:, None]), "Y": Y}
+
+    out, code = certify.run_printed(expr, _entries(expr)[0].indices, arrays, {"logsumexp"})
     return np.broadcast_to(np.asarray(out, dtype=dtype), Z.shape), code
 
 
