@@ -138,6 +138,8 @@ class InPlacePrinter(NumPyIndexPrinter):
             return [*self._into(first, out), f"np.negative({out}, out={out})"]
         if rest == 1:
             return self._into(first, out)
+        if self._plain_array(first):  # a·c in one pass, not a copy and then out *= c
+            return [f"np.multiply({self._print(first)}, {self._print(rest)}, out={out})"]
         return [*self._into(first, out), f"{out} *= {self._print(rest)}"]
 
 

@@ -12,7 +12,7 @@ the flat weights; its result for the biases is checked to add nothing.
 ...     "train": {"optimizer": "adam", "weight_decay": 0.01}})
 >>> training = make_training(spec)
 >>> training.l2
-('np.copyto(s_w, theta_w)', 's_w *= weight_decay', 'grad_w += s_w')
+('np.multiply(theta_w, weight_decay, out=s_w)', 'grad_w += s_w')
 >>> [(v.name, v.start, v.stop, v.shape) for v in training.layout]
 [('W1', 0, 6, (3, 2)), ('W2', 6, 9, (1, 3)), ('b1', 9, 12, (3,)), ('b2', 12, 13, (1,))]
 """

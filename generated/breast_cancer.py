@@ -286,8 +286,7 @@ def _update(theta, grad, s, state, lr, t, weight_decay):
     theta_w, grad_w, s_w = theta[:496], grad[:496], s[:496]
     if weight_decay:
         # l2: ∂L_λ/∂W = ∂L/∂W + λW, ∂L_λ/∂b = ∂L/∂b (the biases gain nothing)
-        np.copyto(s_w, theta_w)
-        s_w *= weight_decay
+        np.multiply(theta_w, weight_decay, out=s_w)
         grad_w += s_w
     # sgd (torch.optim.SGD):
     #   g = ∂L/∂θ of the mean loss + λ·θ_w (L2 on the weights: `backprop derive l2`)

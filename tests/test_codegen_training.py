@@ -26,7 +26,7 @@ def test_the_l2_derivation_adds_lambda_w_to_dw_and_nothing_to_db():
 
 
 def test_the_l2_lines_are_the_derived_term_in_place():
-    assert l2_statements() == ("np.copyto(s_w, theta_w)", "s_w *= weight_decay", "grad_w += s_w")
+    assert l2_statements() == ("np.multiply(theta_w, weight_decay, out=s_w)", "grad_w += s_w")
 
 
 def test_one_step_with_weight_decay_descends_the_regularised_loss():
@@ -85,13 +85,45 @@ def test_the_blocked_update_keeps_its_scratch_in_the_head_of_s():
     rng = np.random.default_rng(0)
     theta, grad = rng.normal(size=(2, size))
     s = np.full(size, 7.0)
-    state = {"exp_avg": np.zeros(size), "exp_avg_sq": np.zeros(size)}
+    state = {"exp_sum": np.zeros(size), "exp_sum_sq": np.zeros(size)}
     whole = {k: v.copy() for k, v in state.items()}
     expected = theta.copy()
     for t in (1, 2):
         blocked._update(theta, grad, s, state, 0.01, t, 0.0, 0.9, 0.999, 1e-8)
         blocked._update_block(
-            expected, grad, np.empty(size), *whole.values(), 0.01, t, 0.9, 0.999, 1e-8
+            expected, grad, np.empty(size), *whole.values(), 0.01, t, 0.0, 0.9, 0.999, 1e-8
         )
     assert np.all(s[block:] == 7.0)
     np.testing.assert_array_equal(theta, expected)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "rmsprop", "adam", "adamw"])
+def test_the_blocked_update_with_weight_decay_is_the_whole_vector_one(optimizer, monkeypatch):
+    """Weight decay inside the blocks (the weights' blocks first, then the biases') takes the
+    same steps, bit for bit, as the whole-vector update of the same network, generated with
+    blocks too large to split it."""
+    import codegen.training
+
+    spec = small_spec(hidden=("tanh",), train={"optimizer": optimizer, "learning_rate": 0.01})
+    spec["inputs"], spec["layers"][0]["units"] = 400, 200
+    blocked = load_module(spec)
+    monkeypatch.setattr(codegen.training, "UPDATE_BLOCK_BYTES", 1 << 40)
+    whole = load_module(spec)
+    assert "_update_block" in vars(blocked) and "_update_block" not in vars(whole)
+    size = make_training(spec_from_dict(spec)).parameter_count
+    names = make_training(spec_from_dict(spec)).optimizer.state
+    hyper = {"sgd": (), "momentum": (0.9,), "rmsprop": (0.99, 1e-8)}.get(
+        optimizer, (0.9, 0.999, 1e-8)
+    )
+    rng = np.random.default_rng(1)
+    theta = rng.normal(size=size)
+    runs = []
+    for module in (blocked, whole):
+        state = {name: np.zeros(size) for name in names}
+        values = theta.copy()
+        for t in (1, 2, 3):
+            grad = np.random.default_rng(t).normal(size=size)
+            module._update(values, grad, np.empty(size), state, 0.01, t, 0.1, *hyper)
+        runs.append(values)
+    np.testing.assert_array_equal(*runs)
+    assert not np.array_equal(runs[0], theta)
