@@ -89,6 +89,16 @@ def _check(expr, dtype, inputs, reference) -> Certificate:
     names = {name for name in arrays}
     grid = _grid(dtype, targets=bool(names & {"Y", "y"}))
     given = dict(inputs)
+    values = _grid_values(expr, names, dtype, grid, given)
+    code = _printed(expr)
+    computed = _numpy(expr, dtype, values)
+    symbols = {name: arrays[name] for name in names}
+    composite = _composite(reference, symbols, given)
+    return _compare(reference, code, dtype, computed, values, symbols, grid["z"], composite)
+
+
+def _grid_values(expr, names, dtype, grid, given) -> dict:
+    """The arrays expr reads on the grid: z and the targets, the others computed from z."""
     values = {}
     for name in names:
         if name in ("z", "Z") or name.startswith("Z"):
@@ -99,11 +109,22 @@ def _check(expr, dtype, inputs, reference) -> Certificate:
             values[name] = _numpy(given[name], dtype, {"z": grid["z"]})
         else:
             raise NotCertifiable(f"no input for {name} in {sp.sstr(expr)}")
-    code = _printed(expr)
-    computed = _numpy(expr, dtype, values)
-    symbols = {name: arrays[name] for name in names}
-    composite = _composite(reference, symbols, given)
-    return _compare(reference, code, dtype, computed, values, symbols, grid["z"], composite)
+    return values
+
+
+def warns(expr: sp.Expr, dtype: str, inputs: dict) -> bool:
+    """Whether the printed line, run on the grid in dtype, overflows, divides by zero or takes
+    an invalid operation anywhere (NumPy's RuntimeWarning), even where its value is right:
+    np.where computes both branches. inputs as for :func:`check`."""
+    names = set(arrays_of(expr))
+    grid = _grid(dtype, targets=bool(names & {"Y", "y"}))
+    values = _grid_values(expr, names, dtype, grid, dict(inputs))
+    arrays = {name: np.asarray(v, dtype=dtype) for name, v in values.items()}
+    try:
+        run_printed(expr, _axes(expr), arrays, errors="raise")
+    except FloatingPointError:
+        return True
+    return False
 
 
 def _composite(expr, symbols, given):
@@ -144,10 +165,11 @@ def _printed(expr) -> str:
     return NumPyIndexPrinter().print_array(expr, _axes(expr))
 
 
-def run_printed(expr, axes, values: dict, helpers=()) -> tuple[object, str]:
+def run_printed(expr, axes, values: dict, helpers=(), errors="ignore") -> tuple[object, str]:
     """expr's printed NumPy code (over ``axes``) run on ``values`` (name → array, or a function
     of the namespace giving them, to build inputs with a helper), with the module's helpers it
-    calls (plus ``helpers``) defined: (result, code). The code is the
+    calls (plus ``helpers``) defined: (result, code); ``errors``: NumPy's floating-point
+    error handling while it runs (under is ignored). The code is the
     printer's own output for an expression the parser built, never user text."""
     printer = NumPyIndexPrinter()
     code = printer.print_array(expr, axes)
@@ -159,7 +181,7 @@ def run_printed(expr, axes, values: dict, helpers=()) -> tuple[object, str]:
     # since generated headers are byte-checked
     namespace["_VECTORISED_TANH"] = {"f": True, "d": True}
     namespace |= values(namespace) if callable(values) else values
-    with np.errstate(all="ignore"):
+    with np.errstate(all=errors, under="ignore"):
         out = eval(compile(code, "<line>", "eval"), namespace)  # noqa: S307 - our own printed code
     return out, code
 
