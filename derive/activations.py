@@ -185,6 +185,7 @@ NAMED = [
         "The parametric ReLU (a fixed slope: nn.PReLU's initial 0.25)",
         lambda x, weight: _piecewise((x, x > 0), (weight * x, True)),
         params=(_p("weight", 0.25),),
+        reference="prelu",
         kinks=(0.0,),
     ),
     named(

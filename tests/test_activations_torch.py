@@ -102,3 +102,15 @@ def test_a_wrong_generated_gradient_would_be_found():
     assert oracles.mismatches(slopes * (1 + 1e-7), slopes)
     assert not oracles.mismatches(slopes * (1 + 1e-10), slopes)
     assert z in rulebook.activations()["silu"].expr.free_symbols
+
+
+def test_prelu_is_compared_with_torch_prelu_at_its_weight():
+    """F.prelu takes its weight as a tensor: the oracle passes the record's 0.25 as one."""
+    import torch
+
+    act = rulebook.activations()["prelu"]
+    assert act.reference == "prelu"
+    t = torch.tensor([-2.0, 3.0], dtype=torch.float64)
+    got = oracles.activation_reference(act)(t)
+    assert torch.equal(got, torch.nn.functional.prelu(t, torch.tensor([0.25], dtype=t.dtype)))
+    assert got[0].item() == -0.5

@@ -68,7 +68,19 @@ def activation_reference(act):
     if act.reference is None:
         return lambda t: torch_of(act.expr, {z: t})
     function, keywords = _torch_function(act.reference), _keywords(act)
-    return lambda t: function(t, **keywords)
+    return lambda t: _called(function, t, keywords)
+
+
+def _called(function, t, keywords):
+    """function(t, **keywords); a function that takes its parameters as tensors (F.prelu's
+    weight) gets each as a one-element tensor of t's dtype."""
+    import torch
+
+    try:
+        return function(t, **keywords)
+    except TypeError:
+        tensors = {k: torch.tensor([v], dtype=t.dtype) for k, v in keywords.items()}
+        return function(t, **tensors)
 
 
 def output_reference(name: str):
