@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="backprop",
         description="Verified backpropagation derivations and the NumPy training code derived from them.",
+        epilog="--rules FILE.toml (every command) may also come before COMMAND.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for register in commands.SUBCOMMANDS:
@@ -46,6 +47,9 @@ def dispatch(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    rules, rest = rules_option.leading(argv)  # backprop --rules F COMMAND: as COMMAND --rules F
+    argv = [*rest[:1], *rules, *rest[1:]]
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "run", None):

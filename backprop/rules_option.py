@@ -2,6 +2,9 @@
 
 The file's ``[[activation]]`` and ``[[loss]]`` tables (see :func:`derive.rulebook.load_rules`)
 are registered before the command runs, so the new names work everywhere a built-in does.
+The option may come before the command or mode as well as after it (``backprop --rules F
+check answer ...``, ``backprop check --rules F answer ...``): :func:`leading` finds it
+there, and the CLI moves it to where the command's own parser reads it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,18 @@ def parent() -> argparse.ArgumentParser:
         "latex; [[loss]] name, expr, output); may be repeated",
     )
     return p
+
+
+def leading(words: list[str]) -> tuple[list[str], list[str]]:
+    """(the ``--rules`` options at the front of words, the words after them):
+    ``["--rules", "F", "answer", "x"]`` → ``(["--rules", "F"], ["answer", "x"])``."""
+    taken, rest = [], list(words)
+    while rest and (rest[0] == "--rules" or rest[0].startswith("--rules=")):
+        count = 1 if "=" in rest[0] else 2
+        if len(rest) < count:  # "--rules" with no file: the command's parser reports it
+            break
+        taken, rest = taken + rest[:count], rest[count:]
+    return taken, rest
 
 
 def load(args: argparse.Namespace) -> None:

@@ -246,3 +246,35 @@ def test_the_example_rules_and_their_network(capsys):
         "leaky_relu(z, negative_slope=0.2)",
     ]
     assert spec.output.loss.text == "pseudo_huber"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (("check", "--rules", "RULES"), ("answer",)),  # before the mode
+        (("check", "--rules=RULES"), ("answer",)),
+        (("--rules", "RULES", "check"), ("answer",)),  # before the command
+        (("--rules", "RULES", "check", "answer", "--rules", "RULES"), ()),  # both: twice is fine
+    ],
+)
+def test_the_rules_option_before_the_mode_or_the_command(capsys, files, before, after):
+    words = [w.replace("RULES", files["rules.toml"]) for w in (*before, *after)]
+    status, out, err = run(capsys, *words, "softsign2", "1/(1 + abs(z))^2")
+    assert status == 0, out + err
+    rulebook.forget_user_rules()
+    status, out, err = run(capsys, *words, "softsign2", "1/(1 + abs(z))")
+    assert status == 1, out + err
+
+
+def test_the_rules_option_before_generate(capsys, files, tmp_path):
+    out_file = tmp_path / "user_rules.py"
+    status, out, err = run(
+        capsys, "--rules", files["rules.toml"], "generate", files["spec.toml"], "-o", str(out_file)
+    )
+    assert status == 0, out + err
+    assert f"--rules {files['rules.toml']}" in out_file.read_text()
+
+
+def test_the_rules_option_without_a_file_is_a_one_line_error(capsys):
+    status, out, err = run(capsys, "check", "--rules")
+    assert status == 2 and err.startswith("backprop: error:") and err.count("\n") == 1, err

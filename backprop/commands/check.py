@@ -97,9 +97,11 @@ def _answers_as_given(words: list[str], parser: argparse.ArgumentParser) -> list
 def run(args: argparse.Namespace) -> int:
     from backprop.startup import importing  # noqa: PLC0415
 
+    rules, words = rules_option.leading(args.words)  # check --rules F MODE: as MODE --rules F
+    words = [*words[:1], *rules, *words[1:]]
     with importing():  # the mode's modules: SymPy, NumPy, the checker
-        parser = build_parser(*args.check_parser, mode=args.words[0] if args.words else None)
-    inner = parser.parse_args(_answers_as_given(args.words, parser))
+        parser = build_parser(*args.check_parser, mode=words[0] if words else None)
+    inner = parser.parse_args(_answers_as_given(words, parser))
     if not getattr(inner, "run", None):
         parser.print_help()
         return 2
