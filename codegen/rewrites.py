@@ -16,10 +16,10 @@ from __future__ import annotations
 import functools
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from codegen import certify, exact, stable
+from codegen.branches import masked_branches, taken_branches
 from codegen.softmax_rows import softmax_minus_target
 from derive.functions import sigmoid
 
@@ -34,94 +34,6 @@ def stable_primitives(expr):
 def expm1_log1p(expr):
     """1 − exp(x) → −expm1(x), log(1 + x) → log1p(x)."""
     return optimize(expr, [expm1_opt, log1p_opt])
-
-
-def masked_branches(expr):
-    """H(c)·f → where(c > 0, f, 0), f's exponentials masked where c > 0 fails.
-
-    The mask inside (exp(where(c, x, 0))) keeps an untaken branch from overflowing: no inf·0.
-    """
-
-    def as_where(term):
-        step = next(f for f in sp.Mul.make_args(term) if isinstance(f, sp.Heaviside))
-        argument = step.args[0]
-        at_zero = step.args[1] if len(step.args) > 1 else sp.S.Half
-        positive = _solved(argument > 0, argument)
-        rest = term / step
-        guarded = rest.replace(
-            lambda e: isinstance(e, sp.exp),
-            lambda e: sp.exp(sp.Piecewise((e.args[0], positive), (0, True))),
-        )
-        if at_zero == 0:
-            return sp.Piecewise((guarded, positive), (0, True))
-        zero = _solved(sp.Eq(argument, 0), argument)
-        at_kink = rest.replace(
-            lambda e: isinstance(e, sp.exp),
-            lambda e: sp.exp(sp.Piecewise((e.args[0], zero), (0, True))),
-        )
-        return sp.Piecewise((guarded, positive), (at_zero * at_kink, zero), (0, True))
-
-    return expr.replace(
-        lambda e: isinstance(e, sp.Mul) and any(isinstance(f, sp.Heaviside) for f in e.args),
-        as_where,
-    )
-
-
-_OVERFLOWING = (sp.exp, expm1, sp.sinh, sp.cosh)  # functions of a large argument that overflow
-
-
-def taken_branches(expr):
-    """where(c, f(x), g(x)): the exponentials of each branch read x only where it is taken.
-
-    np.where computes both branches: ELU's expm1(z) overflows at z = 1000 though z > 0 takes
-    the other one. expm1(z) becomes expm1(min(z, 0)) there, the same value where it is read.
-    """
-
-    def masked(piecewise):
-        branches, before = [], sp.false
-        for value, condition in piecewise.args:
-            taken = sp.And(condition, sp.Not(before))
-            if taken != sp.true:
-                value = value.replace(
-                    lambda e: isinstance(e, _OVERFLOWING) and not e.args[0].has(sp.Piecewise),
-                    lambda e, taken=taken: e.func(_only_where(e.args[0], taken)),
-                )
-            branches.append((value, condition))
-            before = sp.Or(before, condition)
-        return sp.Piecewise(*branches)
-
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), masked)
-
-
-def _only_where(argument, condition):
-    """argument where condition holds, else a number that cannot overflow: min(x, 0) for x ≤ 0."""
-    condition = _solved(condition, argument)
-    if isinstance(condition, sp.Rel) and condition.rhs.is_Number and condition.lhs == argument:
-        bound = condition.rhs
-        if abs(bound) <= 80:  # e^80 is finite in float32
-            less = isinstance(condition, sp.LessThan | sp.StrictLessThan)
-            return sp.Min(argument, bound) if less else sp.Max(argument, bound)
-    return sp.Piecewise((argument, condition), (0, True))
-
-
-def _solved(condition, argument):
-    """condition solved for its one variable when it has one: 1 − e^z > 0 becomes z < 0 and
-    e^z − 1 = 0 becomes z = 0, which cannot overflow; else condition as it is."""
-    variables = [s for s in argument.free_symbols if not s.is_integer]
-    indexed = argument.atoms(sp.Indexed)
-    if len(variables) != 1 or len(indexed) > 1:
-        return condition
-    variable = next(iter(indexed)) if indexed else variables[0]
-    plain = sp.Dummy("x", real=True)
-    try:
-        solved = sp.solve_univariate_inequality(
-            condition.xreplace({variable: plain}), plain, relational=True
-        )
-    except (NotImplementedError, TypeError, ValueError):
-        return condition
-    if isinstance(solved, sp.Rel | sp.Eq) and solved.free_symbols == {plain}:
-        return solved.xreplace({plain: variable})
-    return condition
 
 
 def one_minus_sigmoid(expr):

@@ -15,7 +15,7 @@ import sympy as sp
 import torch_oracles as oracles
 from sympy.codegen.cfunctions import expm1
 
-from codegen import certify, exact, rewrites
+from codegen import branches, certify, exact, rewrites
 from derive import rulebook
 from derive.symbols import z
 
@@ -60,7 +60,7 @@ def test_an_untaken_branch_that_overflows_is_found_and_masked():
     x = Z[N, I]
     elu = sp.Piecewise((x, x > 0), (expm1(x), True))
     assert certify.warns(elu, "float64", {})
-    masked = rewrites.taken_branches(elu)
+    masked = branches.taken_branches(elu)
     assert masked == sp.Piecewise((x, x > 0), (expm1(sp.Min(x, 0)), True))
     assert not certify.warns(masked, "float64", {})
     for dtype in ("float32", "float64"):
@@ -73,7 +73,7 @@ def test_the_quiet_form_is_what_certification_returns():
         sp.Piecewise((x, x > 0), (expm1(x), True)), "float64", {}
     )
     assert certificate.ok and not certify.warns(line, "float64", {})
-    assert rewrites.note(rewrites.taken_branches) in notes
+    assert rewrites.note(branches.taken_branches) in notes
 
 
 def test_a_true_overflow_is_not_clamped_away():
