@@ -81,6 +81,14 @@ def clamped_exponentials(expr):
     return expr.replace(lambda e: isinstance(e, sp.exp), lambda e: stable.exp_clamped(e.args[0]))
 
 
+def clamped_exponentials_single(expr):
+    """e^x → e^{min(x, 80)}: a factor finite in float32, where inf times a vanishing one is NaN."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.exp | stable.exp_clamped),
+        lambda e: stable.exp_clamped_single(e.args[0]),
+    )
+
+
 def in_logits(expr, inputs):
     """p read as g(z) from the logits, then the stable primitives (log σ(z) → −softplus(−z))."""
     outputs = [a for a in expr.atoms(sp.Indexed) if a.base.label.name == "P" and "P" in inputs]
@@ -227,6 +235,7 @@ REWRITES = (
     masked_branches,
     erf_complement,
     clamped_exponentials,
+    clamped_exponentials_single,
 )
 
 
@@ -257,7 +266,13 @@ def _certified(expr, dtype, inputs):
 
 
 # a line that is accurate yet overflows in a branch np.where does not take (NumPy warns)
-_QUIETING = ((taken_branches,), (clamped_exponentials,), (taken_branches, clamped_exponentials))
+_QUIETING = (
+    (taken_branches,),
+    (clamped_exponentials,),
+    (taken_branches, clamped_exponentials),
+    (clamped_exponentials_single,),  # float32 overflows below e^690
+    (taken_branches, clamped_exponentials_single),
+)
 
 
 def _quieted(expr, certificate, dtype, given, original):

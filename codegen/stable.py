@@ -117,6 +117,12 @@ class exp_clamped(sp.Function):  # noqa: N801
     _npcode = _numpy_index
 
 
+class exp_clamped_single(exp_clamped):  # noqa: N801
+    """exp_clamped for float32: x capped at 80 (e^80 ≈ 6e34, below float32's overflow)."""
+
+    CAP = "80"
+
+
 class filled(sp.Function):  # noqa: N801
     """A constant as an array shaped like ``like`` (an entry of the logits Z): the Δ of a loss
     linear in p (ℓ = p − y: Δ = 1) still has one row per example. Printed ``np.full_like``."""
