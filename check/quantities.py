@@ -235,9 +235,9 @@ def made(q: Quantity) -> Quantity:
 
 
 def _more() -> list[Quantity]:
-    from check import forward_quantities, more_quantities
+    from check import chain_quantities, forward_quantities, more_quantities
 
-    return more_quantities.QUANTITIES + forward_quantities.QUANTITIES
+    return more_quantities.QUANTITIES + forward_quantities.QUANTITIES + chain_quantities.QUANTITIES
 
 
 QUANTITIES: dict[str, Quantity] = {
