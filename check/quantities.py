@@ -85,6 +85,9 @@ class Quantity:
     mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
     given: tuple = ()  # names of vectors the answer may use as given (dh in dz = dh ⊙ g′(z))
     tensors: Callable | None = None  # profile -> matrix-notation names, when not the dense layer's
+    # the question names the result's indices (∂L/∂w_i): an answer's other index is wrong, not
+    # renamed (x_j for ∂L/∂w_i); without it a lone free index is renamed (p_k − y_k for p_i − y_i)
+    fixed_indices: bool = False
 
     @property
     def expected(self) -> sp.Expr:
@@ -235,9 +238,14 @@ def made(q: Quantity) -> Quantity:
 
 
 def _more() -> list[Quantity]:
-    from check import chain_quantities, forward_quantities, more_quantities
+    from check import chain_quantities, forward_quantities, more_quantities, regression_quantities
 
-    return more_quantities.QUANTITIES + forward_quantities.QUANTITIES + chain_quantities.QUANTITIES
+    return [
+        *more_quantities.QUANTITIES,
+        *forward_quantities.QUANTITIES,
+        *chain_quantities.QUANTITIES,
+        *regression_quantities.QUANTITIES,
+    ]
 
 
 QUANTITIES: dict[str, Quantity] = {
