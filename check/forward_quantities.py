@@ -19,6 +19,7 @@ import derive
 from check.quantities import _NOTES_SIGMOID, PREDICTION, STEP_FUNCTIONS, Quantity, made
 from derive import rulebook
 from derive.errors import ParseError
+from derive.language.scalar import ScalarReader
 from derive.model import Domain
 from derive.symbols import K, L, i, j, k, p, pv, y, yv, z, zv
 
@@ -103,20 +104,73 @@ def _last_class(classes: int) -> dict:
     }
 
 
+def _probabilities(classes: int | None) -> dict:
+    """Samplers for the loss's p and y: entries in (0, 1), so log p is defined; for K written
+    classes, the first K − 1 in (0, 1/K), so p_K = 1 − Σ_{k<K} p_k stays positive."""
+    top = 1.0 if classes is None else 1.0 / classes
+
+    def entries(rng, n, shape):
+        return rng.uniform(0.01, top, size=n if shape is None else (n, *shape))
+
+    return {pv: entries, yv: entries}
+
+
 def _ce_loss(classes: int | None):
     def build() -> tuple:
         d = derive.get("softmax-ce")
         loss = d.domain.definitions[L]
         if classes is None:
-            return loss, Domain(sizes=dict(d.domain.sizes), assumptions=["K classes"])
+            sizes = dict(d.domain.sizes)
+            shown = ", ".join(str(v) for v in sizes[K])
+            return loss, Domain(
+                samplers=_probabilities(None),
+                sizes=sizes,
+                assumptions=[f"K classes, judged for K = {shown}"],
+            )
         written = loss.subs(K, classes).doit().xreplace(_last_class(classes))
-        return written, Domain(assumptions=[f"{classes} classes, one-hot target y"])
+        return written, Domain(
+            samplers=_probabilities(classes), assumptions=[f"{classes} classes, one-hot target y"]
+        )
 
     return build
 
 
 def _numbered(expr) -> bool:
     return any(ix.is_Integer for a in expr.atoms(sp.Indexed) for ix in a.indices)
+
+
+class _InnerProducts(ScalarReader):
+    """``y^T log p``, ``-y^T \\cdot log(p)``: a transposed vector times a vector is their inner
+    product Σ_i y_i log p_i (the pseudocode's loss), not entry i of each."""
+
+    def _read_product(self, node):
+        first = node.args[0]
+        if first.kind == "neg":  # -y^T log p
+            first = first.args[0]
+        if first.kind != "transpose" or len(node.args) < 2 or "/" in node.ops[1:]:
+            return super()._read_product(node)
+        value = super()._read_product(node)
+        index = self.index_symbols.get("i")
+        if index is None or index not in value.free_symbols:
+            return value
+        bound = next(ix for ix in (k, j) if ix not in value.free_symbols)
+        self.note("a transposed vector times a vector read as their inner product Σ_k")
+        return sp.Sum(value.xreplace({index: bound}), (bound, 1, K))
+
+
+def _classes_limit(expr):
+    """Σ_{c=1}^{k}, Σ_{j=1}^{J}: a sum over the classes whose upper limit is another letter
+    for their number, read as K (the question's only size)."""
+    return expr.replace(
+        lambda e: (
+            isinstance(e, sp.Sum)
+            and len(e.limits) == 1
+            and e.limits[0][1] == 1
+            and isinstance(e.limits[0][2], sp.Symbol)
+            and e.limits[0][2] not in (K, e.limits[0][0])
+        ),
+        lambda e: sp.Sum(e.function, (e.limits[0][0], 1, K)),
+    )
 
 
 def _tidy_ce(classes: int | None):
@@ -128,7 +182,7 @@ def _tidy_ce(classes: int | None):
                 raise ParseError(
                     "numbered entries y_1, p_1 need the number of classes K, which the question does not give"
                 )
-            return expr
+            return _classes_limit(expr)
         return expr.subs(K, classes).doit().xreplace(_last_class(classes))
 
     return tidy
@@ -153,6 +207,7 @@ def _loss(name: str, meaning: str, build, indexed: bool) -> Quantity:
         swaps=((pv, yv) if indexed else (p, y),),
         build=build,
         tidy=_tidy_ce(None) if indexed else None,
+        reader=_InnerProducts if indexed else None,
         mistakes=_sign,
     )
 
