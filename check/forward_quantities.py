@@ -158,19 +158,22 @@ class _InnerProducts(ScalarReader):
         return sp.Sum(value.xreplace({index: bound}), (bound, 1, K))
 
 
-def _classes_limit(expr):
-    """Σ_{c=1}^{k}, Σ_{j=1}^{J}: a sum over the classes whose upper limit is another letter
-    for their number, read as K (the question's only size)."""
-    return expr.replace(
-        lambda e: (
-            isinstance(e, sp.Sum)
-            and len(e.limits) == 1
-            and e.limits[0][1] == 1
-            and isinstance(e.limits[0][2], sp.Symbol)
-            and e.limits[0][2] not in (K, e.limits[0][0])
-        ),
-        lambda e: sp.Sum(e.function, (e.limits[0][0], 1, K)),
-    )
+def classes_limit(size=K):
+    """Σ_{c=1}^{k}, Σ_{j=1}^{J}: a sum whose upper limit is another letter for the question's
+    only size (K classes, m examples), read as that size; the tidy step of such a quantity."""
+
+    def other_limit(e) -> bool:
+        if not isinstance(e, sp.Sum) or len(e.limits) != 1:
+            return False
+        var, low, high = e.limits[0]
+        return low == 1 and isinstance(high, sp.Symbol) and high not in (size, var)
+
+    def tidy(expr):
+        if not isinstance(expr, sp.Basic):
+            return expr
+        return expr.replace(other_limit, lambda e: sp.Sum(e.function, (e.limits[0][0], 1, size)))
+
+    return tidy
 
 
 def _tidy_ce(classes: int | None):
@@ -182,7 +185,7 @@ def _tidy_ce(classes: int | None):
                 raise ParseError(
                     "numbered entries y_1, p_1 need the number of classes K, which the question does not give"
                 )
-            return _classes_limit(expr)
+            return classes_limit()(expr)
         return expr.subs(K, classes).doit().xreplace(_last_class(classes))
 
     return tidy

@@ -20,10 +20,12 @@ import sympy as sp
 import derive
 from check.quantities import PREDICTION, Quantity
 from derive import rules
+from derive.model import Domain
 from derive.symbols import K, deltav, hv, i, j, k, l, n_in, p, pv, y, yv
 
 w = sp.IndexedBase("w")  # one unit's weights, z = Σ_l w_l x_l + b
 x = sp.IndexedBase("x")  # the model's input
+M = sp.Symbol("m", integer=True, positive=True)  # the number of examples (derive.symbols.m)
 b = sp.Symbol("b", real=True)
 
 
@@ -121,3 +123,73 @@ SOFTMAX_REGRESSION_DW = Quantity(
 QUANTITIES = [LOGREG_DW, SOFTMAX_REGRESSION_DW]
 
 __all__ = ["QUANTITIES"]
+
+
+def _mse_loss() -> tuple:
+    """J = Σ_k ½(ŷ_k − y_k)²: the mse record's per-output loss summed over the K outputs."""
+    from derive.losses import LOSSES, yhat
+
+    per_output = LOSSES["mse"].per_output
+    loss = sp.Sum(per_output.xreplace({yhat: pv[k], y: yv[k]}), (k, 1, K))
+    domain = Domain(sizes={K: [1, 2, 3, 4]}, assumptions=["K outputs, judged for K = 1, 2, 3, 4"])
+    return loss, domain
+
+
+def _se_mean() -> tuple:
+    """(1/m) Σ_n e_n, e = (y − ŷ)² the notes' squared error of one example (no ½), over m
+    examples."""
+    from check.more_quantities import SQUARED_ERROR
+    from derive.language import parse_expression
+    from derive.symbols import m
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    error = parse_expression(SQUARED_ERROR, {"y": yv[n], "yhat": pv[n]})
+    domain = Domain(sizes={m: [1, 2, 3, 4]}, assumptions=["m examples, judged for m = 1, 2, 3, 4"])
+    return sp.Sum(error, (n, 1, m)) / m, domain
+
+
+def _no_half(result) -> list:
+    return [(2 * result, "missing the factor ½ of J = ½ Σ (ŷ − y)²")]
+
+
+def _loss_quantity(name: str, meaning: str, build, sizes: dict, mistakes) -> Quantity:
+    from check.forward_quantities import classes_limit
+
+    return Quantity(
+        name=name,
+        derivation="",
+        key="",
+        meaning=meaning,
+        accepts="ŷ_k, y^*_k, p_k (prediction); y_k (target); Σ with limits",
+        symbols=sizes,
+        indexed={**dict.fromkeys(PREDICTION, pv), "y": yv},
+        index_symbols={"i": i, "j": j, "k": k},
+        swaps=((pv, yv),),
+        build=build,
+        tidy=classes_limit(next(iter(sizes.values()))),
+        mistakes=mistakes,
+    )
+
+
+def _mean_mistakes(result) -> list:
+    from check.more_quantities import _missing_mean
+
+    return _missing_mean(result)
+
+
+QUANTITIES += [
+    _loss_quantity(
+        "mse:loss",
+        "J = ½ Σ_k (ŷ_k − y_k)² over the K outputs (squared error with ½)",
+        _mse_loss,
+        {"K": K, "J": K},
+        _no_half,
+    ),
+    _loss_quantity(
+        "batch:se-loss",
+        "(1/m) Σ_n (y_n − ŷ_n)² over m examples (the squared error e = (y − ŷ)², no ½)",
+        _se_mean,
+        dict.fromkeys(("m", "n", "N"), M),
+        _mean_mistakes,
+    ),
+]
