@@ -142,6 +142,12 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.more_quantities import pre_activation
 
         return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name == "logreg:dw" and params.get("batch") is not None:
+        raise ParseError("logreg:dw over a batch of examples (x^{(i)}) is not supported yet")
+    if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class
+        from check import forward_quantities as forward
+
+        return forward.ce_loss_true_class()
     if name in ("ce:loss", "softmax:forward") and "K" in params:  # sums written out for K
         from check import forward_quantities as forward
 

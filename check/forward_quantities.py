@@ -279,4 +279,48 @@ QUANTITIES = [
     _loss("bce:loss", "L = −y log p − (1 − y) log(1 − p) (binary cross-entropy)", _bce_loss, False),
 ]
 
-__all__ = ["QUANTITIES", "ce_loss", "softmax"]
+
+ELL = sp.Symbol("ell", integer=True, positive=True)  # ℓ, the true class (notes 004)
+
+
+def _at_true_class(expr):
+    """y one-hot at the true class ℓ: y_k = 𝟙(k = ℓ), the indicator's sum done (Σ_k 𝟙(k = ℓ) a_k
+    = a_ℓ by the rule records)."""
+    from derive import rules
+
+    if not isinstance(expr, sp.Basic):
+        return expr
+    one_hot = expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == yv,
+        lambda e: sp.KroneckerDelta(e.indices[0], ELL),
+    )
+    return rules.eliminate_deltas(rules.split_sums(classes_limit()(one_hot)))
+
+
+def _ce_loss_true_class() -> tuple:
+    """ce:loss with a one-hot target at the true class ℓ: the softmax-ce derivation's L with
+    y_k = 𝟙(k = ℓ)."""
+    loss, domain = _ce_loss(None)()
+    return _at_true_class(loss), replace(
+        domain,
+        indices={ELL: K},
+        assumptions=[*domain.assumptions, "y one-hot at the true class ℓ: y_k = 𝟙(k = ℓ)"],
+    )
+
+
+@cache
+def ce_loss_true_class() -> Quantity:
+    """ce:loss written for the true class ℓ (−log ŷ_ℓ): the question's ``target = "class ell"``
+    or an answer that names ℓ."""
+    return made(
+        replace(
+            CE_LOSS,
+            name="ce:loss (true class ℓ)",
+            index_symbols={**CE_LOSS.index_symbols, "ell": ELL},
+            build=_ce_loss_true_class,
+            tidy=_at_true_class,
+        )
+    )
+
+
+__all__ = ["QUANTITIES", "ce_loss", "ce_loss_true_class", "softmax"]

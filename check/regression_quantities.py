@@ -152,9 +152,19 @@ def _no_half(result) -> list:
     return [(2 * result, "missing the factor ½ of J = ½ Σ (ŷ − y)²")]
 
 
-def _loss_quantity(name: str, meaning: str, build, sizes: dict, mistakes) -> Quantity:
-    from check.forward_quantities import classes_limit
+def _limits_as(size):
+    """The tidy step reading Σ^{J}, Σ^{n} with the question's size (imported when used:
+    forward_quantities imports this module's registry)."""
 
+    def tidy(expr):
+        from check.forward_quantities import classes_limit
+
+        return classes_limit(size)(expr)
+
+    return tidy
+
+
+def _loss_quantity(name: str, meaning: str, build, sizes: dict, mistakes) -> Quantity:
     return Quantity(
         name=name,
         derivation="",
@@ -166,7 +176,7 @@ def _loss_quantity(name: str, meaning: str, build, sizes: dict, mistakes) -> Qua
         index_symbols={"i": i, "j": j, "k": k},
         swaps=((pv, yv),),
         build=build,
-        tidy=classes_limit(next(iter(sizes.values()))),
+        tidy=_limits_as(next(iter(sizes.values()))),
         mistakes=mistakes,
     )
 
