@@ -43,7 +43,7 @@ def _logreg_dw() -> tuple:
     domain = replace(
         d.domain,
         sizes={n_in: [3, 2]},
-        indices={i: n_in, j: n_in},
+        indices={i: n_in, j: n_in, k: n_in},
         assumptions=["one sigmoid unit p = σ(z), z = Σ_j w_j x_j + b, binary cross-entropy"],
     )
     return result, domain
@@ -60,7 +60,10 @@ def _logreg_mistakes(result) -> list:
             f"extra factor σ′(z) = {show(slope)}: the cross-entropy's 1/(p(1 − p)) cancels it",
         ),
         (result / x[i], "missing the factor x_i = ∂z/∂w_i (this is ∂L/∂z)"),
-        (result.xreplace({i: j}), "wrong index: x_j where x_i belongs (the question is ∂L/∂w_i)"),
+        *(
+            (result.xreplace({i: other}), f"wrong index: x_{other} where x_i belongs (∂L/∂w_i)")
+            for other in (j, k)
+        ),
     ]
 
 
