@@ -227,7 +227,13 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
 
 
 def _entry_assignment(q: Quantity, entry: tuple) -> dict:
-    """The result's free indices → the entry asked for ({i: 3, j: 1} for [3, 1])."""
+    """The result's free indices → the entry asked for ({i: 3, j: 1} for [3, 1]); the matrix's
+    own (row, col) indices when the quantity names them and the result has only one of them
+    (∂z_i/∂W_ij = h_j asked for W_ji is h_i)."""
+    named = [ix for ix in q.entry if ix is not None]
+    if len(named) == len(entry) == 2 and q.shape is None:
+        values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
+        return dict(zip(named, values, strict=True))
     expected_free = q.expected.free_symbols & set(q.index_symbols.values())
     free = sorted(expected_free, key=str)[: len(entry)]  # δ_prev and ∂L/∂h are indexed by j
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]

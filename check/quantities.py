@@ -88,6 +88,9 @@ class Quantity:
     # the question names the result's indices (∂L/∂w_i): an answer's other index is wrong, not
     # renamed (x_j for ∂L/∂w_i); without it a lone free index is renamed (p_k − y_k for p_i − y_i)
     fixed_indices: bool = False
+    # index notation with layer labels: name -> its layer relative to the result's (h: −1, as
+    # the dense layer's DENSE_LAYERS), so a^{l} where a^{l-1} belongs is the wrong layer
+    layers: dict = field(default_factory=dict)
 
     @property
     def expected(self) -> sp.Expr:

@@ -206,3 +206,50 @@ QUANTITIES += [
         _mean_mistakes,
     ),
 ]
+
+
+def _dz_dw() -> tuple:
+    """∂z_i/∂W_ij for z_i = Σ_l W_il h_l + b_i: SymPy's derivative of the dense layer's own
+    pre-activation, its Kronecker delta eliminated (= h_j)."""
+    from derive.builtins.dense import pre_activation
+
+    d = derive.get("dense")
+    return _through_z(pre_activation(i), derive.get("dense")["dW"].lhs.variables[0]), replace(
+        d.domain, indices={i: d.domain.indices[i], j: d.domain.indices[j], k: n_in}
+    )
+
+
+def _dz_dw_mistakes(result) -> list:
+    from derive.symbols import Wm
+
+    return [
+        (
+            result.xreplace({j: i}),
+            "wrong index: the input multiplied by W_ij is h_j, the column index (∂z_i/∂W_ij = h_j)",
+        ),
+        (Wm[i, j], "the weight itself, not the input it multiplies: wrong variable"),
+    ]
+
+
+def _dz_dw_quantity() -> Quantity:
+    from check.reading import DENSE_LAYERS
+    from derive.symbols import Wm
+
+    return Quantity(
+        name="dense:dz/dW",
+        derivation="",
+        key="",
+        meaning="∂z_i/∂W_ij for z = W h + b: the input h_j the weight multiplies",
+        accepts="h_j, a_j, x_j (the layer input); w_ij, W_ij; layer labels h^{l-1}",
+        symbols={},
+        indexed={"h": hv, "a": hv, "x": hv, "w": Wm, "W": Wm},
+        index_symbols={"i": i, "j": j, "k": k},
+        build=_dz_dw,
+        mistakes=_dz_dw_mistakes,
+        fixed_indices=True,
+        layers=DENSE_LAYERS,
+        entry=(i, j),  # the weight W_ij: an entry [j, i] asks for ∂z_j/∂W_ji
+    )
+
+
+QUANTITIES.append(_dz_dw_quantity())

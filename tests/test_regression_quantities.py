@@ -74,3 +74,23 @@ def test_squared_error_losses(quantity, answer, correct, diagnosis):
     assert diagnosis in (verdict.diagnosis or "")
     if correct:
         assert "judged for" in verdict.method  # the sizes the symbolic sum was judged at
+
+
+@pytest.mark.parametrize(
+    ("answer", "params", "correct", "diagnosis"),
+    [
+        ("a_j + 0", {}, True, ""),
+        ("a_j^{l-1}", {}, True, ""),
+        ("a_i", {}, False, "wrong index"),
+        ("w_{ij}", {}, False, "wrong variable"),
+        ("a_j^{l}", {}, False, "layer"),  # the input is the layer below's
+        # notes 001: ∂z_j/∂w_ji (to j from i) is a_i
+        ("a_i^{l-1}", {"entry": ["j", "i"]}, True, ""),
+        ("a_j^{l-1}", {"entry": ["j", "i"]}, False, "wrong index"),
+        ("w_{ji}^l", {"entry": ["j", "i"]}, False, "wrong variable"),
+    ],
+)
+def test_dz_dw(answer, params, correct, diagnosis):
+    verdict = check_answer("dense:dz/dW", answer, params=params)
+    assert verdict.correct is correct
+    assert diagnosis in (verdict.diagnosis or "")
