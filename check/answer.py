@@ -142,6 +142,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.more_quantities import pre_activation
 
         return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name in ("linreg:forward", "logreg:forward") and params.get("bias") is False:
+        from check.model_quantities import without_bias
+
+        return without_bias(name)
     if name == "logreg:dw" and params.get("batch") is not None:
         raise ParseError("logreg:dw over a batch of examples (x^{(i)}) is not supported yet")
     if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class

@@ -241,13 +241,20 @@ def made(q: Quantity) -> Quantity:
 
 
 def _more() -> list[Quantity]:
-    from check import chain_quantities, forward_quantities, more_quantities, regression_quantities
+    from check import (
+        chain_quantities,
+        forward_quantities,
+        model_quantities,
+        more_quantities,
+        regression_quantities,
+    )
 
     return [
         *more_quantities.QUANTITIES,
         *forward_quantities.QUANTITIES,
         *chain_quantities.QUANTITIES,
         *regression_quantities.QUANTITIES,
+        *model_quantities.QUANTITIES,
     ]
 
 
