@@ -18,9 +18,13 @@ import sympy as sp
 
 from check.quantities import _NOTES_SIGMOID, Quantity, made
 from derive import rulebook
+from derive.errors import ParseError
 from derive.language.scalar import ScalarReader
+from derive.language.tensor import ShapeError, Tensor, TensorReader
 from derive.model import Domain
-from derive.symbols import bv, hv, i, j, k, l, n_in
+from derive.symbols import K, bv, hv, i, j, k, l, n_in, pv
+
+ONE = sp.Integer(1)
 
 w = sp.IndexedBase("w")  # the unit's weights (one row of W)
 x = sp.IndexedBase("x")  # its input
@@ -155,3 +159,57 @@ def without_bias(name: str) -> Quantity:
 QUANTITIES = [_quantity("linreg", True), _quantity("logreg", True)]
 
 __all__ = ["QUANTITIES", "without_bias"]
+
+
+# -- the softmax Jacobian in matrix notation: diag(p) − p pᵀ ---------------------------------
+
+
+class _DiagonalTensors(TensorReader):
+    """Matrix notation with ``diag(v)``: the square matrix with v on its diagonal."""
+
+    def _read_call(self, node):
+        if node.text != "diag":
+            return super()._read_call(node)
+        if len(node.args) != 1:
+            raise self.fail("'diag' takes 1 argument, a vector", node)
+        v = self.read(node.args[0])
+        if v.cols != ONE:
+            raise ShapeError(f"diag of {v.describe()}: needs a column vector")
+        return Tensor(
+            v.rows,
+            v.rows,
+            lambda r, c: sp.KroneckerDelta(r, c) * v.entry(r, ONE),
+            f"diag({v.text})",
+        )
+
+
+def _softmax_tensors(profile) -> dict:
+    from check.quantities import PREDICTION
+
+    prediction = Tensor(K, ONE, lambda r, c: pv[r], "p")
+    return {**dict.fromkeys(PREDICTION, prediction), "y^*": prediction}
+
+
+def _not_a_function(*args):
+    raise ParseError("diag(…) is read in matrix notation only")
+
+
+def _jacobian_quantity() -> Quantity:
+    """∂p/∂z for p = softmax(z): the softmax derivation's Jacobian p_i(δ_ij − p_j), written as
+    a K × K matrix (diag(p) − p pᵀ)."""
+    return Quantity(
+        name="softmax:jacobian",
+        derivation="softmax",
+        key="jacobian",
+        meaning="∂p/∂z, p = softmax(z), as a K × K matrix: entry (i, j) is ∂p_i/∂z_j",
+        accepts="matrix notation: p, q, ŷ (K-vectors), diag(q), q q^T, q ⊗ q, transposes",
+        functions={"diag": _not_a_function},
+        index_symbols={"i": i, "j": j, "k": k},
+        shape=(K, K),
+        entry=(i, j),
+        tensors=_softmax_tensors,
+        reader=_DiagonalTensors,
+    )
+
+
+QUANTITIES.append(_jacobian_quantity())

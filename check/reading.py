@@ -193,6 +193,8 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
 
     def make_reader(flags):
         kind = _GivenGradientTensors if q.given else TensorReader
+        if q.reader is not None and issubclass(q.reader, TensorReader):  # the quantity's own
+            kind = q.reader
         choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
         reader = kind(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices

@@ -26,3 +26,20 @@ def test_one_unit_models(quantity, answer, params, correct, diagnosis):
     verdict = check_answer(quantity, answer, params=params)
     assert verdict.correct is correct
     assert diagnosis in (verdict.diagnosis or "")
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct", "diagnosis"),
+    [
+        ("diag(q) - q q^T", True, ""),
+        (r"\mathrm{diag}(q) - q q^\top", True, ""),
+        (r"diag(q) - q \otimes q", True, ""),
+        ("q q^T - diag(q)", False, "sign"),
+        ("diag(q)", False, "missing term"),
+        ("diag(q) - q^T q", False, ""),
+    ],
+)
+def test_softmax_jacobian_in_matrix_notation(answer, correct, diagnosis):
+    verdict = check_answer("softmax:jacobian", answer)
+    assert verdict.correct is correct
+    assert diagnosis in (verdict.diagnosis or "")
