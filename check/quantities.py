@@ -242,6 +242,7 @@ def made(q: Quantity) -> Quantity:
 
 def _more() -> list[Quantity]:
     from check import (
+        batch_quantities,
         chain_quantities,
         forward_quantities,
         model_quantities,
@@ -255,6 +256,7 @@ def _more() -> list[Quantity]:
         *chain_quantities.QUANTITIES,
         *regression_quantities.QUANTITIES,
         *model_quantities.QUANTITIES,
+        *batch_quantities.QUANTITIES,
     ]
 
 

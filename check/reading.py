@@ -181,6 +181,7 @@ _LETTER_LAYERS = {
     "output:delta": frozenset({0, 1}),
     "batch:dW": frozenset({0}),
     "dense:dz/dW": frozenset({0}),
+    "batch:dH": frozenset({0, 1}),
 }
 
 
