@@ -16,7 +16,7 @@ import sympy as sp
 import derive
 from check.quantities import Quantity
 from derive.errors import ParseError
-from derive.language.tensor import Tensor
+from derive.language.tensor import Tensor, TensorReader, divide, elementwise_product, product
 from derive.model import Domain
 from derive.symbols import K, i, j, k, m, n_in, pv, r, yv
 
@@ -67,7 +67,70 @@ def _flipped(result) -> list:
     return [(-result, "sign error: P − Y, the prediction minus the target")]
 
 
+dH = sp.IndexedBase("dH")  # ∂ℓ/∂H of the layer, given (n_in × m, examples as columns)
+Zb = sp.IndexedBase("Z")  # the layer's pre-activations (n_in × m)
+
+
+def _delta() -> tuple:
+    """DZ = dH ⊙ g′(Z): the dense derivation's δ of the layer below, (Wᵀδ)_j g′(z_prev,j), with
+    its ∂L/∂h_j given as dH and z_prev,j as Z, entry (j, r) for example r."""
+    from derive.builtins.dense import _tanh_g, g, zprev
+
+    d = derive.get("dense")
+    below = d["delta_below"].rhs
+    result = below.xreplace({d["dh"].rhs: dH[j, r]}).subs(zprev[j], Zb[j, r])
+    domain = Domain(
+        definitions={g: _tanh_g()},
+        sizes={n_in: [2, 3], m: [2, 3]},
+        indices={j: n_in, r: m},
+        assumptions=["g is any activation (tanh here)"],
+    )
+    return result, domain
+
+
+class _ElementwiseBatch(TensorReader):
+    """σ(Z)(1 − σ(Z)), dH * σ′(Z): between two n × m matrices of a batch the product the notes
+    mean is elementwise (their matrix product does not fit)."""
+
+    def _read_product(self, node):
+        value = self.read(node.args[0])
+        for op, factor in zip(node.ops[1:], node.args[1:], strict=True):
+            rhs = self.read(factor)
+            if op != "/" and value.shape == rhs.shape and value.cols != rhs.rows:
+                value = elementwise_product(value, rhs, f"{value.text} ⊙ {rhs.text}")
+            else:
+                value = divide(value, rhs) if op == "/" else product(value, rhs, op)
+        return value
+
+    def _read_apply(self, node):
+        name, group = (self.read(arg) for arg in node.args)
+        if name.shape == group.shape and name.cols != group.rows:
+            return elementwise_product(name, group, f"{name.text} ⊙ {group.text}")
+        return product(name, group, "")
+
+
+def _delta_tensors(profile) -> dict:
+    _columns_only(profile, "batch:delta")
+    return {
+        **dict.fromkeys(("dH", "dh"), Tensor(n_in, m, lambda row, col: dH[row, col], "dH")),
+        "Z": Tensor(n_in, m, lambda row, col: Zb[row, col], "Z"),
+    }
+
+
 QUANTITIES = [
+    Quantity(
+        name="batch:delta",
+        derivation="",
+        key="",
+        meaning="DZ = dH ⊙ g′(Z) of a layer, dH = ∂ℓ/∂H given (examples as columns: n × m)",
+        accepts="matrix notation: dH, Z (n × m); g′(Z), σ′(Z); ⊙, ⊗, * elementwise",
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        build=_delta,
+        shape=(n_in, m),
+        entry=(j, r),
+        tensors=_delta_tensors,
+        reader=_ElementwiseBatch,
+    ),
     Quantity(
         name="batch:dH",
         derivation="",

@@ -30,3 +30,20 @@ def test_batch_columns(quantity, answer, correct, diagnosis):
 def test_batch_dh_needs_the_columns_layout():
     with pytest.raises(ParseError, match="columns"):
         check_answer("batch:dH", "W^T DZ")
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct", "diagnosis"),
+    [
+        (r"dH^l \otimes \sigma'(Z^l)", True, ""),
+        (r"dH^l \odot \sigma(Z^l)(1-\sigma(Z^l))", True, ""),  # elementwise between n × m
+        (r"dH^l * \sigma(Z^l) * (1-\sigma(Z^l))", True, ""),
+        (r"dH^l \otimes \sigma(Z^l)", False, "σ itself"),
+        (r"dH^l (1-\sigma(Z^l))", False, ""),
+    ],
+)
+def test_batch_delta_with_a_sigmoid(answer, correct, diagnosis):
+    params = {**COLUMNS, "activation": "sigmoid"}
+    verdict = check_answer("batch:delta", answer, params=params)
+    assert verdict.correct is correct
+    assert diagnosis in (verdict.diagnosis or "")
