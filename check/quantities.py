@@ -205,12 +205,15 @@ _DENSE_ACCEPTS = (
 
 
 def _dense(part: str, key: str, meaning: str, shape, entry) -> Quantity:
+    # an unbounded Σ_k (Σ_k w_{k1} dz_k) runs over the size the result sums over: the outputs
+    summed = {"K": n_out} if part in ("dh", "delta") else {}
     return Quantity(
         name=f"dense:{part}",
         derivation="dense",
         key=key,
         meaning=meaning,
         accepts=_DENSE_ACCEPTS,
+        symbols=summed,
         indexed={"W": Wm, "h": hv, "x": hv, "delta": deltav, "b": bv},
         index_symbols={"i": i, "j": j, "k": k},
         related=((i, j),),
