@@ -146,6 +146,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.model_quantities import without_bias
 
         return without_bias(name)
+    if name == "network:forward" and "layers" in params:  # the network, for its layers
+        from check.network_quantities import network_forward
+
+        return network_forward(params.get("layers"))
     if name == "logreg:dw" and params.get("batch") is not None:
         raise ParseError("logreg:dw over a batch of examples (x^{(i)}) is not supported yet")
     if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class

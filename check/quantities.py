@@ -250,6 +250,7 @@ def _more() -> list[Quantity]:
         forward_quantities,
         model_quantities,
         more_quantities,
+        network_quantities,
         regression_quantities,
     )
 
@@ -260,6 +261,7 @@ def _more() -> list[Quantity]:
         *regression_quantities.QUANTITIES,
         *model_quantities.QUANTITIES,
         *batch_quantities.QUANTITIES,
+        *network_quantities.QUANTITIES,
     ]
 
 
