@@ -150,8 +150,12 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.network_quantities import network_forward
 
         return network_forward(params.get("layers"))
+    if name == "logreg:dw" and params.get("batch") == "sum":  # Σ_i over the examples
+        from check.regression_quantities import LOGREG_BATCH_DW
+
+        return LOGREG_BATCH_DW
     if name == "logreg:dw" and params.get("batch") is not None:
-        raise ParseError("logreg:dw over a batch of examples (x^{(i)}) is not supported yet")
+        raise ParseError("logreg:dw over a batch: give batch = sum (the sum over the examples)")
     if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class
         from check import forward_quantities as forward
 

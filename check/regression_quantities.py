@@ -14,12 +14,14 @@ True
 from __future__ import annotations
 
 from dataclasses import replace
+from dataclasses import replace as dc_replace
 
 import sympy as sp
 
 import derive
-from check.quantities import PREDICTION, Quantity
+from check.quantities import PREDICTION, Quantity, made
 from derive import rules
+from derive.language.scalar import ScalarReader
 from derive.model import Domain
 from derive.symbols import K, deltav, hv, i, j, k, l, n_in, p, pv, y, yv
 
@@ -253,3 +255,116 @@ def _dz_dw_quantity() -> Quantity:
 
 
 QUANTITIES.append(_dz_dw_quantity())
+
+
+# -- over a batch: Σ_i (ŷ^{(i)} − y^{(i)}) x_j^{(i)}, the superscript (i) naming the example ---
+
+P_ex = sp.IndexedBase("yhat")  # ŷ^{(n)}: the prediction for example n
+Y_ex = sp.IndexedBase("y")  # y^{(n)}
+X_ex = sp.IndexedBase("x")  # x_j^{(n)}: feature j of example n (X[n, j])
+
+
+class _ExampleLabels(ScalarReader):
+    """ŷ^{(i)}, y^{(i)}, x_j^{(i)}: a superscript index letter names the example, so these are
+    entries of the batch (ŷ_i, y_i, X_ij), not labels dropped."""
+
+    def resolve(self, node):
+        label = node.layer
+        letter = label.text if label is not None and label.kind == "name" else None
+        if letter not in ("i", "n", "k") or letter not in self.index_symbols:
+            return super().resolve(node)
+        example = self.index_symbols[letter]
+        inner = super().resolve(dc_replace(node, layer=None))
+        if inner == p:
+            return P_ex[example]
+        if inner == y:
+            return Y_ex[example]
+        if isinstance(inner, sp.Indexed) and inner.base == x and len(inner.indices) == 1:
+            return X_ex[example, inner.indices[0]]
+        raise self.fail(f"'{node.text}^({letter})': only ŷ, y and x are given per example", node)
+
+
+def _batch_dw(derivation: str, key: str):
+    """∂J/∂w_j = Σ_n ∂ℓ_n/∂z_n · ∂z_n/∂w_j: the derivation's result for one example (ŷ − y),
+    at example n, times SymPy's ∂z_n/∂w_j for z_n = Σ_l w_l X_nl + b (= X_nj)."""
+    from derive.symbols import m
+
+    def build() -> tuple:
+        n = sp.Symbol("n", integer=True, positive=True)
+        d = derive.get(derivation)
+        per_example = d[key].rhs.xreplace({p: P_ex[n], y: Y_ex[n]})
+        if derivation == "mse":
+            from derive.losses import yhat
+
+            per_example = d[key].rhs.xreplace({yhat: P_ex[n], y: Y_ex[n]})
+        z_n = sp.Sum(w[l] * X_ex[n, l], (l, 1, n_in)) + b
+        result = sp.Sum(per_example * _through_z(z_n, w[j]), (n, 1, m))
+        domain = Domain(
+            sizes={m: [2, 3], n_in: [2, 3]},
+            indices={j: n_in, k: n_in},
+            assumptions=["J summed over the m examples (no 1/m), judged for m = 2, 3"],
+        )
+        return result, domain
+
+    return build
+
+
+def _batch_mistakes(derivation: str):
+    def mistakes(result) -> list:
+        from derive.builtins.losses import output_derivative
+
+        found = [
+            (
+                result.replace(
+                    lambda e: isinstance(e, sp.Indexed) and e.base == X_ex, lambda e: sp.Integer(1)
+                ),
+                "missing the factor x_j^{(i)} = ∂z/∂w_j",
+            )
+        ]
+        if derivation == "sigmoid-bce":
+            summed = result.function if isinstance(result, sp.Sum) else None
+            if summed is not None:
+                slope = output_derivative("sigmoid", P_ex[result.limits[0][0]])
+                found.append(
+                    (
+                        sp.Sum(summed * slope, *result.limits),
+                        "extra factor σ′(z) = ŷ(1 − ŷ): the cross-entropy cancels it",
+                    )
+                )
+        return found
+
+    return mistakes
+
+
+def _batch_gradient(name: str, derivation: str, key: str, meaning: str) -> Quantity:
+    from derive.symbols import m
+
+    return Quantity(
+        name=name,
+        derivation="",
+        key="",
+        meaning=meaning,
+        accepts="ŷ^{(i)}, y^{(i)} (example i), x_j^{(i)} (feature j of example i); Σ_{i=1}^{m}",
+        symbols={**dict.fromkeys(PREDICTION, p), "y": y, "m": m},
+        indexed={"x": x},
+        index_symbols={"i": i, "j": j, "k": k},
+        swaps=((P_ex, Y_ex),),
+        build=_batch_dw(derivation, key),
+        mistakes=_batch_mistakes(derivation),
+        reader=_ExampleLabels,
+        fixed_indices=True,
+    )
+
+
+LINREG_DW = _batch_gradient(
+    "linreg:dw", "mse", "dz_identity", "∂J/∂w_j, J = Σ_i ½(ŷ^{(i)} − y^{(i)})², ŷ = Σ_j w_j x_j + b"
+)
+LOGREG_BATCH_DW = made(
+    _batch_gradient(
+        "logreg:dw (a sum over examples)",
+        "sigmoid-bce",
+        "dz",
+        "∂J/∂w_j, J = Σ_i BCE(ŷ^{(i)}, y^{(i)}), ŷ = σ(Σ_j w_j x_j + b)",
+    )
+)
+QUANTITIES.append(LINREG_DW)

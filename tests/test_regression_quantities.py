@@ -27,12 +27,12 @@ def test_logreg_dw(answer, correct, diagnosis):
     assert diagnosis in (verdict.diagnosis or "")
 
 
-def test_logreg_dw_over_a_batch_is_refused_not_misread():
+def test_logreg_dw_over_an_unknown_batch_form_is_refused_not_misread():
     with pytest.raises(ParseError, match="batch"):
         check_answer(
             "logreg:dw",
             r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}",
-            params={"batch": "sum"},
+            params={"batch": "mean"},
         )
 
 
@@ -92,5 +92,43 @@ def test_squared_error_losses(quantity, answer, correct, diagnosis):
 )
 def test_dz_dw(answer, params, correct, diagnosis):
     verdict = check_answer("dense:dz/dW", answer, params=params)
+    assert verdict.correct is correct
+    assert diagnosis in (verdict.diagnosis or "")
+
+
+@pytest.mark.parametrize(
+    ("quantity", "params", "answer", "correct", "diagnosis"),
+    [
+        ("linreg:dw", {}, r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}", True, ""),
+        (
+            "linreg:dw",
+            {},
+            r"\sum_{i=1}^{m} \hat{y}^{(i)} x_j^{(i)} - \sum_{i=1}^{m} y^{(i)} x_j^{(i)}",
+            True,
+            "",
+        ),
+        ("linreg:dw", {}, r"\sum_{i=1}^m (y^{(i)} - \hat{y}^{(i)}) x_j^{(i)}", False, "sign"),
+        ("linreg:dw", {}, r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)})", False, "missing"),
+        ("linreg:dw", {}, r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)}) x_k^{(i)}", False, ""),
+        (
+            "logreg:dw",
+            {"batch": "sum"},
+            r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}",
+            True,
+            "",
+        ),
+        (
+            "logreg:dw",
+            {"batch": "sum"},
+            r"\sum_{i=1}^m (\hat{y}^{(i)} - y^{(i)}) \hat{y}^{(i)} (1 - \hat{y}^{(i)}) x_j^{(i)}",
+            False,
+            "extra factor",
+        ),
+    ],
+)
+def test_gradients_over_examples_labelled_by_superscripts(
+    quantity, params, answer, correct, diagnosis
+):
+    verdict = check_answer(quantity, answer, params=params)
     assert verdict.correct is correct
     assert diagnosis in (verdict.diagnosis or "")
