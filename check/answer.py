@@ -60,7 +60,7 @@ def _align_indices(q: Quantity, expr: sp.Expr, expected: sp.Expr) -> list[tuple]
     indices can name (the question's entry is not known here, so none is ruled out)."""
     free_e = sorted(expected.free_symbols & set(q.index_symbols.values()), key=str)
     free_a = sorted(expr.free_symbols & set(q.index_symbols.values()), key=str)
-    if free_a == free_e:
+    if free_a == free_e or q.fixed_indices and free_a:  # indices the question names: as written
         return [(expr, expected, "")]
     if len(free_a) == len(free_e) == 1:  # Σ_i w_ji a_i + b_j: the bound i is not renamed
         return [(bound_apart(expr).xreplace({free_a[0]: free_e[0]}), expected, "")]
@@ -119,11 +119,20 @@ def check_answer(
         if verdict.correct:
             return _explained(verdict, q, explain)
         verdicts.append(verdict)
-    verdict = verdicts[0]
+    verdict = _reported(verdicts)
     if len(verdicts) > 1:
-        others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts[1:])
+        others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts if v is not verdict)
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _reported(verdicts: list[Verdict]) -> Verdict:
+    """The verdict when no reading is correct: undecided if any reading is (the answer may be
+    right under it); else the first reading whose mistake is named, else the first."""
+    undecided = [v for v in verdicts if v.correct is None]
+    if undecided:
+        return undecided[0]
+    return next((v for v in verdicts if v.diagnosis), verdicts[0])
 
 
 def _given(name: str, params: dict) -> Quantity | None:
@@ -133,6 +142,24 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.more_quantities import pre_activation
 
         return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name in ("linreg:forward", "logreg:forward") and params.get("bias") is False:
+        from check.model_quantities import without_bias
+
+        return without_bias(name)
+    if name == "network:forward" and "layers" in params:  # the network, for its layers
+        from check.network_quantities import network_forward
+
+        return network_forward(params.get("layers"))
+    if name == "logreg:dw" and params.get("batch") == "sum":  # Σ_i over the examples
+        from check.regression_quantities import LOGREG_BATCH_DW
+
+        return LOGREG_BATCH_DW
+    if name == "logreg:dw" and params.get("batch") is not None:
+        raise ParseError("logreg:dw over a batch: give batch = sum (the sum over the examples)")
+    if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class
+        from check import forward_quantities as forward
+
+        return forward.ce_loss_true_class()
     if name in ("ce:loss", "softmax:forward") and "K" in params:  # sums written out for K
         from check import forward_quantities as forward
 
@@ -211,13 +238,25 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
     return reading
 
 
-def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) -> list:
-    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
-    A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
+def _entry_assignment(q: Quantity, entry: tuple) -> dict:
+    """The result's free indices → the entry asked for ({i: 3, j: 1} for [3, 1]); the matrix's
+    own (row, col) indices when the quantity names them and the result has only one of them
+    (∂z_i/∂W_ij = h_j asked for W_ji is h_i)."""
+    named = [ix for ix in q.entry if ix is not None]
+    if len(named) == len(entry) == 2 and q.shape is None:
+        values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
+        return dict(zip(named, values, strict=True))
     expected_free = q.expected.free_symbols & set(q.index_symbols.values())
     free = sorted(expected_free, key=str)[: len(entry)]  # δ_prev and ∂L/∂h are indexed by j
     values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
-    assign = dict(zip(sorted(free, key=str), values, strict=False))
+    return dict(zip(sorted(free, key=str), values, strict=False))
+
+
+def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) -> list:
+    """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
+    A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
+    assign = _entry_assignment(q, entry)
+    values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
     where = ", ".join(f"{k} = {v}" for k, v in assign.items())
     numbers = {k: v for k, v in assign.items() if v.is_Integer}  # a general answer's entry
     if isinstance(answer, Tensor):
@@ -264,7 +303,8 @@ def _judge(
     if entry is not None:
         candidates = _entry_candidates(q, candidates, entry, answer)
     domain = _written_out(q, candidates[0][0], domain or q.domain)
-    verdicts = [_decided(q, text, *c, timeout, domain) for c in candidates[:4]]
+    at = _entry_assignment(q, entry) if entry is not None else {}
+    verdicts = [_decided(q, text, *c, timeout, domain, at) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
 
 
@@ -292,14 +332,18 @@ def _written_out(q: Quantity, answer, domain: Domain) -> Domain:
 
 
 def _decided(
-    q: Quantity, text: str, answer, expected, note: str, timeout: float, domain=None
+    q: Quantity, text: str, answer, expected, note: str, timeout: float, domain=None, at=None
 ) -> Verdict:
+    """``at``: the entry asked for ({i: 3, j: 1}), applied to the typical mistakes as well."""
+    alternatives = quantities.alternative_results(q)
+    if at:
+        alternatives = [(label, e.xreplace(at)) for label, e in alternatives]
     diagnoser = Diagnoser(
         answer,
         expected,
         swaps=q.swaps,
         related=q.related,
-        alternatives=tuple(quantities.alternative_results(q)),
+        alternatives=tuple(alternatives),
     )
     outcome, diagnosis = decide(answer, expected, domain or q.domain, timeout, explain=diagnoser)
     return Verdict(

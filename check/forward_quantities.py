@@ -19,6 +19,7 @@ import derive
 from check.quantities import _NOTES_SIGMOID, PREDICTION, STEP_FUNCTIONS, Quantity, made
 from derive import rulebook
 from derive.errors import ParseError
+from derive.language.scalar import ScalarReader
 from derive.model import Domain
 from derive.symbols import K, L, i, j, k, p, pv, y, yv, z, zv
 
@@ -103,20 +104,76 @@ def _last_class(classes: int) -> dict:
     }
 
 
+def _probabilities(classes: int | None) -> dict:
+    """Samplers for the loss's p and y: entries in (0, 1), so log p is defined; for K written
+    classes, the first K − 1 in (0, 1/K), so p_K = 1 − Σ_{k<K} p_k stays positive."""
+    top = 1.0 if classes is None else 1.0 / classes
+
+    def entries(rng, n, shape):
+        return rng.uniform(0.01, top, size=n if shape is None else (n, *shape))
+
+    return {pv: entries, yv: entries}
+
+
 def _ce_loss(classes: int | None):
     def build() -> tuple:
         d = derive.get("softmax-ce")
         loss = d.domain.definitions[L]
         if classes is None:
-            return loss, Domain(sizes=dict(d.domain.sizes), assumptions=["K classes"])
+            sizes = dict(d.domain.sizes)
+            shown = ", ".join(str(v) for v in sizes[K])
+            return loss, Domain(
+                samplers=_probabilities(None),
+                sizes=sizes,
+                assumptions=[f"K classes, judged for K = {shown}"],
+            )
         written = loss.subs(K, classes).doit().xreplace(_last_class(classes))
-        return written, Domain(assumptions=[f"{classes} classes, one-hot target y"])
+        return written, Domain(
+            samplers=_probabilities(classes), assumptions=[f"{classes} classes, one-hot target y"]
+        )
 
     return build
 
 
 def _numbered(expr) -> bool:
     return any(ix.is_Integer for a in expr.atoms(sp.Indexed) for ix in a.indices)
+
+
+class _InnerProducts(ScalarReader):
+    """``y^T log p``, ``-y^T \\cdot log(p)``: a transposed vector times a vector is their inner
+    product Σ_i y_i log p_i (the pseudocode's loss), not entry i of each."""
+
+    def _read_product(self, node):
+        first = node.args[0]
+        if first.kind == "neg":  # -y^T log p
+            first = first.args[0]
+        if first.kind != "transpose" or len(node.args) < 2 or "/" in node.ops[1:]:
+            return super()._read_product(node)
+        value = super()._read_product(node)
+        index = self.index_symbols.get("i")
+        if index is None or index not in value.free_symbols:
+            return value
+        bound = next(ix for ix in (k, j) if ix not in value.free_symbols)
+        self.note("a transposed vector times a vector read as their inner product Σ_k")
+        return sp.Sum(value.xreplace({index: bound}), (bound, 1, K))
+
+
+def classes_limit(size=K):
+    """Σ_{c=1}^{k}, Σ_{j=1}^{J}: a sum whose upper limit is another letter for the question's
+    only size (K classes, m examples), read as that size; the tidy step of such a quantity."""
+
+    def other_limit(e) -> bool:
+        if not isinstance(e, sp.Sum) or len(e.limits) != 1:
+            return False
+        var, low, high = e.limits[0]
+        return low == 1 and isinstance(high, sp.Symbol) and high not in (size, var)
+
+    def tidy(expr):
+        if not isinstance(expr, sp.Basic):
+            return expr
+        return expr.replace(other_limit, lambda e: sp.Sum(e.function, (e.limits[0][0], 1, size)))
+
+    return tidy
 
 
 def _tidy_ce(classes: int | None):
@@ -128,7 +185,7 @@ def _tidy_ce(classes: int | None):
                 raise ParseError(
                     "numbered entries y_1, p_1 need the number of classes K, which the question does not give"
                 )
-            return expr
+            return classes_limit()(expr)
         return expr.subs(K, classes).doit().xreplace(_last_class(classes))
 
     return tidy
@@ -153,6 +210,7 @@ def _loss(name: str, meaning: str, build, indexed: bool) -> Quantity:
         swaps=((pv, yv) if indexed else (p, y),),
         build=build,
         tidy=_tidy_ce(None) if indexed else None,
+        reader=_InnerProducts if indexed else None,
         mistakes=_sign,
     )
 
@@ -221,4 +279,48 @@ QUANTITIES = [
     _loss("bce:loss", "L = −y log p − (1 − y) log(1 − p) (binary cross-entropy)", _bce_loss, False),
 ]
 
-__all__ = ["QUANTITIES", "ce_loss", "softmax"]
+
+ELL = sp.Symbol("ell", integer=True, positive=True)  # ℓ, the true class (notes 004)
+
+
+def _at_true_class(expr):
+    """y one-hot at the true class ℓ: y_k = 𝟙(k = ℓ), the indicator's sum done (Σ_k 𝟙(k = ℓ) a_k
+    = a_ℓ by the rule records)."""
+    from derive import rules
+
+    if not isinstance(expr, sp.Basic):
+        return expr
+    one_hot = expr.replace(
+        lambda e: isinstance(e, sp.Indexed) and e.base == yv,
+        lambda e: sp.KroneckerDelta(e.indices[0], ELL),
+    )
+    return rules.eliminate_deltas(rules.split_sums(classes_limit()(one_hot)))
+
+
+def _ce_loss_true_class() -> tuple:
+    """ce:loss with a one-hot target at the true class ℓ: the softmax-ce derivation's L with
+    y_k = 𝟙(k = ℓ)."""
+    loss, domain = _ce_loss(None)()
+    return _at_true_class(loss), replace(
+        domain,
+        indices={ELL: K},
+        assumptions=[*domain.assumptions, "y one-hot at the true class ℓ: y_k = 𝟙(k = ℓ)"],
+    )
+
+
+@cache
+def ce_loss_true_class() -> Quantity:
+    """ce:loss written for the true class ℓ (−log ŷ_ℓ): the question's ``target = "class ell"``
+    or an answer that names ℓ."""
+    return made(
+        replace(
+            CE_LOSS,
+            name="ce:loss (true class ℓ)",
+            index_symbols={**CE_LOSS.index_symbols, "ell": ELL},
+            build=_ce_loss_true_class,
+            tidy=_at_true_class,
+        )
+    )
+
+
+__all__ = ["QUANTITIES", "ce_loss", "ce_loss_true_class", "softmax"]

@@ -85,6 +85,12 @@ class Quantity:
     mistakes: Callable | None = None  # result -> [(expression, diagnosis)] of its own
     given: tuple = ()  # names of vectors the answer may use as given (dh in dz = dh ⊙ g′(z))
     tensors: Callable | None = None  # profile -> matrix-notation names, when not the dense layer's
+    # the question names the result's indices (∂L/∂w_i): an answer's other index is wrong, not
+    # renamed (x_j for ∂L/∂w_i); without it a lone free index is renamed (p_k − y_k for p_i − y_i)
+    fixed_indices: bool = False
+    # index notation with layer labels: name -> its layer relative to the result's (h: −1, as
+    # the dense layer's DENSE_LAYERS), so a^{l} where a^{l-1} belongs is the wrong layer
+    layers: dict = field(default_factory=dict)
 
     @property
     def expected(self) -> sp.Expr:
@@ -199,12 +205,15 @@ _DENSE_ACCEPTS = (
 
 
 def _dense(part: str, key: str, meaning: str, shape, entry) -> Quantity:
+    # an unbounded Σ_k (Σ_k w_{k1} dz_k) runs over the size the result sums over: the outputs
+    summed = {"K": n_out} if part in ("dh", "delta") else {}
     return Quantity(
         name=f"dense:{part}",
         derivation="dense",
         key=key,
         meaning=meaning,
         accepts=_DENSE_ACCEPTS,
+        symbols=summed,
         indexed={"W": Wm, "h": hv, "x": hv, "delta": deltav, "b": bv},
         index_symbols={"i": i, "j": j, "k": k},
         related=((i, j),),
@@ -235,9 +244,25 @@ def made(q: Quantity) -> Quantity:
 
 
 def _more() -> list[Quantity]:
-    from check import forward_quantities, more_quantities
+    from check import (
+        batch_quantities,
+        chain_quantities,
+        forward_quantities,
+        model_quantities,
+        more_quantities,
+        network_quantities,
+        regression_quantities,
+    )
 
-    return more_quantities.QUANTITIES + forward_quantities.QUANTITIES
+    return [
+        *more_quantities.QUANTITIES,
+        *forward_quantities.QUANTITIES,
+        *chain_quantities.QUANTITIES,
+        *regression_quantities.QUANTITIES,
+        *model_quantities.QUANTITIES,
+        *batch_quantities.QUANTITIES,
+        *network_quantities.QUANTITIES,
+    ]
 
 
 QUANTITIES: dict[str, Quantity] = {

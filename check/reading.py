@@ -138,7 +138,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
                 raise matrix_error
     symbols = {**q.symbols, **profile.symbols_for(q.symbols)}
     bare = q.bare
-    indexed, offsets = q.indexed, {}
+    indexed, offsets = q.indexed, q.layers
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
         indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
         if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
@@ -180,6 +180,8 @@ _LETTER_LAYERS = {
     "dense:dz": frozenset({0, 1}),
     "output:delta": frozenset({0, 1}),
     "batch:dW": frozenset({0}),
+    "dense:dz/dW": frozenset({0}),
+    "batch:dH": frozenset({0, 1}),
 }
 
 
@@ -192,6 +194,8 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
 
     def make_reader(flags):
         kind = _GivenGradientTensors if q.given else TensorReader
+        if q.reader is not None and issubclass(q.reader, TensorReader):  # the quantity's own
+            kind = q.reader
         choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
         reader = kind(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices

@@ -107,6 +107,8 @@ def concrete(expr: sp.Basic, domain: Domain, subs: dict) -> sp.Basic:
     sizes = {s: v for s, v in subs.items() if s in domain.sizes}
     rest = {s: v for s, v in subs.items() if s not in domain.sizes}
     out = writer(domain, sizes).write(expr, rest)  # derivatives taken as they are written
+    if out.has(sp.Subs):  # g′ at an expression (g′(z³)): evaluable once g is concrete
+        out = out.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
     if len(_CONCRETE_CACHE) > 4096:
         _CONCRETE_CACHE.clear()
     _CONCRETE_CACHE[key] = (domain, out)

@@ -101,3 +101,20 @@ def test_examples_list(args, status):
     assert verdict.exit_code == status, verdict.to_text()
     if status:
         assert verdict.diagnosis
+
+
+def test_a_reading_with_g_prime_at_an_expression_is_decided_and_the_diagnosed_one_reported():
+    # z^3: a power (g′ at z³, a Subs) or layer 3; both readings are wrong, the named one is shown
+    verdict = check_answer("squared-error:delta", r"(\hat{y} - y)g'(z^3)")
+    assert verdict.correct is False
+    assert "factor" in verdict.diagnosis
+
+
+def test_an_undecided_reading_keeps_the_verdict_undecided():
+    from check.answer import _reported
+    from check.report import Verdict
+
+    wrong = Verdict("q", "a", "e", False, diagnosis="sign error")
+    unsure = Verdict("q", "a", "e", None)
+    assert _reported([wrong, unsure]) is unsure
+    assert _reported([Verdict("q", "a", "e", False), wrong]) is wrong

@@ -39,3 +39,11 @@ def test_math_text_of_expected_is_printable():
 def test_registry_entry_accepts_its_own_printed_result():
     # registry-driven: the verified result, printed in plain math, is read back as correct
     assert check_answer("sigmoid-bce", "p - y").correct
+
+
+def test_unbounded_sum_in_a_dense_entry_runs_over_the_outputs():
+    from check import check_answer
+
+    verdict = check_answer("dense:dh", r"\sum_k w_{k1}^3 dz_k^3", params={"entry": [1]})
+    assert verdict.correct is True
+    assert "layer 3" in verdict.read_as

@@ -47,3 +47,43 @@ def test_softmax_entry_with_three_classes():
 def test_dense_h_refuses_a_named_activation_for_a_generic_g():
     with pytest.raises(ParseError, match="any activation"):
         check_answer("dense:h", r"\tanh(z)")
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct"),
+    [
+        (r"-\sum_{i=1}^K (y_i \ln \hat{y}_i)", True),
+        (r"-\sum_i y_i \ln \hat y_i", True),
+        (r"-\sum_{c=1}^{k} y_c \log \hat{y}_c", True),  # k: the number of classes (notes 004)
+        (r"-\sum_{c=1}^{k} \hat{y}_c \log y_c", False),
+        (r"-y^T \log p", True),  # the inner product Σ_k y_k log p_k
+        (r"-p^T \cdot log(y)", False),
+    ],
+)
+def test_ce_loss_with_symbolic_limits_is_decided_for_several_k(answer, correct):
+    verdict = check_answer("ce:loss", answer)
+    assert verdict.correct is correct
+    if correct:
+        assert "judged for K = 2, 3, 4, 5, 6" in verdict.method
+
+
+def test_ce_loss_term_by_term_mistakes_are_decided():
+    params = {"K": 3}
+    wrong = check_answer("ce:loss", "y_1log(p_1) + y_2log(p_2) + y_3log(p_3)", params=params)
+    assert wrong.correct is False and "sign" in wrong.diagnosis
+    swapped = check_answer("ce:loss", "-(p_1log(y_1) + p_2log(y_2) + p_3log(y_3))", params=params)
+    assert swapped.correct is False and "swapped" in swapped.diagnosis
+
+
+@pytest.mark.parametrize(
+    ("answer", "correct"),
+    [
+        (r"-\log \hat{y}_{\ell}", True),
+        (r"\log \frac{1}{\hat{y}_\ell}", True),
+        (r"-\sum_{c=1}^{k} y_c \log \hat{y}_c", True),
+        (r"\log \hat{y}_{\ell}", False),
+    ],
+)
+def test_ce_loss_for_the_true_class(answer, correct):
+    verdict = check_answer("ce:loss", answer, params={"target": "class ell"})
+    assert verdict.correct is correct

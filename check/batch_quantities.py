@@ -1,0 +1,163 @@
+"""Mini-batch quantities beyond dW and db, with the examples as columns as notes 000 write
+them (DZ, H, P, Y are n × m): the gradient at the layer input dH = Wᵀ DZ and the output's
+DZ = P − Y.  Both are per-example gradients (no 1/m: the notes apply it once, in dW and db):
+dH is m times the batch derivation's ∂L/∂H of the mean loss, DZ at the output the
+softmax-ce derivation's p − y for each example.
+
+>>> from check import check_answer
+>>> check_answer("batch:delta-out", "P - Y", params={"layout": "columns"}).correct  # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+import derive
+from check.quantities import Quantity
+from derive.errors import ParseError
+from derive.language.tensor import Tensor, TensorReader, divide, elementwise_product, product
+from derive.model import Domain
+from derive.symbols import K, i, j, k, m, n_in, pv, r, yv
+
+P = sp.IndexedBase("P")  # the batch's predictions, one example per column (K × m)
+Y = sp.IndexedBase("Y")  # its one-hot targets
+
+
+def _columns_only(profile, name: str) -> None:
+    if profile.examples != "columns":
+        raise ParseError(f"{name} is written with the examples as columns: give layout = columns")
+
+
+def _dh() -> tuple:
+    """∂ℓ_n/∂H for each example: m · ∂L/∂H of the batch derivation (L = (1/m) Σ_n ℓ_n)."""
+    d = derive.get("batch")
+    return m * d["dH"].rhs, d.domain
+
+
+def _dh_tensors(profile) -> dict:
+    from check.more_quantities import _batch_tensors
+
+    _columns_only(profile, "batch:dH")
+    return _batch_tensors(profile)
+
+
+def _dh_mistakes(result) -> list:
+    return [(result / m, "an extra 1/m: dH is per example; the mean's 1/m belongs in dW and db")]
+
+
+def _delta_out() -> tuple:
+    """DZ at a softmax output with cross-entropy: the softmax-ce result p − y for example r."""
+    d = derive.get("softmax-ce")
+    result = d["dz"].rhs.xreplace({pv[i]: P[i, r], yv[i]: Y[i, r]})
+    domain = Domain(sizes={K: [2, 3], m: [2, 3]}, indices={i: K, r: m})
+    return result, domain
+
+
+def _output_tensors(profile) -> dict:
+    _columns_only(profile, "batch:delta-out")
+    return {
+        "P": Tensor(K, m, lambda row, col: P[row, col], "P"),
+        "Y": Tensor(K, m, lambda row, col: Y[row, col], "Y"),
+        "m": Tensor(sp.Integer(1), sp.Integer(1), lambda row, col: m, "m"),
+    }
+
+
+def _flipped(result) -> list:
+    return [(-result, "sign error: P − Y, the prediction minus the target")]
+
+
+dH = sp.IndexedBase("dH")  # ∂ℓ/∂H of the layer, given (n_in × m, examples as columns)
+Zb = sp.IndexedBase("Z")  # the layer's pre-activations (n_in × m)
+
+
+def _delta() -> tuple:
+    """DZ = dH ⊙ g′(Z): the dense derivation's δ of the layer below, (Wᵀδ)_j g′(z_prev,j), with
+    its ∂L/∂h_j given as dH and z_prev,j as Z, entry (j, r) for example r."""
+    from derive.builtins.dense import _tanh_g, g, zprev
+
+    d = derive.get("dense")
+    below = d["delta_below"].rhs
+    result = below.xreplace({d["dh"].rhs: dH[j, r]}).subs(zprev[j], Zb[j, r])
+    domain = Domain(
+        definitions={g: _tanh_g()},
+        sizes={n_in: [2, 3], m: [2, 3]},
+        indices={j: n_in, r: m},
+        assumptions=["g is any activation (tanh here)"],
+    )
+    return result, domain
+
+
+class _ElementwiseBatch(TensorReader):
+    """σ(Z)(1 − σ(Z)), dH * σ′(Z): between two n × m matrices of a batch the product the notes
+    mean is elementwise (their matrix product does not fit)."""
+
+    def _read_product(self, node):
+        value = self.read(node.args[0])
+        for op, factor in zip(node.ops[1:], node.args[1:], strict=True):
+            rhs = self.read(factor)
+            if op != "/" and value.shape == rhs.shape and value.cols != rhs.rows:
+                value = elementwise_product(value, rhs, f"{value.text} ⊙ {rhs.text}")
+            else:
+                value = divide(value, rhs) if op == "/" else product(value, rhs, op)
+        return value
+
+    def _read_apply(self, node):
+        name, group = (self.read(arg) for arg in node.args)
+        if name.shape == group.shape and name.cols != group.rows:
+            return elementwise_product(name, group, f"{name.text} ⊙ {group.text}")
+        return product(name, group, "")
+
+
+def _delta_tensors(profile) -> dict:
+    _columns_only(profile, "batch:delta")
+    return {
+        **dict.fromkeys(("dH", "dh"), Tensor(n_in, m, lambda row, col: dH[row, col], "dH")),
+        "Z": Tensor(n_in, m, lambda row, col: Zb[row, col], "Z"),
+    }
+
+
+QUANTITIES = [
+    Quantity(
+        name="batch:delta",
+        derivation="",
+        key="",
+        meaning="DZ = dH ⊙ g′(Z) of a layer, dH = ∂ℓ/∂H given (examples as columns: n × m)",
+        accepts="matrix notation: dH, Z (n × m); g′(Z), σ′(Z); ⊙, ⊗, * elementwise",
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        build=_delta,
+        shape=(n_in, m),
+        entry=(j, r),
+        tensors=_delta_tensors,
+        reader=_ElementwiseBatch,
+    ),
+    Quantity(
+        name="batch:dH",
+        derivation="",
+        key="",
+        meaning="dH = Wᵀ DZ, ∂ℓ/∂H of every example (examples as columns: n_in × m, no 1/m)",
+        accepts="matrix notation: W (n_out × n_in), DZ or dZ (n_out × m), layer labels W^{l+1}",
+        symbols={"m": m},
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        build=_dh,
+        mistakes=_dh_mistakes,
+        shape=(n_in, m),
+        entry=(j, r),
+        tensors=_dh_tensors,
+    ),
+    Quantity(
+        name="batch:delta-out",
+        derivation="",
+        key="",
+        meaning="DZ = P − Y at a softmax output with cross-entropy (examples as columns: K × m)",
+        accepts="matrix notation: P (predictions), Y (one-hot targets), K × m",
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        build=_delta_out,
+        mistakes=_flipped,
+        shape=(K, m),
+        entry=(i, r),
+        tensors=_output_tensors,
+    ),
+]
+
+__all__ = ["QUANTITIES"]
