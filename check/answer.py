@@ -107,6 +107,8 @@ def check_answer(
         profile = replace(profile, examples="columns")
     elif ask.layout:
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
+    if ask.layer_index == "subscript":  # the question writes layers as subscripts: h_{i-1}, W_k
+        profile = replace(profile, layer_letters=notation_profiles.SUBSCRIPT_LAYER_LETTERS)
     layer = ask.layer
     found = _in_range(answer_readings(q, text, profile), profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]

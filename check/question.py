@@ -33,6 +33,7 @@ class Question:
     notation: str | None = None
     layout: str | None = None  # "n_in × n_out": the notes' W is the transpose of z = W h + b's
     rows: bool = False  # gradients (δ, ∂L/∂h) written as rows
+    layer_index: str | None = None  # "subscript": layers written h_{i-1}, W_k (note 004)
 
     def domain(self, q, text: str):
         """The quantity's domain, with g the sigmoid when the network's activation is σ: asked
@@ -84,4 +85,5 @@ def question(name: str, entry, layer, params: dict) -> Question:
         layer=layer,
         activation=activation if isinstance(activation, str) else None,
         notation=notation if isinstance(notation, str) else None,
+        layer_index=params.get("layer_index") if params.get("layer_index") == "subscript" else None,
     )

@@ -160,6 +160,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])
         reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
+        reader.layer_letters = profile.layer_letters
         return reader
 
     found = read_all(tree, make_reader)
@@ -197,6 +198,7 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
+        reader.layer_letters = profile.layer_letters
         return reader
 
     found = []
