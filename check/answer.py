@@ -109,6 +109,8 @@ def check_answer(
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
     if ask.layer_index == "subscript":  # the question writes layers as subscripts: h_{i-1}, W_k
         profile = replace(profile, layer_letters=notation_profiles.SUBSCRIPT_LAYER_LETTERS)
+    if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
+        profile = replace(profile, result_layer=ask.letter_layer)
     layer = ask.layer
     found = _in_range(answer_readings(q, text, profile), profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]

@@ -54,6 +54,9 @@ class Profile:
     # letters a subscript names a layer with (h_{i-1}, W_k) besides l and L: the reader takes
     # W_i as W of layer i only in notations that write layers so; elsewhere i is an index
     layer_letters: frozenset = frozenset({"l", "L"})
+    # the question's layer as (letter, n), e.g. ("t", 0) for ∇_{h_{t-1}} L: set from the
+    # question (check.question), never by a notation; the labels must name this layer
+    result_layer: tuple | None = None
 
     def flags(self, toggled: frozenset) -> frozenset:
         """The flags of a reading: the preferred ones, with ``toggled`` switched."""

@@ -265,6 +265,7 @@ class ScalarReader:
         self.letter_layers: frozenset | None = None  # allowed n in "layer l+n" of the result
         # letters a subscript or label may name a layer with (a profile may add i, k, t)
         self.layer_letters: frozenset = LAYER_LETTERS
+        self.result_layer: tuple | None = None  # (letter, n): the layer the labels must name
         self.layer: int | None = None  # set by check_layers: the layer numbered labels name
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
@@ -306,6 +307,14 @@ class ScalarReader:
                     "the layer labels do not fit the result: "
                     + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
                     + f" (the result is for layer {letter})"
+                )
+        if len(implied) == 1 and self.result_layer is not None:
+            letter, number = next(iter(implied))
+            if letter is not None and (letter, number) != self.result_layer:
+                raise LayerMismatch(
+                    "the layer labels do not fit the question: "
+                    + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
+                    + f" (the result is for layer {_label_text(self.result_layer)[1:]})"
                 )
         if len(implied) == 1 and next(iter(implied))[0] is None:
             self.layer = next(iter(implied))[1]
