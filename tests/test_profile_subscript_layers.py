@@ -84,3 +84,8 @@ def test_the_questions_letter_layer_rules_out_the_layer_below():
 def test_an_entry_of_a_is_not_the_vector_delta():
     with pytest.raises(ParseError):
         check_answer("dense:db", "\\nabla_{a_j^L} L")
+
+
+def test_a_is_the_pre_activation_where_layers_are_subscripts():
+    assert check_answer("dense:h", "g(a_i)", params=SUB).correct is True
+    assert check_answer("dense:h", "g'(a_i)", params=SUB).correct is False
