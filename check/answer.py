@@ -107,6 +107,17 @@ def check_answer(
         profile = replace(profile, examples="columns")
     elif ask.layout:
         profile = replace(profile, weights=ask.layout, gradient_rows=ask.rows)
+    if ask.layer_index == "subscript":  # the question writes layers as subscripts: h_{i-1}, W_k
+        # and, as in the notes that write them so (a_i = b_i + W_i h_{i-1}), a is the
+        # pre-activation where the quantity has no a of its own (h_i = g(a_i))
+        subscript = notation_profiles.get("preactivation-a-subscript-layers")
+        profile = replace(
+            profile,
+            layer_letters=subscript.layer_letters,
+            aliases={**subscript.aliases, **profile.aliases},
+        )
+    if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
+        profile = replace(profile, result_layer=ask.letter_layer)
     layer = ask.layer
     found = _in_range(answer_readings(q, text, profile), profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]

@@ -33,6 +33,8 @@ class Question:
     notation: str | None = None
     layout: str | None = None  # "n_in × n_out": the notes' W is the transpose of z = W h + b's
     rows: bool = False  # gradients (δ, ∂L/∂h) written as rows
+    layer_index: str | None = None  # "subscript": layers written h_{i-1}, W_k (note 004)
+    letter_layer: tuple | None = None  # layer = "t-1": (letter, n) the labels must name
 
     def domain(self, q, text: str):
         """The quantity's domain, with g the sigmoid when the network's activation is σ: asked
@@ -60,6 +62,20 @@ def _entry(value) -> tuple | None:
     return parts
 
 
+def _letter_layer(layer, name: str) -> tuple | None:
+    """``layer = "t-1"``, ``"i"``: the result's layer as a letter ± n (the layer of h in
+    ∇_{h_{t-1}} L), as (letter, n) of the layer z = W h + b its labels name; else None."""
+    found = (
+        re.fullmatch(r"\s*([A-Za-z])\s*(?:([+-])\s*(\d{1,3}))?\s*", layer or "")
+        if isinstance(layer, str)
+        else None
+    )
+    if found is None:
+        return None
+    number = int(found[3] or 0) * (-1 if found[2] == "-" else 1)
+    return (found[1], number + (1 if name in _LAYER_ABOVE else 0))
+
+
 def question(name: str, entry, layer, params: dict) -> Question:
     """The question: ``entry`` and ``layer`` from the quantity's text win over ``params``."""
     if not isinstance(params, dict):
@@ -68,6 +84,7 @@ def question(name: str, entry, layer, params: dict) -> Question:
         entry = _entry(params.get("entry"))
     if layer is None and isinstance(params.get("layer"), int):
         layer = params["layer"] + (1 if name in _LAYER_ABOVE else 0)
+    letter_layer = _letter_layer(params.get("layer"), name)
     activation = params.get("activation")
     notation = params.get("notation")
     layout = params.get("layout")
@@ -84,4 +101,6 @@ def question(name: str, entry, layer, params: dict) -> Question:
         layer=layer,
         activation=activation if isinstance(activation, str) else None,
         notation=notation if isinstance(notation, str) else None,
+        letter_layer=letter_layer,
+        layer_index=params.get("layer_index") if params.get("layer_index") == "subscript" else None,
     )

@@ -23,7 +23,7 @@ from derive.builtins.dense import g, zprev
 from derive.errors import ParseError
 from derive.language import Reading, function_table, parse, read_all
 from derive.language.profiles import Profile, default_profile
-from derive.language.scalar import ScalarReader
+from derive.language.scalar import ScalarReader, _layer_like
 from derive.language.tensor import ShapeError, Tensor, TensorReader
 from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
@@ -94,10 +94,45 @@ class GivenGradientReader(ScalarReader):
         return super()._read_deriv(node)
 
 
-class _GivenGradientTensors(TensorReader):
+class _LossGradientTensors(TensorReader):
+    r"""∇_{z^l} L, ∇_{a_k} \mathcal{L}(θ) (a the pre-activation, as in note 004): δ, the
+    gradient at this layer's z; its layer label is δ's (∇_{a_{i+1}} L with W_{i+1})."""
+
+    def _read_deriv(self, node):
+        delta = self._loss_gradient(node)
+        if delta is None:
+            raise self.fail("a derivative in matrix notation must be ∂L/∂z, ∇_z L", node)
+        return delta
+
+    def _loss_gradient(self, node):
+        """δ for ∂L/∂z (its label recorded as δ's), else None."""
+        wrt = node.args[1]
+        whole = wrt.kind == "name" and (wrt.layer is None or wrt.sub is None)  # not ∂L/∂a_j^L
+        if _of_loss(node) and "delta" in self.tensors and whole:
+            text, label = wrt.text, wrt.layer if wrt.layer is not None else wrt.sub
+            preactivation = text == "z" or (
+                text == "a"
+                and not self.ambiguous(
+                    "a-activation",
+                    "a read as the activation h = g(z) of the layer below",
+                    "∇ with respect to a read as δ = ∂L/∂z (a the pre-activation)",
+                )
+            )
+            if preactivation and (label is None or _layer_like(label, self.layer_letters)):
+                if label is not None:
+                    where = "superscript" if wrt.layer is not None else "subscript"
+                    self.label("delta", label, wrt, where)
+                return self.tensors["delta"]
+        return None
+
+
+class _GivenGradientTensors(_LossGradientTensors):
     """∇_{a^L} e, ∂e/∂a^L (a = h, the activation) read as the vector dh."""
 
     def _read_deriv(self, node):
+        delta = self._loss_gradient(node)
+        if delta is not None:
+            return delta
         if _of_loss(node) and "dh" in self.tensors:
             var = self.read(node.args[1])
             if isinstance(var, Tensor) and var.text == "h":
@@ -160,6 +195,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])
         reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
+        reader.layer_letters = profile.layer_letters
+        reader.result_layer = profile.result_layer
         return reader
 
     found = read_all(tree, make_reader)
@@ -193,7 +230,7 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
 
     def make_reader(flags):
-        kind = _GivenGradientTensors if q.given else TensorReader
+        kind = _GivenGradientTensors if q.given else _LossGradientTensors
         if q.reader is not None and issubclass(q.reader, TensorReader):  # the quantity's own
             kind = q.reader
         choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
@@ -201,6 +238,8 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
+        reader.layer_letters = profile.layer_letters
+        reader.result_layer = profile.result_layer
         return reader
 
     found = []

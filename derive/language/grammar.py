@@ -32,6 +32,7 @@ from derive.errors import ParseError
 from derive.language.lexer import CLOSERS, Token, describe
 
 MAX_NESTING = 100  # parser recursion: brackets plus chained exponents and calls
+_LOSS_NAMES = frozenset({"L", "calL", "J", "E", "C"})  # ∂L(θ)/∂a: the loss of the parameters θ
 LAYER_LETTERS = frozenset({"l", "L"})  # superscripts made of these (and numbers) are layers
 
 _ATOM_START = {"num", "name", "open", "frac", "deco", "partial", "nabla", "sum", "cases"}
@@ -304,7 +305,9 @@ class Parser:
         if tok.kind == "frac":
             return self.fraction(tok)
         if tok.kind == "partial":
-            return Node("partial", tok, (self.power(),) if self.peek().kind in _ATOM_START else ())
+            if self.peek().kind not in _ATOM_START:
+                return Node("partial", tok, ())
+            return Node("partial", tok, (self.loss_of_parameters(self.power()),))
         if tok.kind == "cases":
             return self.cases(tok)
         if tok.kind in ("sum", "nabla"):
@@ -575,7 +578,21 @@ class Parser:
             raise self.fail("'∇' needs a subscript, as in \\nabla_{a_L} L", tok)
         self.next()
         wrt = self.subscript()
-        return Node("deriv", tok, (self.power(), wrt))
+        return Node("deriv", tok, (self.loss_of_parameters(self.power()), wrt))
+
+    def loss_of_parameters(self, of: Node) -> Node:
+        """``\\mathcal{L}(\\theta)`` after ∂ or ∇: the loss L, written as a function of the
+        parameters θ; the ``(θ)`` says what L depends on and is dropped (not L times θ)."""
+        is_loss = of.kind == "name" and of.text in _LOSS_NAMES and of.sub is None
+        if (
+            is_loss
+            and self.at("open", "(")
+            and self.peek(1).kind == "name"
+            and self.peek(1).text == "theta"
+            and self.peek(2).kind == "close"
+        ):
+            self.pos += 3
+        return of
 
     def cases(self, tok: Token) -> Node:
         """\\begin{cases} a & z > 0 \\\\ b & \\text{otherwise} \\end{cases}."""

@@ -70,7 +70,7 @@ DECORATIONS = {
     **dict.fromkeys(("hat", "widehat"), "hat"),
     **dict.fromkeys(("vec", "overrightarrow", "mathbf", "boldsymbol", "bm", "mathbb"), "bold"),
     **dict.fromkeys(("operatorname", "mathrm", "text", "mathit", "textrm", "mathsf"), "font"),
-    **{"mathcal": "cal", "tilde": "tilde", "bar": "bar", "overline": "bar"},
+    **{"mathcal": "cal", "mathscr": "cal", "tilde": "tilde", "bar": "bar", "overline": "bar"},
 }
 
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")

@@ -23,6 +23,10 @@ from dataclasses import dataclass, field
 
 from derive.errors import UnknownNameError
 
+# The letters a layer is named with where layers are subscripts (a_i = b_i + W_i h_{i-1},
+# ∇_{a_k}, W_t): i, k, t besides l and L.  Only such notations read W_i as W of layer i.
+SUBSCRIPT_LAYER_LETTERS = frozenset({"l", "L", "i", "k", "t"})
+
 
 @dataclass(frozen=True)
 class Profile:
@@ -47,6 +51,12 @@ class Profile:
     aliases: Mapping[str, str] = field(default_factory=dict)
     dense_aliases: Mapping[str, str] = field(default_factory=dict)
     uses: str = ""
+    # letters a subscript names a layer with (h_{i-1}, W_k) besides l and L: the reader takes
+    # W_i as W of layer i only in notations that write layers so; elsewhere i is an index
+    layer_letters: frozenset = frozenset({"l", "L"})
+    # the question's layer as (letter, n), e.g. ("t", 0) for ∇_{h_{t-1}} L: set from the
+    # question (check.question), never by a notation; the labels must name this layer
+    result_layer: tuple | None = None
 
     def flags(self, toggled: frozenset) -> frozenset:
         """The flags of a reading: the preferred ones, with ``toggled`` switched."""
@@ -138,6 +148,7 @@ PROFILES: dict[str, Profile] = {
             "subscript (a_L, h_{i-1})",
             forbids=frozenset({"layer", "a-activation"}),
             aliases={"a": "z", "a_L": "z"},
+            layer_letters=SUBSCRIPT_LAYER_LETTERS,
             uses=r"\\nabla|∇|a_L|h_\{?i\s*-\s*1|e\s*\(\s*(?:\\ell|ℓ)",
         ),
     ]
@@ -168,4 +179,12 @@ def infer(text: str) -> Profile:
     return default_profile()
 
 
-__all__ = ["PROFILES", "Profile", "default_profile", "get", "infer", "names"]
+__all__ = [
+    "PROFILES",
+    "SUBSCRIPT_LAYER_LETTERS",
+    "Profile",
+    "default_profile",
+    "get",
+    "infer",
+    "names",
+]

@@ -218,15 +218,19 @@ class LayerMismatch(Exception):
     is_verdict = True
 
 
-def _layer_value(node: Node):
+LAYER_LETTERS = frozenset({"l", "L"})  # letters that name a layer unless a profile adds more
+
+
+def _layer_value(node: Node, letters: frozenset = LAYER_LETTERS):
     """(letter, number) of a layer label: 3 → (None, 3), l-1 → ("l", -1), L → ("L", 0);
-    None for a label that is not a layer (n, i, an expression)."""
+    None for a label that is not a layer (n, i, an expression).  ``letters``: the reader's
+    layer letters (a notation that writes layers as subscripts, h_{i-1}, adds i, k, t)."""
     if node.kind == "num" and node.text.isdigit():
         return (None, int(node.text))
-    if node.kind == "name" and node.text in ("l", "L", "I") and node.sub is None:
+    if node.kind == "name" and node.text in (letters | {"I"}) and node.sub is None:
         return (node.text, 0)
     if node.kind == "sum" and len(node.args) == 2 and node.args[1].kind == "num":
-        head = _layer_value(node.args[0])
+        head = _layer_value(node.args[0], letters)
         if head is not None and head[0] is not None and node.args[1].text.isdigit():
             sign = 1 if node.ops[1] == "+" else -1
             return (head[0], sign * int(node.args[1].text))
@@ -259,6 +263,9 @@ class ScalarReader:
         self.layer_offsets: Mapping[str, int] = {}  # name -> its layer relative to the result's
         self.labels: list = []  # (name, (layer letter or None, number), node) as written
         self.letter_layers: frozenset | None = None  # allowed n in "layer l+n" of the result
+        # letters a subscript or label may name a layer with (a profile may add i, k, t)
+        self.layer_letters: frozenset = LAYER_LETTERS
+        self.result_layer: tuple | None = None  # (letter, n): the layer the labels must name
         self.layer: int | None = None  # set by check_layers: the layer numbered labels name
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
@@ -278,7 +285,7 @@ class ScalarReader:
     def label(self, name: str, layer: Node, node: Node, where: str = "superscript") -> None:
         """Record a layer label (``h^{(l-1)}``, ``dz^3``, ``h_L``); labels that are not layers
         (``y^{(n)}``: the n-th example) are noted and dropped."""
-        value = _layer_value(layer)
+        value = _layer_value(layer, self.layer_letters)
         shown = f"{_shown(node)}{'^' if where == 'superscript' else '_'}{_flat(layer)}"
         if value is None:
             self.note(f"{shown}: the {where} {_flat(layer)} is a label, not a power")
@@ -300,6 +307,14 @@ class ScalarReader:
                     "the layer labels do not fit the result: "
                     + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
                     + f" (the result is for layer {letter})"
+                )
+        if len(implied) == 1 and self.result_layer is not None:
+            letter, number = next(iter(implied))
+            if letter is not None and (letter, number) != self.result_layer:
+                raise LayerMismatch(
+                    "the layer labels do not fit the question: "
+                    + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
+                    + f" (the result is for layer {_label_text(self.result_layer)[1:]})"
                 )
         if len(implied) == 1 and next(iter(implied))[0] is None:
             self.layer = next(iter(implied))[1]
@@ -426,7 +441,7 @@ class ScalarReader:
             return self.limits.build(node.tok, operator.getitem, self.indexed[text], key)
         if "bracket" in node.marks and (text in self.symbols or text in self.bare):
             raise self.fail(f"'{text}' is not a vector and cannot be indexed", node)
-        if _layer_like(sub) and (text in self.symbols or text in self.bare):
+        if _layer_like(sub, self.layer_letters) and (text in self.symbols or text in self.bare):
             self.label(text, sub, node, "subscript")
             return self.symbols.get(text, self.bare.get(text))
         raise self.fail(f"unknown symbol '{full}'", node)
@@ -706,14 +721,15 @@ def _after(node: Node):
     return Node("name", Token("end", "", node.tok.col + len(node.tok.src or node.text)))
 
 
-def _layer_like(node: Node) -> bool:
-    """A subscript that labels a layer: L, l, a digit, l-1, L+1 (not an index i, j, k)."""
+def _layer_like(node: Node, letters: frozenset = LAYER_LETTERS) -> bool:
+    """A subscript that labels a layer: L, l, a digit, l-1, L+1 (not an index i, j, k, unless
+    the notation's ``letters`` say its layers are written h_i, W_{k+1})."""
     if node.kind == "num":
         return True
     if node.kind == "name":
-        return node.text in ("l", "L") and node.sub is None
+        return node.text in letters and node.sub is None
     if node.kind == "sum":
-        return any(_layer_like(a) for a in node.args if a.kind == "name")
+        return any(_layer_like(a, letters) for a in node.args if a.kind == "name")
     return False
 
 

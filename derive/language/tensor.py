@@ -171,7 +171,11 @@ class TensorReader(ScalarReader):
             key = f"{text}_{_flat(node.sub)}"
             if key in self.tensors:
                 return self.tensors[key]
-            if _layer_like(node.sub) and node.sub.kind != "num" and text in self.tensors:
+            if (
+                _layer_like(node.sub, self.layer_letters)
+                and node.sub.kind != "num"
+                and text in self.tensors
+            ):
                 self.label(text, node.sub, node, "subscript")
                 return self.tensors[text]
             raise self.fail(f"index notation '{key}' is not matrix notation", node)
