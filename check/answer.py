@@ -142,11 +142,13 @@ def _given(name: str, params: dict) -> Quantity | None:
 
         return custom_quantities.expression(params["of"])
     if name == "update-rule" and isinstance(params.get("gradient"), str):
-        from check.more_quantities import update_with
+        from check.params_quantities import update_with
 
         return update_with(params["gradient"])
     if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
-        return _output_named(name, params["output"])
+        from check.params_quantities import output_named
+
+        return output_named(name, params["output"])
     if name != "derivative":
         return None
     if "of" not in params or "wrt" not in params:
@@ -154,20 +156,6 @@ def _given(name: str, params: dict) -> Quantity | None:
     from check import custom_quantities
 
     return custom_quantities.derivative(params["of"], params["wrt"])
-
-
-def _output_named(name: str, spelled: str) -> Quantity | None:
-    """``sigmoid`` with ``output = "z_i"``: the notes call the unit's output z_i (note 003's
-    hidden units), so z_i stands for the output h; z alone stays the pre-activation.  Only a
-    plain name with at most one index or a star (z_i, z_{i}, y^*) is taken; others are ignored."""
-    q = quantities.get(name)
-    h = q.bare.get(name) or q.symbols.get("h")
-    text = spelled.replace("{", "").replace("}", "").replace(" ", "").replace("^*", "star")
-    if h is None or not re.fullmatch(r"[A-Za-z]+(?:star)?(?:_[A-Za-z0-9])?", text):
-        return None
-    if text in q.symbols:
-        return None  # already a spelling of the quantity (y^* for sigmoid): kept as it is
-    return replace(q, symbols={**q.symbols, text: h})
 
 
 def _in_range(found: list[Reading], base: int) -> list[Reading]:

@@ -17,7 +17,7 @@ import sympy as sp
 import derive
 from check.diagnose import show
 from check.quantities import PREDICTION, Quantity
-from derive.errors import ParseError, UnknownNameError
+from derive.errors import ParseError
 from derive.language.scalar import ScalarReader
 from derive.losses import yhatv
 from derive.model import Domain
@@ -116,55 +116,6 @@ UPDATE_RULE = Quantity(
     tidy=_one_parameter,
     mistakes=_update_mistakes,
 )
-
-
-def update_with(gradient: str) -> Quantity:
-    """``update-rule`` with ``params gradient = "<quantity>"``: θ − α g with g that quantity's
-    verified result written out (note 003's w_i − ξ (y* − y) x_i).  The answer may use the
-    gradient quantity's symbols; a gradient whose own result needs a name the update rule
-    takes for θ, α or G (another layer's weight w) is refused rather than misread."""
-    from check import quantities
-
-    g = quantities.get(gradient)
-    own = {n: v for n, v in g.symbols.items() if n in UPDATE_RULE.symbols}
-    own |= {n: v for n, v in g.indexed.items() if n in UPDATE_RULE.indexed}
-    clash = sorted(n for n, v in own.items() if _needs(g.expected, v))
-    if clash or g.reader is not None or g.tensors is not None or g.shape is not None:
-        why = f"its result uses {', '.join(clash)}" if clash else "it is a matrix quantity"
-        raise UnknownNameError(f"update-rule with gradient '{gradient}' is not supported: {why}")
-
-    def build() -> tuple:
-        step, domain = _sgd_step()
-        return step.xreplace({grad: g.expected}), g.domain
-
-    return quantities.made(
-        replace(
-            UPDATE_RULE,
-            name=f"update-rule[{gradient}]",
-            meaning=f"θ − α·({gradient}): one gradient-descent step with the gradient written out",
-            symbols={**g.symbols, **UPDATE_RULE.symbols},
-            indexed={**g.indexed, **UPDATE_RULE.indexed},
-            index_symbols={**g.index_symbols, **UPDATE_RULE.index_symbols},
-            bare=g.bare,
-            functions=g.functions,
-            swaps=(),  # θ + α g equals θ − α g with y and p swapped: named "uphill" here
-            related=g.related,
-            build=build,
-            # ∂L/∂θ written as such is the gradient: the same value as the written-out one
-            tidy=lambda expr: (
-                _one_parameter(expr).xreplace({grad: g.expected})
-                if isinstance(expr, sp.Basic)
-                else expr
-            ),
-        )
-    )
-
-
-def _needs(expr, value) -> bool:
-    """Whether ``expr`` contains ``value`` (a symbol, or an IndexedBase's entries)."""
-    if isinstance(value, sp.IndexedBase):
-        return any(a.base == value for a in expr.atoms(sp.Indexed))
-    return isinstance(value, sp.Basic) and expr.has(value)
 
 
 # -- ∂L/∂p for the two cross-entropies, from their loss definitions ---------------------------
