@@ -69,3 +69,31 @@ def test_update_with_the_gradient_mistakes(text, diagnosis):
 def test_update_with_a_matrix_gradient_is_refused():
     with pytest.raises(UnknownNameError, match="not supported"):
         check_answer("update-rule", "W - xi dW", params={"gradient": "dense:dW"})
+
+
+# a gradient with one free index (softmax-ce's ∂L/∂z_i = p_i − y_i) updates the entry θ_i
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"w_i - \xi (p_i - y_i)",
+        r"\mathbf{w} - \xi (\mathbf{p} - \mathbf{y})",  # vectors written bare: entry i
+        r"w_i - \xi \frac{\partial L}{\partial w_i}",
+    ],
+)
+def test_update_of_one_entry(text):
+    verdict = check_answer("update-rule", text, params={"gradient": "softmax-ce"})
+    assert verdict.correct
+    assert "θ_i" in verdict.read_as
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"w_i - \xi (p_j - y_j)",  # the gradient of another entry
+        r"w - \xi (p_j - y_j)",
+        r"w_i - \xi \frac{\partial L}{\partial w_j}",
+        r"w_i + \xi (p_i - y_i)",
+    ],
+)
+def test_update_of_one_entry_wrong(text):
+    assert not check_answer("update-rule", text, params={"gradient": "softmax-ce"}).correct
