@@ -97,3 +97,18 @@ def test_update_of_one_entry(text):
 )
 def test_update_of_one_entry_wrong(text):
     assert not check_answer("update-rule", text, params={"gradient": "softmax-ce"}).correct
+
+
+def test_numbered_entries_probed_before_simplify():
+    # w_1, x_1 are variables to the probe (note 003's derivations are written in them), so a
+    # step that differs as written skips simplify; an identity or a symbolic index does not
+    import sympy as sp
+
+    from derive.verify import differ_at_random_points, symbolic_equal
+
+    x, w = sp.IndexedBase("x", real=True), sp.IndexedBase("w", real=True)
+    i = sp.Symbol("i", integer=True)
+    assert differ_at_random_points(2 * x[1] * w[1], 3 * x[1] * w[1])
+    assert not differ_at_random_points(x[1] * (1 + w[2]), x[1] + x[1] * w[2])
+    assert not differ_at_random_points(2 * x[i], 3 * x[i])
+    assert symbolic_equal(sp.exp(x[1]) ** 2, sp.exp(2 * x[1]))
