@@ -179,6 +179,14 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check import custom_quantities
 
         return custom_quantities.expression(params["of"])
+    if name == "update-rule" and isinstance(params.get("gradient"), str):
+        from check.params_quantities import update_with
+
+        return update_with(params["gradient"])
+    if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
+        from check.params_quantities import output_named
+
+        return output_named(name, params["output"])
     if name != "derivative":
         return None
     if "of" not in params or "wrt" not in params:

@@ -60,6 +60,22 @@ class GradientReader(ScalarReader):
             raise self.fail("the derivative must be with respect to the parameter", wrt)
         return super()._read_deriv(node)
 
+    def _read_pow(self, node):
+        """``w^t``: the parameter at step t, as in w^{t+1} = w^t − ξ ∇_{w^t} L.
+        The update rule knows no symbol t, so the power w to the t is no reading of it."""
+        base, exponent = node.args
+        if (
+            exponent.kind == "name"
+            and exponent.text == "t"
+            and not exponent.sub
+            and "t" not in self.symbols
+        ):
+            value = self.read(base)
+            if value == theta or (isinstance(value, sp.Indexed) and value.base == theta_v):
+                self.note(f"{base.text}^t read as {base.text} at step t")
+                return value
+        return super()._read_pow(node)
+
 
 def _one_parameter(expr):
     """w_j − α ∂L/∂w_j is θ − α G: one entry of θ and of G, the same entry of each."""
@@ -100,6 +116,7 @@ UPDATE_RULE = Quantity(
     tidy=_one_parameter,
     mistakes=_update_mistakes,
 )
+
 
 # -- ∂L/∂p for the two cross-entropies, from their loss definitions ---------------------------
 

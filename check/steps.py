@@ -253,7 +253,13 @@ def _domain(reader: Reader, exprs, one_hot: str | None) -> Domain:
 def _infer_one_hot(reader: Reader, exprs) -> bool:
     """Cross-entropy over several classes (y_k log q_k for two k or more): y is one-hot."""
     found = set()
-    for e in [*exprs, *reader.definitions.values()]:
+    exprs = [e for e in [*exprs, *reader.definitions.values()] if e.has(sp.log)]
+    # expanding only splits terms, so the y entries found are among those of the expressions
+    # with a log: fewer than two there (a scalar y), and none of the costly expansions is done
+    candidates = {a for e in exprs for a in e.atoms(sp.Indexed) if str(a.base.label) == "y"}
+    if len(candidates) < 2:
+        return False
+    for e in exprs:
         for term in sp.Add.make_args(sp.expand(e) if sp.count_ops(e) < 200 else e):
             if term.has(sp.log):
                 found |= {a for a in term.atoms(sp.Indexed) if str(a.base.label) == "y"}

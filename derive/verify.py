@@ -181,10 +181,12 @@ def symbolic_equal(a: sp.Basic, b: sp.Basic) -> str:
         return ""
     difference = a - b
     try:
+        if differ_at_random_points(a, b):  # neither expand nor simplify can then give 0
+            return ""
         if sp.expand(difference) == 0:
             return "symbolic: expand(lhs - rhs) = 0"
         if not difference.has(sp.Sum) and sp.count_ops(difference) <= SIMPLIFY_MAX_OPS:
-            if not differ_at_random_points(a, b) and sp.simplify(difference.rewrite(sp.exp)) == 0:
+            if sp.simplify(difference.rewrite(sp.exp)) == 0:
                 return "symbolic: simplify(lhs - rhs) = 0"
     except Exception:  # SymPy raises StopIteration, NotImplementedError... on some sums
         return ""
@@ -214,13 +216,16 @@ def differ_at_random_points(a: sp.Basic, b: sp.Basic) -> bool:
     """True when a and b take clearly different values at random real points: simplify(a - b)
     cannot then be 0, and is not worth its time (it can take a third of a second to give up).
 
-    Only for a and b whose every variable is a Symbol or an undefined function's value that may
-    be any real number in its sign range; anything else (indices, entries) answers False, and so
-    does any point where either side is not finite. A true identity agrees to rounding.
+    Only for a and b whose every variable is a Symbol, a numbered entry (x_1, w_{21}: simplify
+    treats it as one more variable) or an undefined function's value that may be any real
+    number in its sign range; anything else (a symbolic index w_i, integers) answers False, and
+    so does any point where either side is not finite. A true identity agrees to rounding.
     """
-    if a.has(sp.Indexed) or b.has(sp.Indexed):
+    entries = a.atoms(sp.Indexed) | b.atoms(sp.Indexed)
+    if any(not index.is_Integer for entry in entries for index in entry.indices):
         return False
-    variables = a.free_symbols | b.free_symbols | a.atoms(AppliedUndef) | b.atoms(AppliedUndef)
+    variables = a.atoms(AppliedUndef) | b.atoms(AppliedUndef)
+    variables |= (leaves(a) | leaves(b)) if entries else (a.free_symbols | b.free_symbols)
     rng = np.random.default_rng(3)
     values = {}
     for v in sorted(variables, key=sp.default_sort_key):
