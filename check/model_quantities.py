@@ -16,13 +16,13 @@ from functools import cache
 
 import sympy as sp
 
-from check.quantities import _NOTES_SIGMOID, Quantity, made
+from check.quantities import _NOTES_SIGMOID, PREDICTION, Quantity, made
 from derive import rulebook
 from derive.errors import ParseError
 from derive.language.scalar import ScalarReader
 from derive.language.tensor import ShapeError, Tensor, TensorReader
 from derive.model import Domain
-from derive.symbols import K, bv, hv, i, j, k, l, n_in, pv
+from derive.symbols import K, bv, hv, i, j, k, l, n_in, pv, yv, zv
 
 ONE = sp.Integer(1)
 
@@ -184,8 +184,6 @@ class _DiagonalTensors(TensorReader):
 
 
 def _softmax_tensors(profile) -> dict:
-    from check.quantities import PREDICTION
-
     prediction = Tensor(K, ONE, lambda r, c: pv[r], "p")
     return {**dict.fromkeys(PREDICTION, prediction), "y^*": prediction}
 
@@ -196,13 +194,18 @@ def _not_a_function(*args):
 
 def _jacobian_quantity() -> Quantity:
     """∂p/∂z for p = softmax(z): the softmax derivation's Jacobian p_i(δ_ij − p_j), written as
-    a K × K matrix (diag(p) − p pᵀ)."""
+    a K × K matrix (diag(p) − p pᵀ), or its entry (i, j) in index notation, as the derivation
+    writes it."""
+    delta = sp.KroneckerDelta(i, j)
     return Quantity(
         name="softmax:jacobian",
         derivation="softmax",
         key="jacobian",
         meaning="∂p/∂z, p = softmax(z), as a K × K matrix: entry (i, j) is ∂p_i/∂z_j",
-        accepts="matrix notation: p, q, ŷ (K-vectors), diag(q), q q^T, q ⊗ q, transposes",
+        accepts="matrix notation: p, q, ŷ (K-vectors), diag(q), q q^T, q ⊗ q, transposes; "
+        "or entry (i, j): p_i(𝟙[i = j] − p_j), δ_ij",
+        symbols={"delta_ij": delta, "delta_ji": delta},
+        indexed={**dict.fromkeys(PREDICTION, pv), "z": zv, "y": yv},
         functions={"diag": _not_a_function},
         index_symbols={"i": i, "j": j, "k": k},
         shape=(K, K),

@@ -175,7 +175,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     bare = q.bare
     indexed, offsets = q.indexed, q.layers
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
-        indexed = {**q.indexed, "dz": deltav, "w": Wm, "a": hv}
+        indexed = {"dz": deltav, "w": Wm, "a": hv, **q.indexed}  # the quantity's own first
         if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
             indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
@@ -191,6 +191,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
 
     def make_reader(flags):
         kind = q.reader or ScalarReader
+        if issubclass(kind, TensorReader):  # index notation for a matrix quantity's entry
+            kind = ScalarReader
         reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])

@@ -107,12 +107,25 @@ def concrete(expr: sp.Basic, domain: Domain, subs: dict) -> sp.Basic:
     sizes = {s: v for s, v in subs.items() if s in domain.sizes}
     rest = {s: v for s, v in subs.items() if s not in domain.sizes}
     out = writer(domain, sizes).write(expr, rest)  # derivatives taken as they are written
-    if out.has(sp.Subs):  # g′ at an expression (g′(z³)): evaluable once g is concrete
+    if out.has(sp.Subs) and _subs_depth(out) <= MAX_SUBS_DEPTH:
+        # g′ at an expression (g′(z³)): evaluable once g is concrete.  Deeper nests
+        # (g′(g′(g′(g′(z))))) stay as written: SymPy's assumptions on them grow exponentially
         out = out.replace(lambda e: isinstance(e, sp.Subs), lambda e: e.doit())
     if len(_CONCRETE_CACHE) > 4096:
         _CONCRETE_CACHE.clear()
     _CONCRETE_CACHE[key] = (domain, out)
     return out
+
+
+MAX_SUBS_DEPTH = 3  # g′ at g′ at g′ at an expression: evaluated; deeper nests are not
+
+
+def _subs_depth(expr: sp.Basic) -> int:
+    """How deeply ``Subs`` (a derivative at a point) nest inside each other in ``expr``."""
+    if not expr.args:
+        return 0
+    inner = max(_subs_depth(arg) for arg in expr.args)
+    return inner + isinstance(expr, sp.Subs)
 
 
 def _sorted_items(subs: dict) -> tuple:

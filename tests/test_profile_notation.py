@@ -27,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # results the checker cannot read yet in any notation, the default included (checker gaps)
 UNREADABLE = {
-    "softmax": "the indicator 𝟙[i = j] is not read",
     "dense:dh": "index-notation Σ_k W_kj δ_k is not decided",
     "dense:delta": "g′(z_prev,j) in index notation is not read",
 }

@@ -25,7 +25,9 @@ The convention (write README examples this way):
   ``PYTHONPATH`` set to the repository root, ``COLUMNS=100``, ``NO_COLOR=1``, ``TERM=dumb``.
 - What varies by machine is masked on both sides before comparing (``MASKS`` below):
   durations (``0.8 s``, ``12 ms``), rates (``1.5 it/s``), the ``"seconds"`` of JSON output,
-  rounding-level errors (``2.6e-16``: they depend on the BLAS kernel) and temporary paths.
+  rounding-level errors (``2.6e-16``: they depend on the BLAS kernel), the last digits of
+  full-precision floats (13 or more decimals: compared to 10 significant digits) and
+  temporary paths.
   An output that differs only there is left as written.
 - A line that is only ``…`` matches any number of lines (to elide a long output).
 - A block whose output must not be checked (benchmarks, machine descriptions) uses the info
@@ -65,6 +67,8 @@ MASKS = (
     # rounding-level errors (below 1e-9 in e-notation, e.g. 2.6e-16) depend on the BLAS kernel
     (re.compile(r"(?<![\w.])\d(?:\.\d+)?e-(?:0?9|[1-9]\d)\b"), "<ROUNDING>"),
     (re.compile(r"/tmp/[^\s'\"),:]+"), "<TMP>"),
+    # full-precision floats (JSON's 17 digits): the last digits depend on the BLAS kernel
+    (re.compile(r"(?<![\w.])-?\d+\.\d{13,}(?:e[+-]?\d+)?\b"), lambda m: f"{float(m[0]):.10g}"),
 )
 # copied into the scratch directory: everything but version control, environments and caches
 IGNORED = (".git", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis", "out")

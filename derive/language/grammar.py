@@ -470,16 +470,31 @@ class Parser:
         return items[0] if len(items) == 1 else Node("indices", opener, tuple(items))
 
     def indicator(self, tok: Token) -> Node:
-        """𝟙[z > 0], 𝟙(z > 0) or 𝟙_{z > 0}: 1 where the condition holds, else 0."""
+        """𝟙[z > 0], 𝟙(z > 0) or 𝟙_{z > 0}: 1 where the condition holds, else 0; the
+        condition may be an equality of indices too (𝟙[i = j], 𝟙_{i≠j})."""
         if self.at("sub"):
             self.next()
-            return Node("indicator", tok, (self.subscript(),))
+            if not self.at("open", "{"):
+                return Node("indicator", tok, (self.subscript(),))
         if self.at("open"):
             opener = self.next()
-            cond = self.relation()
-            self.close(opener)
+            self.nested()
+            try:
+                cond = self.condition()
+                self.close(opener)
+            finally:
+                self.depth -= 1
             return Node("indicator", tok, (cond,))
         raise self.fail("'𝟙' needs a condition, as in 𝟙[z > 0]", tok)
+
+    def condition(self) -> Node:
+        """A relation where '=' and '≠' compare too (only inside 𝟙[…]: elsewhere '=' is an
+        equation's)."""
+        value = self.relation()
+        if value.kind != "rel" and self.at("rel", "=", "!="):
+            tok = self.next()
+            value = Node("rel", tok, (value, self.sum()), text=tok.text)
+        return value
 
     def call(self, node: Node, tok: Token) -> Node:
         self.nested()

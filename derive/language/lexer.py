@@ -45,7 +45,7 @@ _CHARS = {
     **{"∂": (("partial", "∂"),), "∇": (("nabla", "∇"),), "∑": (("sum", "∑"),)},
     **{"Σ": (("sum", "Σ"),), "…": (("dots", "…"),), "⋯": (("dots", "…"),)},
     **{"<": (("rel", "<"),), ">": (("rel", ">"),), "≤": (("rel", "<="),), "≥": (("rel", ">="),)},
-    **{"=": (("rel", "="),), "&": (("amp", "&"),)},
+    **{"=": (("rel", "="),), "≠": (("rel", "!="),), "&": (("amp", "&"),)},
     **{c: (("name", name),) for c, name in _UNICODE_GREEK.items()},
 }
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
@@ -62,6 +62,7 @@ _LATEX_TOKENS = {
     **dict.fromkeys(("le", "leq", "leqslant"), ("rel", "<=")),
     **dict.fromkeys(("ge", "geq", "geqslant"), ("rel", ">=")),
     **{"lt": ("rel", "<"), "gt": ("rel", ">"), "\\": ("newline", "\\\\")},
+    **dict.fromkeys(("ne", "neq"), ("rel", "!=")),
     **{"{": ("open", "{"), "}": ("close", "}")},
 }
 FRACS = {"frac", "dfrac", "tfrac", "cfrac"}
@@ -157,7 +158,7 @@ def tokenize(text: str) -> list[Token]:
         elif text.startswith("**", pos):
             tokens.append(Token("op", "^", col, "**", spaced=spaced))
             pos += 2
-        elif text.startswith("<=", pos) or text.startswith(">=", pos):
+        elif text.startswith(("<=", ">=", "!="), pos):
             tokens.append(
                 Token("rel", text[pos : pos + 2], col, text[pos : pos + 2], spaced=spaced)
             )

@@ -559,6 +559,8 @@ class ScalarReader:
             ">": sp.StrictGreaterThan,
             "<=": sp.LessThan,
             ">=": sp.GreaterThan,
+            "=": sp.Eq,
+            "!=": sp.Ne,
         }
         a, b = (self.read(arg) for arg in node.args)
         return self.limits.build(node.tok, ops[node.text], a, b)
@@ -569,10 +571,28 @@ class ScalarReader:
         return self.read(node.args[-1])
 
     def _read_indicator(self, node: Node):
-        cond = self.read(node.args[0])
+        inner = node.args[0]
+        if inner.kind == "rel" and inner.text in ("=", "!="):  # 𝟙[i = j]: i, j the indices
+            sides = [self.condition_side(arg) for arg in inner.args]
+            cond = self.limits.build(inner.tok, sp.Eq if inner.text == "=" else sp.Ne, *sides)
+        else:
+            cond = self.read(inner)
+        if cond in (sp.true, sp.false):  # 𝟙[1 = 1], 𝟙[i = i]
+            return sp.Integer(cond is sp.true)
         if not isinstance(cond, sp.core.relational.Relational):
             raise self.fail("'𝟙' needs a condition such as z > 0", node)
+        if isinstance(cond, sp.Eq | sp.Ne) and all(arg.is_integer for arg in cond.args):
+            # 𝟙[i = j] of indices: the Kronecker delta δ_ij
+            delta = sp.KroneckerDelta(*cond.args)
+            return delta if isinstance(cond, sp.Eq) else 1 - delta
         return self.limits.build(node.tok, sp.Piecewise, (1, cond), (0, True))
+
+    def condition_side(self, node: Node):
+        """A side of 𝟙[i = j]: a bare index letter is the index (not a symbol of that name)."""
+        bare = node.kind == "name" and node.sub is None and node.layer is None
+        if bare and node.text in self.index_symbols and node.text not in self.symbols:
+            return self.index_symbols[node.text]
+        return self.read(node)
 
     def _read_cases(self, node: Node):
         pieces = []
