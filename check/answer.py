@@ -102,6 +102,11 @@ def check_answer(
     ask = question(name, entry, layer, params or {})
     if not isinstance(quantity, Quantity):
         q = _given(name, params or {}) or quantities.get(name)
+        names_class = _names_true_class(name, text) or "ell" in (ask.entry or ())
+        if q is quantities.QUANTITIES.get(name) and names_class:
+            from check import forward_quantities as forward
+
+            q = forward.at_true_class(name)  # ŷ_ℓ, 𝟙(i = ℓ): y one-hot at the true class ℓ
     profile = _profile(notation or ask.notation, text)
     if ask.layout == "columns":
         profile = replace(profile, examples="columns")
@@ -167,10 +172,12 @@ def _given(name: str, params: dict) -> Quantity | None:
         return LOGREG_BATCH_DW
     if name == "logreg:dw" and params.get("batch") is not None:
         raise ParseError("logreg:dw over a batch: give batch = sum (the sum over the examples)")
-    if name == "ce:loss" and params.get("target") == "class ell":  # −log ŷ_ℓ, ℓ the true class
+    if params.get("target") == "class ell":  # −log ŷ_ℓ, −𝟙(i = ℓ)/ŷ_ℓ: ℓ the true class
         from check import forward_quantities as forward
 
-        return forward.ce_loss_true_class()
+        if name != "ce:loss" and name not in forward.TRUE_CLASS:
+            raise ParseError(f"target = class ell: {name} has no one-hot target y")
+        return forward.at_true_class(name)
     if name in ("ce:loss", "softmax:forward") and "K" in params:  # sums written out for K
         from check import forward_quantities as forward
 
@@ -194,6 +201,19 @@ def _given(name: str, params: dict) -> Quantity | None:
     from check import custom_quantities
 
     return custom_quantities.derivative(params["of"], params["wrt"])
+
+
+_TRUE_CLASS_NAME = re.compile(r"ℓ|\\ell(?![A-Za-z])|(?<![A-Za-z\\])ell(?![A-Za-z])")
+
+
+def _names_true_class(name: str, text) -> bool:
+    """An answer about softmax-ce or ce:dp written with ℓ, the true class (notes 004), and no
+    e(ℓ) (read as the one-hot target itself)."""
+    from check.forward_quantities import TRUE_CLASS
+
+    if name not in TRUE_CLASS or not isinstance(text, str):
+        return False
+    return _TRUE_CLASS_NAME.search(text) is not None
 
 
 def _in_range(found: list[Reading], base: int) -> list[Reading]:
@@ -257,17 +277,32 @@ def _at_layer(reading: Reading, layer: int) -> Reading:
     return reading
 
 
+def _entry_value(q: Quantity, part: str):
+    """One index of the entry asked for: a number, or a letter the quantity names."""
+    if part.isdigit():
+        return sp.Integer(part)
+    if part not in q.index_symbols:
+        shown = "ℓ" if part == "ell" else part
+        raise ParseError(
+            f"{q.name} has no index {shown} (for ℓ, the true class: target = class ell)"
+        )
+    return q.index_symbols[part]
+
+
 def _entry_assignment(q: Quantity, entry: tuple) -> dict:
     """The result's free indices → the entry asked for ({i: 3, j: 1} for [3, 1]); the matrix's
     own (row, col) indices when the quantity names them and the result has only one of them
     (∂z_i/∂W_ij = h_j asked for W_ji is h_i)."""
     named = [ix for ix in q.entry if ix is not None]
     if len(named) == len(entry) == 2 and q.shape is None:
-        values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
+        values = [_entry_value(q, p) for p in entry]
         return dict(zip(named, values, strict=True))
+    values = [_entry_value(q, p) for p in entry]
+    # the result's free indices (δ_prev and ∂L/∂h are indexed by j), but not a fixed one the
+    # entry names (ℓ, the true class, in ∂L/∂ŷ_i asked at i = ℓ)
     expected_free = q.expected.free_symbols & set(q.index_symbols.values())
-    free = sorted(expected_free, key=str)[: len(entry)]  # δ_prev and ∂L/∂h are indexed by j
-    values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
+    free = sorted(expected_free - {q.index_symbols.get("ell")}, key=str)
+    free = free[: len(entry)]
     return dict(zip(sorted(free, key=str), values, strict=False))
 
 
@@ -275,8 +310,8 @@ def _entry_candidates(q: Quantity, candidates: list, entry: tuple, answer=None) 
     """Keep the comparison with the entry asked for: [1,2] fixes (i, j) = (1, 2); [j,i] renames.
     A matrix-notation ``answer`` (a Tensor) is compared at that entry."""
     assign = _entry_assignment(q, entry)
-    values = [sp.Integer(p) if p.isdigit() else q.index_symbols[p] for p in entry]
-    where = ", ".join(f"{k} = {v}" for k, v in assign.items())
+    values = [_entry_value(q, p) for p in entry]
+    where = ", ".join(f"{show(k)} = {show(v)}" for k, v in assign.items())
     numbers = {k: v for k, v in assign.items() if v.is_Integer}  # a general answer's entry
     if isinstance(answer, Tensor):
         row, col = values[0], values[1] if len(values) > 1 and q.entry[1] is not None else ONE

@@ -323,4 +323,42 @@ def ce_loss_true_class() -> Quantity:
     )
 
 
-__all__ = ["QUANTITIES", "ce_loss", "ce_loss_true_class", "softmax"]
+# the quantities whose target y may be given as the true class ℓ (y_k = 𝟙(k = ℓ))
+TRUE_CLASS = ("ce:dp", "softmax-ce")
+
+
+@cache
+def at_true_class(name: str) -> Quantity:
+    """``name`` (ce:dp, softmax-ce) with a one-hot target at the true class ℓ, as note 004
+    writes them (−𝟙(i = ℓ)/ŷ_ℓ, ŷ_i − 𝟙(ℓ = i)): the result with y_k = 𝟙(k = ℓ), and each
+    reading of an answer too (so −y_i/ŷ_i is still read)."""
+    from check import quantities
+
+    if name == "ce:loss":
+        return ce_loss_true_class()
+    base = quantities.get(name)
+
+    def build() -> tuple:
+        domain = base.domain
+        told = "y one-hot at the true class ℓ: y_k = 𝟙(k = ℓ)"
+        return _at_true_class(base.expected), replace(
+            domain,
+            indices={**domain.indices, ELL: K},
+            assumptions=[*domain.assumptions, told],
+        )
+
+    def tidy(value):
+        return _at_true_class(base.tidy(value) if base.tidy is not None else value)
+
+    return made(
+        replace(
+            base,
+            name=f"{name} (true class ℓ)",
+            index_symbols={**base.index_symbols, "ell": ELL},
+            build=build,
+            tidy=tidy,
+        )
+    )
+
+
+__all__ = ["QUANTITIES", "TRUE_CLASS", "at_true_class", "ce_loss", "ce_loss_true_class", "softmax"]

@@ -57,9 +57,13 @@ def _entry(value) -> tuple | None:
     if value is None:
         return None
     parts = tuple(str(v).strip() for v in (value if isinstance(value, list | tuple) else [value]))
-    if not 1 <= len(parts) <= 2 or not all(p.isdigit() or p in ("i", "j", "k") for p in parts):
-        return None  # an entry named otherwise (ℓ, the true class) is not fixed here
+    parts = tuple("ell" if p in ("ℓ", "\\ell") else p for p in parts)
+    if not 1 <= len(parts) <= 2 or not all(p.isdigit() or p in _ENTRY_LETTERS for p in parts):
+        return None  # an entry named otherwise is not fixed here
     return parts
+
+
+_ENTRY_LETTERS = ("i", "j", "k", "ell")  # ell: ℓ, the true class (notes 004)
 
 
 def _letter_layer(layer, name: str) -> tuple | None:

@@ -72,6 +72,7 @@ _ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\}?\s*\(")  # e(y), not e^{z} or e�
 _NETWORK_CALL = re.compile(r"(?<![A-Za-z\\])f\}?\s*\(\s*(?:\\mathbf\s*\{\s*)?x\b")
 _CLASS = sp.Symbol("ell")  # ℓ, the true class, only as the argument of e(ℓ)
 _INPUT = sp.Symbol("x_input")  # x, the network's input, only as the argument of f(x)
+_ONE_HOT_TARGETS = ("softmax-ce", "ce:dp")  # quantities where e(ℓ) is the one-hot target
 _INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
@@ -181,10 +182,14 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         offsets = DENSE_LAYERS
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
-    if q.name == "softmax-ce" and _ONE_HOT_CALL.search(text):  # e(y), e(ℓ): one-hot of class y
+    base_name = q.name.split(" ")[0]  # softmax-ce (true class ℓ): softmax-ce's notation
+    ell = q.index_symbols.get("ell")  # ℓ, the true class, where the question names it
+    if ell is not None:
+        symbols = {**symbols, "ell": ell}
+    if base_name in _ONE_HOT_TARGETS and _ONE_HOT_CALL.search(text):  # e(y), e(ℓ): one-hot
         table["e"] = _OneHot(q.indexed["y"], q.index_symbols["i"])
-        symbols = {**symbols, "ell": _CLASS}
-    if q.name == "softmax-ce" and _NETWORK_CALL.search(text):  # f(x): the network's output
+        symbols = {"ell": _CLASS, **symbols}
+    if base_name == "softmax-ce" and _NETWORK_CALL.search(text):  # f(x): the network's output
         table["f"] = _NetworkOutput(q.indexed["p"], q.index_symbols["i"])
         symbols = {**symbols, "x": _INPUT}
     tree = parse(text, set(table) | set(bare))
@@ -271,6 +276,7 @@ class _OneHot:
 
     def __init__(self, y, i):
         self.y, self.i = y, i
+        self.entry_index = i  # e(ℓ)_j: entry j
 
     def apply(self, args, keywords=None):
         if len(args) != 1 or keywords:
@@ -278,8 +284,8 @@ class _OneHot:
         arg = args[0]
         if isinstance(arg, sp.Indexed) and arg.base == self.y:
             return arg
-        if arg == _CLASS:  # e(ℓ), ℓ the true class: the one-hot target, entry i
-            return self.y[self.i]
+        if arg == _CLASS or arg.is_Symbol and arg.name == "ell":  # e(ℓ), ℓ the true class
+            return self.y[self.i]  # the one-hot target, entry i
         raise ParseError("e(…) is only read as e(y), the one-hot vector of the class y")
 
 
@@ -288,6 +294,7 @@ class _NetworkOutput:
 
     def __init__(self, p, i):
         self.p, self.i = p, i
+        self.entry_index = i  # f(x)_j: entry j
 
     def apply(self, args, keywords=None):
         if len(args) != 1 or keywords or args[0] != _INPUT:

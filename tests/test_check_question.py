@@ -15,7 +15,7 @@ def test_layer_of_the_gradient_at_the_layer_input_is_the_layer_above():
 def test_entry_and_layout_from_params():
     ask = question("dense:dW", None, None, {"entry": ["j", "i"], "layout": "n_in x n_out"})
     assert ask.entry == ("j", "i") and ask.layout == "n_in × n_out"
-    assert question("softmax-ce", None, None, {"entry": ["ell"]}).entry is None
+    assert question("softmax-ce", None, None, {"entry": ["ell"]}).entry == ("ell",)  # ℓ
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,8 @@ looser than products, so ``g'(z) ⊙ Wᵀ δ`` is g′(z) ⊙ (Wᵀ δ))::
     product  := unary (("*" | "·" | "/" | "@") unary | unary)*     the second: juxtaposition
     unary    := ("+" | "-")* power | ∑ limits product | d/dz-operator product | ∇_{x} power
     power    := postfix ("^" unary)?
-    postfix  := atom sup*                           ^T, ^*, ^{(l)}, ^[l], ^{l-1}: not powers
+    postfix  := atom sup*  |  call "_" sub          ^T, ^*, ^{(l)}, ^[l], ^{l-1}: not powers;
+                                                    e(ℓ)_i: entry i of a vector function
     atom     := number | name | call | "(" equation ")" | "[" … "]" | "{" … "}" | \\frac arg arg
               | ∂ atom | 𝟙[relation] | \\begin{cases} value & relation \\\\ … \\end{cases}
     name     := deco* letters ("_" sub | "^" sup | "'")*      y_j^*, h^{(l)}_i, \\hat{\\mathbf{y}}
@@ -205,6 +206,9 @@ class Parser:
 
     def postfix(self) -> Node:
         value = self.atom()
+        if value.kind == "call" and self.at("sub"):  # e(ℓ)_i, f(x)_i: an entry of a vector
+            tok = self.next()
+            value = Node("entry", tok, (value, self.subscript()))
         while self.at("op", "^") and self.superscript_is_label(value):
             tok = self.next()
             value = self.label(value, tok)
@@ -477,15 +481,28 @@ class Parser:
             if not self.at("open", "{"):
                 return Node("indicator", tok, (self.subscript(),))
         if self.at("open"):
-            opener = self.next()
-            self.nested()
-            try:
-                cond = self.condition()
-                self.close(opener)
-            finally:
-                self.depth -= 1
-            return Node("indicator", tok, (cond,))
+            return Node("indicator", tok, (self.bracketed_condition(),))
         raise self.fail("'𝟙' needs a condition, as in 𝟙[z > 0]", tok)
+
+    def bracketed_condition(self) -> Node:
+        """``[i = j]``, ``(z > 0)``, ``{(i = ℓ)}``: a condition in one or more brackets."""
+        opener = self.next()
+        self.nested()
+        try:
+            if self.at("open") and self.peek(1).kind != "open":  # {(i = ℓ)}
+                saved = self.pos
+                try:
+                    cond = self.bracketed_condition()
+                    if not self.at("close"):
+                        raise ParseError("not one bracketed condition")
+                except ParseError:
+                    self.pos, cond = saved, self.condition()
+            else:
+                cond = self.condition()
+            self.close(opener)
+        finally:
+            self.depth -= 1
+        return cond
 
     def condition(self) -> Node:
         """A relation where '=' and '≠' compare too (only inside 𝟙[…]: elsewhere '=' is an

@@ -587,6 +587,17 @@ class ScalarReader:
             return delta if isinstance(cond, sp.Eq) else 1 - delta
         return self.limits.build(node.tok, sp.Piecewise, (1, cond), (0, True))
 
+    def _read_entry(self, node: Node):
+        """``e(ℓ)_i``, ``f(x)_i``: entry i of a function whose value is a vector's entry."""
+        call, sub = node.args
+        function = self.functions.get(call.text)
+        index = getattr(function, "entry_index", None)
+        if index is None:
+            raise self.fail(f"'{call.text}(…)' is not a vector: it has no entry '_'", node)
+        if sub.kind == "indices":
+            raise self.fail(f"'{call.text}(…)' is a vector: it takes one index", node)
+        return self.read(call).xreplace({index: self.index(sub, call.text)})
+
     def condition_side(self, node: Node):
         """A side of 𝟙[i = j]: a bare index letter is the index (not a symbol of that name)."""
         bare = node.kind == "name" and node.sub is None and node.layer is None

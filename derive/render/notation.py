@@ -22,7 +22,7 @@ GRADIENT_PREFIX = "d"
 SCRIPT_WORDS = frozenset({"in", "out", "prev", "next", "max", "min", "old", "new", "true"})
 
 # Greek letter names → Unicode, for the text printer (SymPy's own table: 'delta' → 'δ').
-GREEK_TEXT: dict[str, str] = dict(greek_unicode)
+GREEK_TEXT: dict[str, str] = {**greek_unicode, "ell": "ℓ"}  # ℓ: the true class (notes 004)
 
 # Name modifiers → combining Unicode characters, for the text printer ('yhat' → 'ŷ').
 # (LaTeX gets \hat{y} etc. from SymPy's own ``translate``.)
