@@ -103,10 +103,12 @@ def check_answer(
     if not isinstance(quantity, Quantity):
         q = _given(name, params or {}) or quantities.get(name)
         names_class = _names_true_class(name, text) or "ell" in (ask.entry or ())
-        if q is quantities.QUANTITIES.get(name) and names_class:
+        if q is quantities.QUANTITIES.get(name) and names_class and _has_target(name):
             from check import forward_quantities as forward
 
             q = forward.at_true_class(name)  # ŷ_ℓ, 𝟙(i = ℓ): y one-hot at the true class ℓ
+    if "ell" in (ask.entry or ()) and "ell" not in q.index_symbols:
+        ask = replace(ask, entry=None)  # ŷ_ℓ = softmax(z)_ℓ: ℓ is only the index's name here
     profile = _profile(notation or ask.notation, text)
     if ask.layout == "columns":
         profile = replace(profile, examples="columns")
@@ -206,12 +208,15 @@ def _given(name: str, params: dict) -> Quantity | None:
 _TRUE_CLASS_NAME = re.compile(r"ℓ|\\ell(?![A-Za-z])|(?<![A-Za-z\\])ell(?![A-Za-z])")
 
 
-def _names_true_class(name: str, text) -> bool:
-    """An answer about softmax-ce or ce:dp written with ℓ, the true class (notes 004), and no
-    e(ℓ) (read as the one-hot target itself)."""
+def _has_target(name: str) -> bool:
     from check.forward_quantities import TRUE_CLASS
 
-    if name not in TRUE_CLASS or not isinstance(text, str):
+    return name in TRUE_CLASS
+
+
+def _names_true_class(name: str, text) -> bool:
+    """An answer about softmax-ce or ce:dp written with ℓ, the true class (notes 004)."""
+    if not _has_target(name) or not isinstance(text, str):
         return False
     return _TRUE_CLASS_NAME.search(text) is not None
 

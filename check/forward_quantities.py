@@ -234,7 +234,8 @@ def _softmax(classes: int | None):
         d = derive.get("softmax-ce")
         sizes = {K: [classes]} if classes is not None else dict(d.domain.sizes)
         entry = d.domain.definitions[pv](i)  # the derivation's own p_i = softmax(z)_i
-        return entry, Domain(sizes=sizes, assumptions=["p = softmax(z), entry i"])
+        indices = dict(d.domain.indices)  # i (and j) run over the K classes
+        return entry, Domain(sizes=sizes, indices=indices, assumptions=["p = softmax(z), entry i"])
 
     return build
 
@@ -250,7 +251,19 @@ def _softmax_forward() -> Quantity:
         indexed={"z": zv},
         index_symbols={"i": i, "j": j, "k": k},
         build=_softmax(None),
+        tidy=_tidy_softmax,  # Σ_{i=1}^{k} e^{a_{L,i}}: k the number of classes K
     )
+
+
+def _tidy_softmax(expr):
+    """A sum up to another letter is up to K; numbered entries need K (e^{z_1}/(e^{z_1} +
+    e^{z_2}) is softmax for K = 2 only): refused without it, never judged for every K."""
+    if isinstance(expr, sp.Basic) and _numbered(expr):
+        raise ParseError(
+            "numbered entries z_1, z_2 need the number of classes K, which the question does "
+            "not give (give K)"
+        )
+    return classes_limit()(expr)
 
 
 SOFTMAX = _softmax_forward()
@@ -266,6 +279,7 @@ def softmax(classes: int) -> Quantity:
             SOFTMAX,
             name=f"softmax:forward ({classes} classes)",
             build=_softmax(classes),
+            tidy=classes_limit(),
         )
     )
 

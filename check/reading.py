@@ -95,6 +95,45 @@ class GivenGradientReader(ScalarReader):
         return super()._read_deriv(node)
 
 
+_THIS_Z = sp.IndexedBase("z_this")  # z of the result's own layer, inside ∂L/∂z_i only
+
+
+class DenseEntryReader(ScalarReader):
+    r"""Entries of the dense layer's gradients with ∂L/∂z_i written out (any loss name):
+    δ_i, the gradient at this layer's z (∂L/∂z_1^3 h_1^2, a_i^{l-1} ∂e/∂z_j^l); ∂L/∂a_{ki}
+    too, where a is the pre-activation (note 004), judged beside a as the activation."""
+
+    def _read_deriv(self, node):
+        wrt = node.args[1]
+        base = wrt
+        while base.kind == "pow" and "maybe_layer" in base.marks:  # z_1^3: the label 3
+            base = base.args[0]
+        if _of_loss(node) and base.kind == "name" and base.text in ("z", "a"):
+            preactivation = base.text == "z" or not self.ambiguous(
+                "a-activation",
+                "a read as the activation h = g(z) of the layer below",
+                "∂L/∂a read as δ = ∂L/∂z (a the pre-activation)",
+            )
+            if preactivation:
+                return self._this_layer_delta(base.text, wrt)
+        return super()._read_deriv(node)
+
+    def _this_layer_delta(self, name: str, wrt):
+        saved, labels = self.indexed.get(name), len(self.labels)
+        self.indexed = {**self.indexed, name: _THIS_Z}
+        try:
+            var = self.read(wrt)
+        finally:
+            self.indexed = {**self.indexed, name: saved} if saved is not None else {
+                k: v for k, v in self.indexed.items() if k != name
+            }  # fmt: skip
+        if not (isinstance(var, sp.Indexed) and var.base == _THIS_Z):
+            raise self.fail(f"∂L/∂{name} needs one entry, as in ∂L/∂{name}_i", wrt)
+        # its layer label is δ's (this layer), not the layer below's
+        self.labels[labels:] = [("delta", value, at) for _, value, at in self.labels[labels:]]
+        return deltav[var.indices]
+
+
 class _LossGradientTensors(TensorReader):
     r"""∇_{z^l} L, ∇_{a_k} \mathcal{L}(θ) (a the pre-activation, as in note 004): δ, the
     gradient at this layer's z; its layer label is δ's (∇_{a_{i+1}} L with W_{i+1})."""
@@ -180,6 +219,9 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
             indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
+    for alias, name in profile.aliases.items():  # a = z where a is the pre-activation
+        if name in indexed and alias not in q.indexed:
+            indexed = {**indexed, alias: indexed[name]}
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
     base_name = q.name.split(" ")[0]  # softmax-ce (true class ℓ): softmax-ce's notation
@@ -198,6 +240,8 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
         kind = q.reader or ScalarReader
         if issubclass(kind, TensorReader):  # index notation for a matrix quantity's entry
             kind = ScalarReader
+        if kind is ScalarReader and q.shape is not None and not q.given and q.tensors is None:
+            kind = DenseEntryReader  # the dense layer's entries: ∂L/∂z_i is δ_i
         reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
@@ -427,6 +428,9 @@ class ScalarReader:
             return self.symbols[text + "hat"]
         if text in self.indexed:
             items = sub.args if sub.kind == "indices" else (sub,)
+            entry = self.layer_and_entry(text, items, node)
+            if entry is not None:  # a_{ki}, h_{k-1,j}, W_{i+1,m,j}: layer k, then the entry
+                return self.limits.build(node.tok, operator.getitem, self.indexed[text], entry)
             pair = _index_pair(items, text in getattr(self, "matrices", ()), self.index_symbols)
             if pair is not None:  # W_{11}, W_{i1} of a matrix: two one-character indices
                 return self.limits.build(node.tok, operator.getitem, self.indexed[text], pair)
@@ -445,6 +449,35 @@ class ScalarReader:
             self.label(text, sub, node, "subscript")
             return self.symbols.get(text, self.bare.get(text))
         raise self.fail(f"unknown symbol '{full}'", node)
+
+    def layer_and_entry(self, text: str, items, node: Node):
+        """The entry of ``a_{ki}``, ``h_{k-1,j}``, ``a_{L,j}``, ``W_{i+1,m,j}`` (notes that write
+        the layer as the first subscript), its layer recorded as a label; else None.  Only for
+        the layer's own names (h, a, z, δ, b, W), with one index more than the name has."""
+        if not (text in self.layer_offsets or text in _LAYERED) or self.layer_letters is None:
+            return None
+        rank = 2 if text in getattr(self, "matrices", ()) else 1
+        if len(items) == 1 and items[0].kind == "name" and items[0].sub is None:
+            chars = items[0].text
+            if len(chars) != rank + 1 or not all(c.isalnum() for c in chars):
+                return None
+            layer = replace(items[0], kind="num" if chars[0].isdigit() else "name", text=chars[0])
+            rest = [
+                replace(items[0], kind="num" if c.isdigit() else "name", text=c) for c in chars[1:]
+            ]
+        elif len(items) == rank + 1:
+            layer, rest = items[0], list(items[1:])
+        else:
+            return None
+        if not _layer_like(layer, self.layer_letters) or layer.kind == "num" and len(items) == 1:
+            return None  # a_{12}: two indices, not layer 1
+        if not all(
+            r.kind == "num" or r.kind == "name" and r.text in self.index_symbols for r in rest
+        ):
+            return None
+        self.label(text, layer, node, "subscript")
+        indices = [self.index(r, text) for r in rest]
+        return indices[0] if rank == 1 else tuple(indices)
 
     def index(self, item: Node, name: str):
         if item.kind == "name" and item.sub is None and item.text in self.index_symbols:
@@ -703,6 +736,10 @@ class ScalarReader:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+# the dense layer's names whose first subscript may be the layer (a_{ki}, W_{k,i,j})
+_LAYERED = frozenset({"h", "a", "z", "x", "delta", "dz", "b", "W", "w", "dh"})
 
 
 def _index_pair(items, matrix: bool, index_symbols) -> tuple | None:
