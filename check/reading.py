@@ -45,7 +45,7 @@ DENSE_TENSORS = {
 DENSE_ACTIVATIONS = dict.fromkeys(("g", "sigma", "f", "calA", "sigmoid"), g)
 # where each name sits, relative to the layer z = W h + b: h, x and z_prev are one below
 DENSE_LAYERS = dict.fromkeys(
-    ("h", "x", "a", "z", "zprev", "z_prev", "dh", "e", "epsilon", "H", "X"), -1
+    ("h", "x", "a", "z", "Z", "zprev", "z_prev", "dh", "dH", "e", "epsilon", "H", "X"), -1
 )
 # ∂L/∂h given as a vector of its own (dz = dh ⊙ g′(z)): the notes' dh, e (error), ε
 dhv = sp.IndexedBase("dh")

@@ -77,3 +77,20 @@ def test_softmax_forward_is_evaluated(answer, params, correct):
 def test_numbered_softmax_without_the_number_of_classes_is_refused():
     with pytest.raises(ParseError, match="number of classes K"):
         check_answer("softmax:forward", r"\frac{\exp(z_1)}{\exp(z_1)+\exp(z_2)}")
+
+
+@pytest.mark.parametrize(
+    "name, answer, correct",
+    [
+        ("dense:dz", r"g'(z) \odot e^{(k)}", True),  # note 002, line 865: e the error
+        ("dense:dz", r"e^{(k)} \odot g'(z)", True),
+        ("dense:dz", r"g'(Z^{(k)}) \odot e^{(k)}", True),  # line 890
+        ("dense:dz", r"g(z) \odot e^{(k)}", False),
+        ("output:delta", r"\epsilon^{(3)} \circ g'(Z^{(3)})", True),  # line 720
+        ("output:delta", r"(\epsilon^{(3)})^T g'(Z^{(3)})", False),
+        ("output:delta", r"\epsilon^{(3)} \circ g'(Z^{(2)})", False),  # layers do not fit
+        ("tanh:forward", r"\frac{e^{(z)} - e^{(-z)}}{e^{(z)} + e^{(-z)}}", True),  # e^{(z)}: exp
+    ],
+)
+def test_error_of_a_layer_in_parentheses(name, answer, correct):
+    assert check_answer(name, answer).correct is correct

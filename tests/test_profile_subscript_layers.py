@@ -81,9 +81,11 @@ def test_the_questions_letter_layer_rules_out_the_layer_below():
     assert check_answer("dense:dh", below, params=SUB).correct is True  # no layer asked
 
 
-def test_an_entry_of_a_is_not_the_vector_delta():
-    with pytest.raises(ParseError):
-        check_answer("dense:db", "\\nabla_{a_j^L} L")
+def test_an_entry_of_a_is_an_entry_of_delta_not_the_vector():
+    """∇_{a_j^L} L is ∂L/∂a_j^L: entry j of δ where a is the pre-activation (said so)."""
+    verdict = check_answer("dense:db", "\\nabla_{a_j^L} L")
+    assert verdict.correct is True and "a the pre-activation" in verdict.read_as
+    assert "δ_j" in verdict.read_as or "δ_i" in verdict.read_as
 
 
 def test_a_is_the_pre_activation_where_layers_are_subscripts():

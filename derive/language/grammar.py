@@ -194,8 +194,11 @@ class Parser:
         base = self.postfix()
         if self.at("op", "^"):
             tok = self.next()
+            bracketed = base.kind == "name" and base.text == "e" and self.bracketed_superscript()
             exponent = self.unary()
             maybe = base.kind == "name" and exponent.kind == "num" and exponent.text.isdigit()
+            if bracketed and exponent.kind in ("name", "num", "sum"):  # e^{(k)}: the error of
+                return self.label_of_e(base, exponent, tok)  # layer k, or e to the power k
             marks = (
                 frozenset({"maybe_layer"})
                 if maybe and 0 <= int(exponent.text) <= 9
@@ -236,6 +239,23 @@ class Parser:
                 return True
             return inner.kind == "name" and inner.text in LAYER_LETTERS
         return nxt.kind == "name" and nxt.text in LAYER_LETTERS
+
+    def bracketed_superscript(self) -> bool:
+        """After '^': ``(k)``, ``{(k)}``, ``(3)``, ``{(k+1)}`` (a layer in parentheses)."""
+        if self.at("open", "("):
+            return self.bracketed_label(1)
+        opened = self.at("open", "{") and self.peek(1).kind == "open" and self.peek(1).text == "("
+        return opened and self.bracketed_label(2)
+
+    def label_of_e(self, base: Node, exponent: Node, tok: Token) -> Node:
+        """``e^{(k)}`` (notes 002: the error of layer k): both readings, as ``h^2`` has; a
+        transpose after it (``e^{(k)T}``, ``(e^{(k)})^T``) is the vector's."""
+        node = Node("pow", tok, (base, exponent), marks=frozenset({"maybe_layer"}))
+        if self.at("op", "^") and self.peek(1).kind == "name" and self.peek(1).text == "T":
+            self.next()
+            self.next()
+            return Node("transpose", tok, (node,))
+        return node
 
     def bracketed_label(self, ahead: int) -> bool:
         """``(3)``, ``[l]``, ``(l-1)``, ``(n)``: a number or one letter, maybe ± a number."""

@@ -92,6 +92,7 @@ PROFILES: dict[str, Profile] = {
             ("g", "σ", "𝒜"),
             "any (superscript l, (l), [l], or subscript)",
             aliases={"p": "h", "q": "h"},  # σ′ = p(1 − p) where p = σ(z) is the output
+            dense_aliases={"Z": "z"},  # g′(Z^{(k)}) ⊙ e^{(k)}: one example's Z is its z
         ),
         Profile(
             "superscript-layers",

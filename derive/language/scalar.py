@@ -454,7 +454,7 @@ class ScalarReader:
         """The entry of ``a_{ki}``, ``h_{k-1,j}``, ``a_{L,j}``, ``W_{i+1,m,j}`` (notes that write
         the layer as the first subscript), its layer recorded as a label; else None.  Only for
         the layer's own names (h, a, z, δ, b, W), with one index more than the name has."""
-        if not (text in self.layer_offsets or text in _LAYERED) or self.layer_letters is None:
+        if not (text in self.layer_offsets or text in LAYERED) or self.layer_letters is None:
             return None
         rank = 2 if text in getattr(self, "matrices", ()) else 1
         if len(items) == 1 and items[0].kind == "name" and items[0].sub is None:
@@ -736,10 +736,6 @@ class ScalarReader:
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-# the dense layer's names whose first subscript may be the layer (a_{ki}, W_{k,i,j})
-_LAYERED = frozenset({"h", "a", "z", "x", "delta", "dz", "b", "W", "w", "dh"})
 
 
 def _index_pair(items, matrix: bool, index_symbols) -> tuple | None:
