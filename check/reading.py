@@ -14,7 +14,9 @@ profile (:mod:`derive.language.profiles`) narrows the readings to one set of not
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import replace
 
 import sympy as sp
 
@@ -24,7 +26,7 @@ from derive.errors import ParseError
 from derive.language import Reading, function_table, parse, read_all
 from derive.language.profiles import Profile, default_profile
 from derive.language.scalar import ScalarReader, _layer_like
-from derive.language.tensor import ShapeError, Tensor, TensorReader
+from derive.language.tensor import ShapeError, Tensor, TensorReader, with_sizes
 from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
 ONE = sp.Integer(1)
@@ -156,8 +158,11 @@ def _tensor_names(profile: Profile) -> dict:
     return table
 
 
-def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> list[Reading]:
+def answer_readings(
+    q: Quantity, text: str, profile: Profile | None = None, sizes: dict | None = None
+) -> list[Reading]:
     """Every plausible reading of ``text`` as the value of ``q``; ParseError if none.
+    ``sizes``: the layer sizes the question gives ({n_out: 1, n_in: 2}), for matrix literals.
 
     A reading's value is a SymPy expression, a :class:`Tensor` (dense-layer matrix notation)
     or a :class:`ShapeError` (matrix notation whose shapes do not fit: a wrong answer)."""
@@ -167,7 +172,7 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table, q)
+            return _dense_readings(text, profile, table, q, sizes)
         except ParseError as matrix_error:
             if not _INDEX_NOTATION.search(text):
                 raise matrix_error
@@ -224,12 +229,83 @@ _LETTER_LAYERS = {
 }
 
 
-def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Reading]:
-    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch)."""
-    name = q.name
+def _dense_readings(text: str, profile: Profile, table, q: Quantity, sizes) -> list[Reading]:
+    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch).
+    With matrix literals, one set of readings per size the layers may have (see _sized)."""
     tensors = q.tensors(profile) if q.tensors is not None else _tensor_names(profile)
     tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in q.given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
+    dims = set(_literal_dims(tree))
+    if not dims:
+        return _tensor_readings(tree, profile, table, q, tensors)
+    return _sized(tree, profile, table, q, tensors, dims, sizes)
+
+
+# entries inside a literal, in index notation (dz_1^3, w_{12}^3, h_1^2, g'(z_1^2))
+LITERAL_ENTRIES = {"dz": deltav, "delta": deltav, "w": Wm, "W": Wm, "h": hv, "x": hv}
+LITERAL_ENTRIES |= {"b": bv, "z": zprev, "zprev": zprev, "a": hv}
+MAX_SIZINGS = 9  # size assignments tried for one answer with literals
+
+
+def _literal_dims(node):
+    """The row and column counts of every matrix literal in the tree."""
+    if node is None or not hasattr(node, "kind"):
+        return
+    if node.kind == "matrix":
+        yield len(node.args)
+        yield len(node.args[0].args)
+    for child in (*node.args, node.sub, node.layer, *(v for _, v in node.keywords)):
+        yield from _literal_dims(child)
+
+
+def _sized(tree, profile, table, q, tensors, dims, given=None) -> list[Reading]:
+    """A literal has a concrete size (2 entries), the quantity a symbolic one (n_out × n_in):
+    the literal stands for layers of that many units (``given``: the question's sizes).
+    Otherwise every assignment of the sizes to the literals' row and column counts is read,
+    then those with a layer of 1 unit (δ of a one-unit layer is one number); the readings
+    whose result has the quantity's shape at those sizes are kept, each noting its sizes (the
+    checker compares entry by entry).  If only assignments with a 1 fit, the first
+    assignment's readings come first, so a mistake is reported at the literal's own size."""
+    shape = tuple(sp.S(s) for s in q.shape)  # (n_in, 1): the 1 may be an int
+    symbols = sorted(
+        {s for t in tensors.values() for s in (t.rows, t.cols) if s.is_Symbol}
+        | {s for s in shape if s.is_Symbol},
+        key=str,
+    )
+    if given:
+        combos = [tuple(given.get(s, max(dims)) for s in symbols)]
+    else:
+        own = list(itertools.product(sorted(dims, reverse=True), repeat=len(symbols)))
+        ones = [c for c in itertools.product(sorted(dims | {1}), repeat=len(symbols))]
+        combos = own + [c for c in ones if c not in own]
+    first, kept, kept_one = None, [], []
+    for combo in combos[:MAX_SIZINGS]:
+        sizes = dict(zip(symbols, map(sp.Integer, combo), strict=True))
+        bound = {name: with_sizes(t, sizes) for name, t in tensors.items()}
+        try:
+            found = _tensor_readings(tree, profile, table, q, bound)
+        except ParseError:
+            continue
+        shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
+        note = f"the matrix read for layers of {shown} units"
+        found = [replace(r, notes=(*r.notes, note), sizes=tuple(sizes.items())) for r in found]
+        first = first or found
+        fits = [
+            r
+            for r in found
+            if isinstance(r.value, Tensor)
+            and r.value.shape == tuple(s.xreplace(sizes) for s in shape)
+        ]
+        (kept if given or all(v in dims for v in combo) else kept_one).extend(fits)
+    if first is None:
+        raise ParseError("the matrix cannot be read at any size of the layers")
+    if kept:
+        return kept
+    return [*first, *kept_one] if kept_one else first
+
+
+def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
+    name = q.name
 
     def make_reader(flags):
         kind = _GivenGradientTensors if q.given else _LossGradientTensors
@@ -242,6 +318,8 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        reader.indexed, reader.index_symbols = LITERAL_ENTRIES, dict(q.index_symbols)
+        reader.matrices = frozenset({"w", "W"})
         return reader
 
     found = []

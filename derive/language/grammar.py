@@ -6,13 +6,15 @@ looser than products, so ``g'(z) ⊙ Wᵀ δ`` is g′(z) ⊙ (Wᵀ δ))::
     equation := relation ("=" relation)*            an answer may be written "∂L/∂z = p - y"
     relation := sum (("<" | ">" | "<=" | ">=") sum)?
     sum      := hadamard (("+" | "-") (hadamard | dots))*
-    hadamard := product (("⊙" | "⊗") product)*
+    hadamard := product (("⊙" | "⊗" | "⊗ ." | "⊗·") product)*    "⊗ ." is ⊙ (note 000)
     product  := unary (("*" | "·" | "/" | "@") unary | unary)*     the second: juxtaposition
     unary    := ("+" | "-")* power | ∑ limits product | d/dz-operator product | ∇_{x} power
     power    := postfix ("^" unary)?
     postfix  := atom sup*                           ^T, ^*, ^{(l)}, ^[l], ^{l-1}: not powers
     atom     := number | name | call | "(" equation ")" | "[" … "]" | "{" … "}" | \\frac arg arg
               | ∂ atom | 𝟙[relation] | \\begin{cases} value & relation \\\\ … \\end{cases}
+              | \\begin{bmatrix} sum & sum \\\\ sum & sum \\end{bmatrix}    (pmatrix, matrix, array)
+              | "[" dots "," sum "," dots "]"            [\\dots, g'(a_k), \\dots]: entry k given
     name     := deco* letters ("_" sub | "^" sup | "'")*      y_j^*, h^{(l)}_i, \\hat{\\mathbf{y}}
     call     := function ("^" count)? "'"* ("(" args ")" | "{" equation "}" | power)
     args     := arg ("," arg)*        arg := name "=" relation | relation
@@ -29,6 +31,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from derive.errors import ParseError
+from derive.language import literals
 from derive.language.lexer import CLOSERS, Token, describe
 
 MAX_NESTING = 100  # parser recursion: brackets plus chained exponents and calls
@@ -36,6 +39,7 @@ _LOSS_NAMES = frozenset({"L", "calL", "J", "E", "C"})  # ∂L(θ)/∂a: the loss
 LAYER_LETTERS = frozenset({"l", "L"})  # superscripts made of these (and numbers) are layers
 
 _ATOM_START = {"num", "name", "open", "frac", "deco", "partial", "nabla", "sum", "cases"}
+_ATOM_START |= {"matrix"}
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,11 @@ class Parser:
         first = self.peek()
         factors, ops = [self.product()], [""]
         while self.at("op", "⊙", "⊗"):
-            ops.append(self.next().text)
+            op = self.next().text
+            if op == "⊗" and self.at("op", "·"):  # "⊗ ." / "⊗·": the notes' Hadamard product
+                self.next()
+                op = "⊙"
+            ops.append(op)
             factors.append(self.product())
         if len(factors) == 1:
             return factors[0]
@@ -298,6 +306,10 @@ class Parser:
             return Node("num", tok, text=tok.text)
         if tok.kind in ("name", "deco"):
             return self.name(tok)
+        if tok.kind == "open" and tok.text == "[" and self.at("dots"):
+            return literals.generic_vector(self, tok)
+        if tok.kind == "matrix":
+            return literals.matrix(self, tok)
         if tok.kind == "open":
             value = self.equation()
             self.close(tok)

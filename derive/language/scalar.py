@@ -549,6 +549,16 @@ class ScalarReader:
     def _read_transpose(self, node: Node):
         return self.read(node.args[0])  # a scalar is its own transpose
 
+    def _read_entries(self, node: Node):
+        return self.read(node.args[0])  # [\dots, x_k, \dots] in index notation: its entry x_k
+
+    def _read_matrix(self, node: Node):
+        raise self.fail(
+            "a matrix written entry by entry is only read where the answer is a vector or "
+            "matrix; for one entry write it alone (dz_1^3 h_2^2)",
+            node,
+        )
+
     def _read_frac(self, node: Node):
         top, bottom = (self.read(arg) for arg in node.args)
         return self.limits.build(node.tok, operator.truediv, top, bottom)
