@@ -238,6 +238,11 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity, sizes) -> l
     dims = set(_literal_dims(tree))
     if not dims:
         return _tensor_readings(tree, profile, table, q, tensors)
+    if q.tensors is not None or profile.weights == "n_in × n_out" or profile.gradient_rows:
+        raise ParseError(
+            f"a matrix written entry by entry is not judged for {q.name} in this notation: "
+            "write it with the names of the vectors and matrices, or one entry alone"
+        )
     return _sized(tree, profile, table, q, tensors, dims, sizes)
 
 
@@ -266,6 +271,7 @@ def _sized(tree, profile, table, q, tensors, dims, given=None) -> list[Reading]:
     whose result has the quantity's shape at those sizes are kept, each noting its sizes (the
     checker compares entry by entry).  If only assignments with a 1 fit, the first
     assignment's readings come first, so a mistake is reported at the literal's own size."""
+    dims = {d for d in dims if d > 1} or {1}  # a column's one column is not a layer's size
     shape = tuple(sp.S(s) for s in q.shape)  # (n_in, 1): the 1 may be an int
     symbols = sorted(
         {s for t in tensors.values() for s in (t.rows, t.cols) if s.is_Symbol}
@@ -278,13 +284,14 @@ def _sized(tree, profile, table, q, tensors, dims, given=None) -> list[Reading]:
         own = list(itertools.product(sorted(dims, reverse=True), repeat=len(symbols)))
         ones = [c for c in itertools.product(sorted(dims | {1}), repeat=len(symbols))]
         combos = own + [c for c in ones if c not in own]
-    first, kept, kept_one = None, [], []
+    first, kept, kept_one, error = None, [], [], None
     for combo in combos[:MAX_SIZINGS]:
         sizes = dict(zip(symbols, map(sp.Integer, combo), strict=True))
         bound = {name: with_sizes(t, sizes) for name, t in tensors.items()}
         try:
             found = _tensor_readings(tree, profile, table, q, bound)
-        except ParseError:
+        except ParseError as exc:
+            error = error or exc
             continue
         shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
         note = f"the matrix read for layers of {shown} units"
@@ -298,7 +305,7 @@ def _sized(tree, profile, table, q, tensors, dims, given=None) -> list[Reading]:
         ]
         (kept if given or all(v in dims for v in combo) else kept_one).extend(fits)
     if first is None:
-        raise ParseError("the matrix cannot be read at any size of the layers")
+        raise error
     if kept:
         return kept
     return [*first, *kept_one] if kept_one else first

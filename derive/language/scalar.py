@@ -554,8 +554,8 @@ class ScalarReader:
 
     def _read_matrix(self, node: Node):
         raise self.fail(
-            "a matrix written entry by entry is only read where the answer is a vector or "
-            "matrix; for one entry write it alone (dz_1^3 h_2^2)",
+            "a vector or matrix written entry by entry cannot be judged against this result "
+            "(its size is not fixed): write one entry alone (p_1 - y_1) or use index notation",
             node,
         )
 
