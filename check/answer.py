@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from check import quantities
+from check import literals, quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
@@ -307,7 +307,11 @@ def _judge(
     if getattr(answer, "is_verdict", False):  # layer labels that do not fit
         return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
     if isinstance(answer, Tensor) and reading.sizes:
-        return _literal_verdict(q, text, answer, dict(reading.sizes), timeout, domain)
+
+        def decided(entry, expected, note, at):
+            return _decided(q, text, entry, expected, note, timeout, domain, at)
+
+        return literals.verdict(q, text, answer, dict(reading.sizes), decided)
     if isinstance(answer, Tensor):
         if _against_layout(q, answer, layout):
             return Verdict(
@@ -328,72 +332,6 @@ def _judge(
     at = _entry_assignment(q, entry) if entry is not None else {}
     verdicts = [_decided(q, text, *c, timeout, domain, at) for c in candidates[:4]]
     return next((v for v in verdicts if v.correct), verdicts[0])
-
-
-def _literal_verdict(q: Quantity, text: str, t: Tensor, sizes: dict, timeout, domain) -> Verdict:
-    """A matrix literal read for layers of ``sizes`` units: its shape, then entry by entry
-    against the result at those sizes (the first wrong entry is the verdict)."""
-    shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
-    rows, cols = (sp.S(s).xreplace(sizes) for s in q.shape)  # q.shape may hold a 1
-    if t.shape != (rows, cols):
-        return Verdict(
-            q.name, text, show(q.expected), False, read_as=t.describe(), method="shapes",
-            diagnosis=f"wrong shape: the answer is {t.rows}×{t.cols}, the result is "
-            f"{rows}×{cols} for {shown}",
-        )  # fmt: skip
-    row_index, col_index = q.entry
-    verdict = None
-    for r, c in itertools.product(range(1, int(rows) + 1), range(1, int(cols) + 1)):
-        at = {**sizes, row_index: sp.Integer(r)}
-        if col_index is not None:
-            at[col_index] = sp.Integer(c)
-        entry = t.entry(sp.Integer(r), sp.Integer(c)).doit()
-        expected = q.expected.xreplace(at).doit()
-        note = f" (entry ({r}, {c}), for {shown})"
-        verdict = _decided(q, text, entry, expected, note, timeout, domain, at)
-        verdict.read_as = f"{t.text}, entry ({r}, {c}) = {verdict.read_as}"
-        if not verdict.correct:
-            break
-    if verdict.correct is False and not verdict.diagnosis and _transposed(q, t, sizes):
-        verdict.diagnosis = "transposed: the transpose of the answer is the result"
-    elif verdict.correct is False and not verdict.diagnosis:
-        verdict.diagnosis = _misplaced(q, entry, (r, c), (int(rows), int(cols)), sizes)
-    return verdict
-
-
-def _misplaced(q: Quantity, entry, at: tuple, shape: tuple, sizes: dict) -> str | None:
-    """The wrong entry of a literal is another entry of the result: a wrong index."""
-    row_index, col_index = q.entry
-    for r, c in itertools.product(range(1, shape[0] + 1), range(1, shape[1] + 1)):
-        where = {**sizes, row_index: sp.Integer(r)}
-        if col_index is not None:
-            where[col_index] = sp.Integer(c)
-        expected = q.expected.xreplace(where).doit()
-        if (r, c) != at and sp.expand(entry - expected) == 0:
-            return f"wrong index: entry {at} is the result's entry ({r}, {c})"
-        if (r, c) == at and sp.expand(_unindexed(entry) - _unindexed(expected)) == 0:
-            return f"wrong index: entry {at} has the right factors with the wrong indices"
-    return None
-
-
-def _unindexed(expr):
-    """Every entry x_2, W_12 as its vector or matrix alone (x_0, W_00): the indices dropped."""
-    return expr.replace(
-        lambda e: isinstance(e, sp.Indexed), lambda e: e.base[(0,) * len(e.indices)]
-    )
-
-
-def _transposed(q: Quantity, t: Tensor, sizes: dict) -> bool:
-    """The literal's transpose equals the result entry by entry (symbolically)."""
-    if t.rows != t.cols or q.entry[1] is None:
-        return False
-    size, (row_index, col_index) = int(t.rows), q.entry
-    for r, c in itertools.product(range(1, size + 1), repeat=2):
-        at = {**sizes, row_index: sp.Integer(r), col_index: sp.Integer(c)}
-        difference = t.entry(sp.Integer(c), sp.Integer(r)) - q.expected.xreplace(at).doit()
-        if sp.expand(difference.doit()) != 0:
-            return False
-    return True
 
 
 # the size summed over in each result: z_i = Σ_l W_il h_l + b_i, (Wᵀ δ)_j = Σ_k W_kj δ_k

@@ -14,19 +14,18 @@ profile (:mod:`derive.language.profiles`) narrows the readings to one set of not
 
 from __future__ import annotations
 
-import itertools
 import re
-from dataclasses import replace
 
 import sympy as sp
 
+from check import literals
 from check.quantities import Quantity
 from derive.builtins.dense import g, zprev
 from derive.errors import ParseError
 from derive.language import Reading, function_table, parse, read_all
 from derive.language.profiles import Profile, default_profile
 from derive.language.scalar import ScalarReader, _layer_like
-from derive.language.tensor import ShapeError, Tensor, TensorReader, with_sizes
+from derive.language.tensor import ShapeError, Tensor, TensorReader
 from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
 ONE = sp.Integer(1)
@@ -235,7 +234,7 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity, sizes) -> l
     tensors = q.tensors(profile) if q.tensors is not None else _tensor_names(profile)
     tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in q.given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
-    dims = set(_literal_dims(tree))
+    dims = set(literals.dims(tree))
     if not dims:
         return _tensor_readings(tree, profile, table, q, tensors)
     if q.tensors is not None or profile.weights == "n_in × n_out" or profile.gradient_rows:
@@ -243,72 +242,9 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity, sizes) -> l
             f"a matrix written entry by entry is not judged for {q.name} in this notation: "
             "write it with the names of the vectors and matrices, or one entry alone"
         )
-    return _sized(tree, profile, table, q, tensors, dims, sizes)
-
-
-# entries inside a literal, in index notation (dz_1^3, w_{12}^3, h_1^2, g'(z_1^2))
-LITERAL_ENTRIES = {"dz": deltav, "delta": deltav, "w": Wm, "W": Wm, "h": hv, "x": hv}
-LITERAL_ENTRIES |= {"b": bv, "z": zprev, "zprev": zprev, "a": hv}
-MAX_SIZINGS = 9  # size assignments tried for one answer with literals
-
-
-def _literal_dims(node):
-    """The row and column counts of every matrix literal in the tree."""
-    if node is None or not hasattr(node, "kind"):
-        return
-    if node.kind == "matrix":
-        yield len(node.args)
-        yield len(node.args[0].args)
-    for child in (*node.args, node.sub, node.layer, *(v for _, v in node.keywords)):
-        yield from _literal_dims(child)
-
-
-def _sized(tree, profile, table, q, tensors, dims, given=None) -> list[Reading]:
-    """A literal has a concrete size (2 entries), the quantity a symbolic one (n_out × n_in):
-    the literal stands for layers of that many units (``given``: the question's sizes).
-    Otherwise every assignment of the sizes to the literals' row and column counts is read,
-    then those with a layer of 1 unit (δ of a one-unit layer is one number); the readings
-    whose result has the quantity's shape at those sizes are kept, each noting its sizes (the
-    checker compares entry by entry).  If only assignments with a 1 fit, the first
-    assignment's readings come first, so a mistake is reported at the literal's own size."""
-    dims = {d for d in dims if d > 1} or {1}  # a column's one column is not a layer's size
-    shape = tuple(sp.S(s) for s in q.shape)  # (n_in, 1): the 1 may be an int
-    symbols = sorted(
-        {s for t in tensors.values() for s in (t.rows, t.cols) if s.is_Symbol}
-        | {s for s in shape if s.is_Symbol},
-        key=str,
+    return literals.sized_readings(
+        q, tensors, dims, sizes, lambda bound: _tensor_readings(tree, profile, table, q, bound)
     )
-    if given:
-        combos = [tuple(given.get(s, max(dims)) for s in symbols)]
-    else:
-        own = list(itertools.product(sorted(dims, reverse=True), repeat=len(symbols)))
-        ones = [c for c in itertools.product(sorted(dims | {1}), repeat=len(symbols))]
-        combos = own + [c for c in ones if c not in own]
-    first, kept, kept_one, error = None, [], [], None
-    for combo in combos[:MAX_SIZINGS]:
-        sizes = dict(zip(symbols, map(sp.Integer, combo), strict=True))
-        bound = {name: with_sizes(t, sizes) for name, t in tensors.items()}
-        try:
-            found = _tensor_readings(tree, profile, table, q, bound)
-        except ParseError as exc:
-            error = error or exc
-            continue
-        shown = ", ".join(f"{s} = {v}" for s, v in sizes.items())
-        note = f"the matrix read for layers of {shown} units"
-        found = [replace(r, notes=(*r.notes, note), sizes=tuple(sizes.items())) for r in found]
-        first = first or found
-        fits = [
-            r
-            for r in found
-            if isinstance(r.value, Tensor)
-            and r.value.shape == tuple(s.xreplace(sizes) for s in shape)
-        ]
-        (kept if given or all(v in dims for v in combo) else kept_one).extend(fits)
-    if first is None:
-        raise error
-    if kept:
-        return kept
-    return [*first, *kept_one] if kept_one else first
 
 
 def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
@@ -325,7 +261,7 @@ def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
-        reader.indexed, reader.index_symbols = LITERAL_ENTRIES, dict(q.index_symbols)
+        reader.indexed, reader.index_symbols = literals.ENTRIES, dict(q.index_symbols)
         reader.matrices = frozenset({"w", "W"})
         return reader
 
