@@ -115,6 +115,9 @@ def verdict(q: Quantity, text: str, t: Tensor, sizes: dict, decided) -> Verdict:
         verdict.read_as = f"{t.text}, entry ({r}, {c}) = {verdict.read_as}"
         if not verdict.correct:
             break
+    else:  # every entry is right
+        verdict.read_as = t.text
+        verdict.expected = f"{show(q.expected)} at each of the {rows}×{cols} entries, for {shown}"
     if verdict.correct is False and not verdict.diagnosis and _transposed(q, t, sizes):
         verdict.diagnosis = "transposed: the transpose of the answer is the result"
     elif verdict.correct is False and not verdict.diagnosis:

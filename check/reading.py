@@ -73,6 +73,7 @@ _ONE_HOT_CALL = re.compile(r"(?<![A-Za-z\\])e\}?\s*\(")  # e(y), not e^{z} or e�
 _NETWORK_CALL = re.compile(r"(?<![A-Za-z\\])f\}?\s*\(\s*(?:\\mathbf\s*\{\s*)?x\b")
 _CLASS = sp.Symbol("ell")  # ℓ, the true class, only as the argument of e(ℓ)
 _INPUT = sp.Symbol("x_input")  # x, the network's input, only as the argument of f(x)
+_LITERAL = re.compile(r"\\begin\s*\{\s*(?:[a-zA-Z]?matrix|array)")
 _INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
@@ -173,8 +174,8 @@ def answer_readings(
         try:
             return _dense_readings(text, profile, table, q, sizes)
         except ParseError as matrix_error:
-            if not _INDEX_NOTATION.search(text):
-                raise matrix_error
+            if not _INDEX_NOTATION.search(text) or _LITERAL.search(text):
+                raise matrix_error  # a literal's own error, not index notation's
     symbols = {**q.symbols, **profile.symbols_for(q.symbols)}
     bare = q.bare
     indexed, offsets = q.indexed, q.layers
