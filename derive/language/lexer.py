@@ -5,7 +5,10 @@ one spelling of everything: ``\\sigma``, ``σ`` and ``sigma`` are the name ``sig
 ``⊙``, ``\\circ`` and ``∘`` the operator ``⊙``; ``\\cdot``, ``·``, ``×`` and a spaced ``.`` the
 product ``·``; ``\\le`` and ``≤`` the comparison ``<=``.  Decorations (``\\hat``, ``\\vec``,
 ``\\mathbf``, ``\\mathcal``, ``\\operatorname``, ...) become ``deco`` tokens that the grammar
-applies to the name that follows.  Every failure is a one-line ParseError with a column.
+applies to the name that follows.  ``\\begin{cases}`` and the matrix environments
+(``bmatrix``, ``pmatrix``, ``Bmatrix``, ``matrix``, ``array`` with its column spec) become
+``cases`` / ``matrix`` / ``endmatrix`` tokens; determinants (``vmatrix``) are refused.
+Every failure is a one-line ParseError with a column.
 """
 
 from __future__ import annotations
