@@ -99,8 +99,7 @@ def verdict(q: Quantity, text: str, t: Tensor, sizes: dict, decided) -> Verdict:
     if t.shape != (rows, cols):
         return Verdict(
             q.name, text, show(q.expected), False, read_as=t.describe(), method="shapes",
-            diagnosis=f"wrong shape: the answer is {t.rows}×{t.cols}, the result is "
-            f"{rows}×{cols} for {shown}",
+            diagnosis=_misshaped(t, rows, cols, shown),
         )  # fmt: skip
     row_index, col_index = q.entry
     verdict = None
@@ -145,6 +144,15 @@ def _unindexed(expr):
     return expr.replace(
         lambda e: isinstance(e, sp.Indexed), lambda e: e.base[(0,) * len(e.indices)]
     )
+
+
+def _misshaped(t: Tensor, rows, cols, shown: str) -> str:
+    said = f"the answer is {t.rows}×{t.cols}, the result is {rows}×{cols} for {shown}"
+    if t.shape == (1, 1) and rows != 1 and cols != 1:  # dzᵀ h for dz hᵀ
+        return f"wrong order or missing transpose (a row times a column is a number): {said}"
+    if t.shape == (cols, rows):
+        return f"transposed: {said}"
+    return f"wrong shape: {said}"
 
 
 def _transposed(q: Quantity, t: Tensor, sizes: dict) -> bool:

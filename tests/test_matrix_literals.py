@@ -119,7 +119,7 @@ def test_note000_outer_product_written_out_is_correct(text):
         # wrong order: a row times a column is a number
         (
             r"\begin{bmatrix} dz_1^3 & dz_2^3 \end{bmatrix} \begin{bmatrix} h_1^2 \\ h_2^2 \end{bmatrix}",
-            "",
+            "wrong order",
         ),
         # a wrong entry
         (
@@ -220,3 +220,17 @@ def test_one_term_of_the_sum_is_incorrect_for_layers_of_the_literals_size():
     text = r"\begin{bmatrix} w_{11}^3 dz_1^3 g'(z_1^2) \\ w_{12}^3 dz_1^3 g'(z_2^2) \end{bmatrix}"
     verdict = judged("dense:delta", text, layer=2)
     assert verdict.correct is False, verdict.to_text()
+
+
+def test_the_question_sizes_fix_the_layers():
+    """sizes = [2, 2, 3]: layer 3 has 3 units, so a 2×2 literal for dW^3 is the wrong shape."""
+    verdict = judged("dense:dW", DW3, layer=3, sizes=[2, 2, 3])
+    assert verdict.correct is False and "wrong shape" in verdict.diagnosis
+    assert judged("dense:dW", DW3, layer=3, sizes=[2, 2, 2]).correct is True
+
+
+@pytest.mark.parametrize("sizes", [[0, 2], [2], "2,2", [True, 2], [2] * 17])
+def test_sizes_that_are_not_layer_sizes_are_ignored(sizes):
+    from check.question import question
+
+    assert question("dense:dW", None, None, {"layer": 2, "sizes": sizes}).layer_sizes() == {}
