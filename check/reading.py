@@ -262,7 +262,9 @@ def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
-        reader.indexed, reader.index_symbols = literals.ENTRIES, dict(q.index_symbols)
+        # a literal's entries are the dense layer's (a quantity with its own names has none)
+        entries = literals.ENTRIES if q.tensors is None else {}
+        reader.indexed, reader.index_symbols = entries, dict(q.index_symbols)
         reader.matrices = frozenset({"w", "W"})
         return reader
 
