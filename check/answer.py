@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from check import quantities
+from check import literals, quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
@@ -126,7 +126,8 @@ def check_answer(
     if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
         profile = replace(profile, result_layer=ask.letter_layer)
     layer = ask.layer
-    found = _in_range(answer_readings(q, text, profile), profile.index_base)
+    sizes = ask.layer_sizes()
+    found = _in_range(answer_readings(q, text, profile, sizes), profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]
     verdicts = []
     for reading in found:
@@ -345,6 +346,12 @@ def _judge(
         return shape_verdict(q, text, answer)
     if getattr(answer, "is_verdict", False):  # layer labels that do not fit
         return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
+    if isinstance(answer, Tensor) and reading.sizes:
+
+        def decided(entry, expected, note, at):
+            return _decided(q, text, entry, expected, note, timeout, domain, at)
+
+        return literals.verdict(q, text, answer, dict(reading.sizes), decided)
     if isinstance(answer, Tensor):
         if _against_layout(q, answer, layout):
             return Verdict(

@@ -35,6 +35,15 @@ class Question:
     rows: bool = False  # gradients (δ, ∂L/∂h) written as rows
     layer_index: str | None = None  # "subscript": layers written h_{i-1}, W_k (note 004)
     letter_layer: tuple | None = None  # layer = "t-1": (letter, n) the labels must name
+    sizes: tuple | None = None  # sizes = [1, 2, 1]: the network's layer sizes, layer 1 first
+
+    def layer_sizes(self) -> dict:
+        """{n_out: …, n_in: …} of the layer z = W h + b asked about, from ``sizes``."""
+        from derive.symbols import n_in, n_out
+
+        if self.sizes is None or self.layer is None or not 2 <= self.layer <= len(self.sizes):
+            return {}
+        return {n_out: self.sizes[self.layer - 1], n_in: self.sizes[self.layer - 2]}
 
     def domain(self, q, text: str):
         """The quantity's domain, with g the sigmoid when the network's activation is σ: asked
@@ -64,6 +73,15 @@ def _entry(value) -> tuple | None:
 
 
 _ENTRY_LETTERS = ("i", "j", "k", "ell")  # ell: ℓ, the true class (notes 004)
+
+
+def _sizes(value) -> tuple | None:
+    """``sizes = [1, 2, 1]``: whole numbers 1 … 16, else None (not a size the literal needs)."""
+    if not isinstance(value, list | tuple) or not 2 <= len(value) <= 16:
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 16 for v in value):
+        return None
+    return tuple(value)
 
 
 def _letter_layer(layer, name: str) -> tuple | None:
@@ -106,5 +124,6 @@ def question(name: str, entry, layer, params: dict) -> Question:
         activation=activation if isinstance(activation, str) else None,
         notation=notation if isinstance(notation, str) else None,
         letter_layer=letter_layer,
+        sizes=_sizes(params.get("sizes")),
         layer_index=params.get("layer_index") if params.get("layer_index") == "subscript" else None,
     )

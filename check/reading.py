@@ -18,6 +18,7 @@ import re
 
 import sympy as sp
 
+from check import literals
 from check.quantities import Quantity
 from derive.builtins.dense import g, zprev
 from derive.errors import ParseError
@@ -73,6 +74,7 @@ _NETWORK_CALL = re.compile(r"(?<![A-Za-z\\])f\}?\s*\(\s*(?:\\mathbf\s*\{\s*)?x\b
 _CLASS = sp.Symbol("ell")  # ℓ, the true class, only as the argument of e(ℓ)
 _INPUT = sp.Symbol("x_input")  # x, the network's input, only as the argument of f(x)
 _ONE_HOT_TARGETS = ("softmax-ce", "ce:dp")  # quantities where e(ℓ) is the one-hot target
+_LITERAL = re.compile(r"\\begin\s*\{\s*(?:[a-zA-Z]?matrix|array)")
 _INDEX_NOTATION = re.compile(r"_\{?[ijkn0-9]|\[[ijkn0-9]")
 
 
@@ -196,8 +198,11 @@ def _tensor_names(profile: Profile) -> dict:
     return table
 
 
-def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> list[Reading]:
+def answer_readings(
+    q: Quantity, text: str, profile: Profile | None = None, sizes: dict | None = None
+) -> list[Reading]:
     """Every plausible reading of ``text`` as the value of ``q``; ParseError if none.
+    ``sizes``: the layer sizes the question gives ({n_out: 1, n_in: 2}), for matrix literals.
 
     A reading's value is a SymPy expression, a :class:`Tensor` (dense-layer matrix notation)
     or a :class:`ShapeError` (matrix notation whose shapes do not fit: a wrong answer)."""
@@ -207,10 +212,10 @@ def answer_readings(q: Quantity, text: str, profile: Profile | None = None) -> l
     table = {**function_table(), **q.functions}
     if q.shape is not None:
         try:
-            return _dense_readings(text, profile, table, q)
+            return _dense_readings(text, profile, table, q, sizes)
         except ParseError as matrix_error:
-            if not _INDEX_NOTATION.search(text):
-                raise matrix_error
+            if not _INDEX_NOTATION.search(text) or _LITERAL.search(text):
+                raise matrix_error  # a literal's own error, not index notation's
     symbols = {**q.symbols, **profile.symbols_for(q.symbols)}
     bare = q.bare
     indexed, offsets = q.indexed, q.layers
@@ -273,12 +278,27 @@ _LETTER_LAYERS = {
 }
 
 
-def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Reading]:
-    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch)."""
-    name = q.name
+def _dense_readings(text: str, profile: Profile, table, q: Quantity, sizes) -> list[Reading]:
+    """Matrix-notation readings: the dense layer's names, or the quantity's own (a batch).
+    With matrix literals, one set of readings per size the layers may have (see _sized)."""
     tensors = q.tensors(profile) if q.tensors is not None else _tensor_names(profile)
     tensors |= {n: _vector(n, n_in, GIVEN[n]) for n in q.given}
     tree = parse(text, set(table) | set(DENSE_ACTIVATIONS))
+    dims = set(literals.dims(tree))
+    if not dims:
+        return _tensor_readings(tree, profile, table, q, tensors)
+    if q.tensors is not None or profile.weights == "n_in × n_out" or profile.gradient_rows:
+        raise ParseError(
+            f"a matrix written entry by entry is not judged for {q.name} in this notation: "
+            "write it with the names of the vectors and matrices, or one entry alone"
+        )
+    return literals.sized_readings(
+        q, tensors, dims, sizes, lambda bound: _tensor_readings(tree, profile, table, q, bound)
+    )
+
+
+def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
+    name = q.name
 
     def make_reader(flags):
         kind = _GivenGradientTensors if q.given else _LossGradientTensors
@@ -291,6 +311,10 @@ def _dense_readings(text: str, profile: Profile, table, q: Quantity) -> list[Rea
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        # a literal's entries are the dense layer's (a quantity with its own names has none)
+        entries = literals.ENTRIES if q.tensors is None else {}
+        reader.indexed, reader.index_symbols = entries, dict(q.index_symbols)
+        reader.matrices = frozenset({"w", "W"})
         return reader
 
     found = []

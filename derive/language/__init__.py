@@ -83,6 +83,7 @@ class Reading:
     notes: tuple[str, ...] = ()
     flags: frozenset = frozenset()
     layer: int | None = None  # the layer its numbered layer labels name (dz^3 (h^2)^T: 3)
+    sizes: tuple = ()  # (size symbol, value) pairs a matrix literal was read for (n_out = 2)
 
     @property
     def note(self) -> str:

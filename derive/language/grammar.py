@@ -6,7 +6,7 @@ looser than products, so ``g'(z) ⊙ Wᵀ δ`` is g′(z) ⊙ (Wᵀ δ))::
     equation := relation ("=" relation)*            an answer may be written "∂L/∂z = p - y"
     relation := sum (("<" | ">" | "<=" | ">=") sum)?
     sum      := hadamard (("+" | "-") (hadamard | dots))*
-    hadamard := product (("⊙" | "⊗") product)*
+    hadamard := product (("⊙" | "⊗" | "⊗ ." | "⊗·") product)*    "⊗ ." is ⊙ (note 000)
     product  := unary (("*" | "·" | "/" | "@") unary | unary)*     the second: juxtaposition
     unary    := ("+" | "-")* power | ∑ limits product | d/dz-operator product | ∇_{x} power
     power    := postfix ("^" unary)?
@@ -14,6 +14,8 @@ looser than products, so ``g'(z) ⊙ Wᵀ δ`` is g′(z) ⊙ (Wᵀ δ))::
                                                     e(ℓ)_i: entry i of a vector function
     atom     := number | name | call | "(" equation ")" | "[" … "]" | "{" … "}" | \\frac arg arg
               | ∂ atom | 𝟙[relation] | \\begin{cases} value & relation \\\\ … \\end{cases}
+              | \\begin{bmatrix} sum & sum \\\\ sum & sum \\end{bmatrix}    (pmatrix, matrix, array)
+              | "[" dots "," sum "," dots "]"            [\\dots, g'(a_k), \\dots]: entry k given
     name     := deco* letters ("_" sub | "^" sup | "'")*      y_j^*, h^{(l)}_i, \\hat{\\mathbf{y}}
     call     := function ("^" count)? "'"* ("(" args ")" | "{" equation "}" | power)
     args     := arg ("," arg)*        arg := name "=" relation | relation
@@ -30,6 +32,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 
 from derive.errors import ParseError
+from derive.language import literals
 from derive.language.lexer import CLOSERS, Token, describe
 
 MAX_NESTING = 100  # parser recursion: brackets plus chained exponents and calls
@@ -37,6 +40,7 @@ _LOSS_NAMES = frozenset({"L", "calL", "J", "E", "C"})  # ∂L(θ)/∂a: the loss
 LAYER_LETTERS = frozenset({"l", "L"})  # superscripts made of these (and numbers) are layers
 
 _ATOM_START = {"num", "name", "open", "frac", "deco", "partial", "nabla", "sum", "cases"}
+_ATOM_START |= {"matrix"}
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,11 @@ class Parser:
         first = self.peek()
         factors, ops = [self.product()], [""]
         while self.at("op", "⊙", "⊗"):
-            ops.append(self.next().text)
+            op = self.next().text
+            if op == "⊗" and self.at("op", "·"):  # "⊗ ." / "⊗·": the notes' Hadamard product
+                self.next()
+                op = "⊙"
+            ops.append(op)
             factors.append(self.product())
         if len(factors) == 1:
             return factors[0]
@@ -322,6 +330,10 @@ class Parser:
             return Node("num", tok, text=tok.text)
         if tok.kind in ("name", "deco"):
             return self.name(tok)
+        if tok.kind == "open" and tok.text == "[" and self.at("dots"):
+            return literals.generic_vector(self, tok)
+        if tok.kind == "matrix":
+            return literals.matrix(self, tok)
         if tok.kind == "open":
             value = self.equation()
             self.close(tok)

@@ -5,7 +5,10 @@ one spelling of everything: ``\\sigma``, ``σ`` and ``sigma`` are the name ``sig
 ``⊙``, ``\\circ`` and ``∘`` the operator ``⊙``; ``\\cdot``, ``·``, ``×`` and a spaced ``.`` the
 product ``·``; ``\\le`` and ``≤`` the comparison ``<=``.  Decorations (``\\hat``, ``\\vec``,
 ``\\mathbf``, ``\\mathcal``, ``\\operatorname``, ...) become ``deco`` tokens that the grammar
-applies to the name that follows.  Every failure is a one-line ParseError with a column.
+applies to the name that follows.  ``\\begin{cases}`` and the matrix environments
+(``bmatrix``, ``pmatrix``, ``Bmatrix``, ``matrix``, ``array`` with its column spec) become
+``cases`` / ``matrix`` / ``endmatrix`` tokens; determinants (``vmatrix``) are refused.
+Every failure is a one-line ParseError with a column.
 """
 
 from __future__ import annotations
@@ -77,13 +80,15 @@ DECORATIONS = {
 _NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+))?")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.S)
-_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*(cases|array|matrix)\s*\}")
+_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*(cases|array|[a-zA-Z]?matrix)\s*\}")
+MATRICES = frozenset({"matrix", "bmatrix", "pmatrix", "Bmatrix", "array"})  # entries, & and \\\\
+_COLUMN_SPEC = re.compile(r"\s*\{[lcr|\s]{1,40}\}")  # \begin{array}{cc}
 
 
 @dataclass(frozen=True)
 class Token:
     """One token: ``kind`` is num, name, op, open, close, comma, sub, frac, deco, prime,
-    partial, nabla, sum, dots, rel, amp, newline, cases or end."""
+    partial, nabla, sum, dots, rel, amp, newline, cases, matrix (``\\begin{bmatrix}``), endmatrix or end."""
 
     kind: str
     text: str  # canonical text: "^" for "**", "sigma" for "\sigma", ...
@@ -101,10 +106,20 @@ def _latex_command(text: str, pos: int, tokens: list[Token], spaced: bool) -> in
     """Translate the LaTeX command at ``text[pos]`` into tokens; return the position after it."""
     env = _ENVIRONMENT.match(text, pos)
     if env is not None:
-        if env.group(2) != "cases":
-            raise ParseError(f"unsupported LaTeX environment '{env.group(2)}' at column {pos + 1}")
-        tokens.append(Token("cases", env.group(1), pos + 1, env.group(), spaced=spaced))
-        return env.end()
+        kind = "cases" if env.group(2) == "cases" else "matrix"
+        if kind == "matrix" and env.group(1) == "end":
+            kind = "endmatrix"  # not an atom's start: 'a \end{bmatrix}' is not a product
+        if kind != "cases" and env.group(2) not in MATRICES:
+            what = " (determinants are not supported)" if "vmatrix" in env.group(2).lower() else ""
+            raise ParseError(
+                f"unsupported LaTeX environment '{env.group(2)}'{what} at column {pos + 1}"
+            )
+        end = env.end()
+        if env.group(2) == "array" and env.group(1) == "begin":
+            spec = _COLUMN_SPEC.match(text, end)
+            end = spec.end() if spec is not None else end
+        tokens.append(Token(kind, env.group(1), pos + 1, env.group(), spaced=spaced))
+        return end
     match = _COMMAND.match(text, pos)
     if match is None:
         raise ParseError(f"lone backslash at column {pos + 1}")

@@ -582,6 +582,16 @@ class ScalarReader:
     def _read_transpose(self, node: Node):
         return self.read(node.args[0])  # a scalar is its own transpose
 
+    def _read_entries(self, node: Node):
+        return self.read(node.args[0])  # [\dots, x_k, \dots] in index notation: its entry x_k
+
+    def _read_matrix(self, node: Node):
+        raise self.fail(
+            "a vector or matrix written entry by entry cannot be judged against this result "
+            "(its size is not fixed): write one entry alone (p_1 - y_1) or use index notation",
+            node,
+        )
+
     def _read_frac(self, node: Node):
         top, bottom = (self.read(arg) for arg in node.args)
         return self.limits.build(node.tok, operator.truediv, top, bottom)

@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive.language.grammar import Node
 from derive.language.scalar import LAYERED, ScalarReader, _flat, _layer_like, number
+from derive.language.tensor_literals import LiteralReading
 
 ONE = sp.Integer(1)
 
@@ -123,6 +124,14 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
         raise ShapeError(_misfit(a, b))
     if a.cols == ONE:
         return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text)
+    if a.cols.is_Integer:  # a literal's size: the sum written out
+        terms = range(1, int(a.cols) + 1)
+        return Tensor(
+            a.rows,
+            b.cols,
+            lambda r, c: sp.Add(*(a.entry(r, k) * b.entry(k, c) for k in terms)),
+            text,
+        )
 
     def entry(r, c):
         k = sp.Dummy("k", integer=True, positive=True)
@@ -139,10 +148,12 @@ def apply_entries(fn: Callable, t: Tensor, text: str) -> Tensor:
     return Tensor(t.rows, t.cols, lambda r, c: fn(t.entry(r, c)), text)
 
 
-class TensorReader(ScalarReader):
+class TensorReader(LiteralReading, ScalarReader):
     """Reads a tree as a :class:`Tensor`.  ``tensors``: name → Tensor (with aliases);
     ``activations``: function names applied elementwise whose derivative is written with a
-    prime (``g'(z)``) → a SymPy function class; other functions come from ``functions``."""
+    prime (``g'(z)``) → a SymPy function class; other functions come from ``functions``.
+    Inside a literal (``\\begin{bmatrix} dz_1^3 \\\\ dz_2^3 \\end{bmatrix}``) subscripted names
+    are entries in index notation, looked up in ``indexed`` (name → IndexedBase)."""
 
     def __init__(
         self,
@@ -171,6 +182,8 @@ class TensorReader(ScalarReader):
             key = f"{text}_{_flat(node.sub)}"
             if key in self.tensors:
                 return self.tensors[key]
+            if self.in_literal:
+                return self.literal_entry(node, text)
             if (
                 _layer_like(node.sub, self.layer_letters)
                 and node.sub.kind != "num"
@@ -311,6 +324,11 @@ class TensorReader(ScalarReader):
         return self.read(node.args[-1])
 
 
+def with_sizes(t: Tensor, sizes: Mapping) -> Tensor:
+    """``t`` with its symbolic sizes given values (n_out = 2): to meet a literal's size."""
+    return Tensor(t.rows.xreplace(sizes), t.cols.xreplace(sizes), t.entry, t.text)
+
+
 def finish(value) -> Tensor:
     """A reader's result as a Tensor (a number alone is a 1×1 tensor)."""
     if isinstance(value, Tensor):
@@ -318,4 +336,7 @@ def finish(value) -> Tensor:
     return scalar(value)
 
 
-__all__ = ["ShapeError", "Tensor", "TensorReader", "add", "outer", "product", "scalar", "transpose"]
+__all__ = [
+    "ShapeError", "Tensor", "TensorReader", "add", "outer", "product", "scalar", "transpose",
+    "with_sizes",
+]  # fmt: skip
