@@ -345,16 +345,24 @@ def _forgot_bias(result) -> list:
     return [(result - bv[i], "forgot the bias b: z = W h + b")] if result.has(bv) else []
 
 
+_NEURON_BIAS = sp.Symbol("b_neuron", real=True)  # b alone: the neuron's own bias b_i
+
+
 def _neuron_weights(expr):
-    """w_k with one index, in z_i = Σ_k w_k h_k + b_i: the neuron's weight W_ik."""
+    """w_k with one index, in z_i = Σ_k w_k h_k + b_i: the neuron's weight W_ik; b alone
+    (z = w_1 a_1 + w_2 a_2 + b, notes 001) its bias b_i."""
     from check.reading import bound_apart
-    from derive.symbols import Wm
+    from derive.symbols import Wm, bv
 
     if not isinstance(expr, sp.Basic):
         return expr
-    return bound_apart(expr).replace(
-        lambda e: isinstance(e, sp.Indexed) and e.base == Wm and len(e.indices) == 1,
-        lambda e: Wm[i, e.indices[0]],
+    return (
+        bound_apart(expr)
+        .replace(
+            lambda e: isinstance(e, sp.Indexed) and e.base == Wm and len(e.indices) == 1,
+            lambda e: Wm[i, e.indices[0]],
+        )
+        .xreplace({_NEURON_BIAS: bv[i]})
     )
 
 
@@ -365,6 +373,7 @@ def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
     from check.quantities import QUANTITIES as BUILT_IN
     from check.quantities import made
     from derive.builtins.dense import dense_domain
+    from derive.builtins.dense import g as dense_activation
     from derive.builtins.dense import pre_activation as z_of
     from derive.symbols import bv
 
@@ -385,7 +394,8 @@ def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
             name="dense:z" + suffix,
             meaning="z = W h + b, the pre-activation of the dense layer (n_out)"
             + (" (no bias)" if not bias else ""),
-            symbols={"K": n_in},  # an unbounded Σ_i runs over the layer's inputs
+            symbols={"K": n_in, "b": _NEURON_BIAS},  # Σ_i unbounded: over the layer's inputs
+            functions={"g": dense_activation},  # g(z): the activation, a wrong answer for z
             tidy=_neuron_weights,
             build=build,
             mistakes=_forgot_bias,

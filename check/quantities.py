@@ -132,6 +132,15 @@ def _names(names, value) -> dict:
     return dict.fromkeys(names, value)
 
 
+def _notes_activation(name: str) -> dict:
+    """g, 𝒜: the notes' name for the activation asked about (g(z) = tanh(z) in notes 004's
+    tanh′ = 1 − (g(z))²), the record's own function."""
+    from derive.language import function_table
+
+    own = function_table().get(name)
+    return dict.fromkeys(("g", "calA"), own) if own is not None else {}
+
+
 def _activation(name: str, chain_output: str | None = None) -> Quantity:
     """d/dz of a named activation record; its spellings alone stand for its output h."""
     record = rulebook.activations()[name]
@@ -150,13 +159,10 @@ def _activation(name: str, chain_output: str | None = None) -> Quantity:
         accepts=f"z (pre-activation); h, a, or {own[0]} alone (the output {chain_output})",
         symbols={"z": z, **_names(("h", "a"), h), **({"ystar": h} if name == "sigmoid" else {})},
         bare=_names(own, h),
-        functions=(
-            STEP_FUNCTIONS
-            if name == "relu" or record.expr.has(sp.Piecewise)
-            else _NOTES_SIGMOID
-            if name == "sigmoid"
-            else {}
-        ),
+        functions={
+            **(STEP_FUNCTIONS if name == "relu" or record.expr.has(sp.Piecewise) else {}),
+            **(_NOTES_SIGMOID if name == "sigmoid" else _notes_activation(name)),
+        },
         related=((z, h), (h, z)),
     )
 
@@ -164,6 +170,8 @@ def _activation(name: str, chain_output: str | None = None) -> Quantity:
 def _indexed_losses(name: str, derivation: str, meaning: str) -> Quantity:
     # one free index (softmax-ce): p − y in vector notation means entry i of each vector
     vectors = {} if name == "softmax" else {**_names(PREDICTION, pv[i]), "y": yv[i], "z": zv[i]}
+    if vectors:  # h_L, h^L: the last layer's output is the prediction (notes 000, 004)
+        vectors |= _names(("h_L", "h^L"), pv[i])
     return Quantity(
         name=name,
         derivation=derivation,

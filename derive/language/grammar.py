@@ -328,6 +328,8 @@ class Parser:
             if tok.text == "1" and self.at("open", "[") and not self.peek().spaced:
                 return self.indicator(tok)  # 1[z > 0]: the tool's own text for 𝟙[z > 0]
             return Node("num", tok, text=tok.text)
+        if tok.kind == "name" and self.split_before_call(tok):  # ylog(p): y·log(p)
+            return self.atom()
         if tok.kind in ("name", "deco"):
             return self.name(tok)
         if tok.kind == "open" and tok.text == "[" and self.at("dots"):
@@ -431,6 +433,24 @@ class Parser:
             return inner
         return Node("name", inner.tok, text=text)
 
+    def split_before_call(self, tok: Token) -> bool:
+        """``ylog(p)``, ``plog(y)`` (notes 000, spaces lost): letters run into a function name
+        before its '(' are a factor and the call; the tokens are split in place (True)."""
+        text = tok.text
+        if not tok.splittable or text in self.functions or not self.at("open", "("):
+            return False
+        if self.peek().spaced or not text.isalpha():
+            return False
+        for cut in range(1, len(text) - 1):
+            head, call = text[:cut], text[cut:]
+            if call in self.functions and len(call) >= 2 and head not in self.functions:
+                first = replace(tok, text=head, src=head)
+                second = replace(tok, text=call, src=call, col=tok.col + cut, spaced=False)
+                self.tokens[self.pos - 1 : self.pos] = [first, second]
+                self.pos -= 1
+                return True
+        return False
+
     def name_suffixes(self, node: Node, tok: Token) -> Node:
         def adjacent() -> bool:
             return not self.peek().spaced
@@ -465,9 +485,16 @@ class Parser:
     def call_follows(self) -> bool:
         """A function name is a call when an argument (or ^count, or a prime) follows."""
         tok = self.peek()
-        if tok.kind == "op" and tok.text == "^":
-            return self.peek(1).kind in ("num", "open")
+        if tok.kind == "op" and tok.text == "^":  # \tanh^2(z) is a call; σ − σ^2 is not
+            after = {"num": 2, "open": 4}.get(self.peek(1).kind)
+            if after == 4 and not (self.peek(2).kind == "num" and self.peek(3).kind == "close"):
+                return True  # \tanh^{…}: as before
+            return after is not None and self.argument_at(after)
         return tok.kind in _ATOM_START or tok.kind == "prime"
+
+    def argument_at(self, ahead: int) -> bool:
+        nxt = self.peek(ahead)
+        return nxt.kind in _ATOM_START or nxt.kind == "prime"
 
     def _star_ends(self) -> bool:
         """``y*`` is the starred y when nothing that can be multiplied follows the star."""
