@@ -142,12 +142,12 @@ def _factors(expr: sp.Expr) -> list:
     if sp.count_ops(expr) > _MAX_OPS:
         return []
     found = set(sp.Mul.make_args(expr)) | set(sp.Mul.make_args(sp.factor(expr)))
-    found |= {_flipped(f) for f in found}  # 1/(1 − p) as well as 1/(p − 1)
     return sorted((f for f in found if not f.is_number), key=sp.default_sort_key)
 
 
 def _flipped(f: sp.Expr) -> sp.Expr:
-    """(−u)^n for a factor u^n whose u is a sum: the same factor up to sign."""
+    """(−u)^n for a factor u^n whose u is a sum: the same factor up to sign (1/(1 − p) for
+    1/(p − 1), as the notes write it)."""
     base, power = f.as_base_exp()
     return (-base) ** power if isinstance(base, sp.Add) else f
 
@@ -155,9 +155,10 @@ def _flipped(f: sp.Expr) -> sp.Expr:
 def factors(e: sp.Expr, a: sp.Expr) -> list:
     """A factor of the result left out, or an extra factor (one or two) in the answer."""
     tries = []
-    for f in _factors(e):
-        if len(_factors(e)) > 1:
-            tries.append((e / f, f"missing factor {show(f)}"))
+    own = _factors(e)
+    for f in own if len(own) > 1 else ():
+        for g in dict.fromkeys((f, _flipped(f))):
+            tries.append((e / g, f"missing factor {show(g)}"))
     extra = _factors(a)
     for n in (1, 2):
         for group in combinations(extra, n):
