@@ -55,17 +55,24 @@ def nested_terms(e: sp.Expr) -> list:
         for x in picks:
             t = s.function.xreplace({dummy: x})
             tries.append((e.xreplace({s: s - t}), f"missing term {show(t)} in {show(s)}"))
-        first = s.function.xreplace({dummy: s.limits[0][1]})
+        lower = s.limits[0][1]
+        first = s.function.xreplace({dummy: lower})
         tries.append(
             (e.xreplace({s: first}), f"missing terms: only {show(first)} of {show(s)} is written")
         )
+        for m in (2, 3, 4):  # the sum stopped early (an entry past the sizes is not sampled)
+            if (upper - lower).is_Integer and m > upper - lower:
+                break
+            part = sp.Add(*(s.function.xreplace({dummy: lower + n}) for n in range(m)))
+            tries.append((e.xreplace({s: part}), f"missing terms: only the first {m} of {show(s)}"))
     return tries
 
 
 def reciprocal_and_relatives(e: sp.Expr) -> list:
     """1/result (coth for tanh), min for max, and exp(x) written as x."""
-    tries = [(1 / e, f"the reciprocal: {show(sp.simplify(1 / e))} instead of {show(e)}")]
-    maxed = e.rewrite(sp.Max) if e.atoms(sp.Function) else e
+    tries = [(1 / e, f"the reciprocal: {show(1 / e)} instead of {show(e)}")]
+    maxing = any(hasattr(f, "_eval_rewrite_as_Max") for f in e.atoms(sp.Function))
+    maxed = e.rewrite(sp.Max) if maxing else e
     if maxed.has(sp.Max):
         tries.append(
             (maxed.replace(sp.Max, sp.Min), f"min instead of max: {show(maxed)} takes the max")

@@ -263,6 +263,11 @@ class TensorReader(ScalarReader):
             raise self.fail("an exponent must be a number", exponent)
         power = k.entry(ONE, ONE)
         if not is_scalar(t) and t.cols != ONE and t.rows != ONE:
+            if power == -1:  # W^{-1} where Wᵀ belongs, as in Wᵀ δ
+                raise ShapeError(
+                    f"inverse of a matrix {t.describe()}: {t.text}^{{-1}} is not the transpose "
+                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)"
+                )
             raise ShapeError(
                 f"power of a matrix {t.describe()}: only vectors are raised elementwise"
             )
