@@ -51,6 +51,10 @@ MISTAKES = [
     ("dense:z", r"w_{11}^3 h_1^2 + w_{21}^3 h_2^2 + b_1^3", {"entry": [1], "layer": 3}, r"transposed"),
     ("dense:z", r"\sum_i w_{ij}^l a_i^{l-1} + b_j^l", {}, r"transposed: the rows and columns of W"),
     ("dense:dh", r"dz_1^3 w_{11}^3", {"entry": [1]}, r"missing terms: only"),
+    ("dense:z", r"w_1^{L+1} h_1^L + w_2^{L+1} h_2^L", {"entry": [1], "inputs": 5, "bias": False}, r"missing terms: only the first 2"),
+    # the diagonal's formula off the diagonal; an inverse where the transpose belongs
+    ("softmax", "q_2(1-q_1)", {"entry": [2, 1]}, r"wrong index: the diagonal entry's formula"),
+    ("dense:dh", r"W^{-1} \delta^{(3)}", {}, r"inverse of a matrix W .* not the transpose"),
     # 0 everywhere, with what made it 0
     ("softmax-ce", "y_{1} - y_{1}", {}, r"written as the target .*0 everywhere"),
 ]  # fmt: skip
