@@ -434,6 +434,8 @@ def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | No
         )
     else:
         verdict.diagnosis = f"wrong shape: the answer is {t.rows}×{t.cols}, the result is {want}"
+        if t.note and cols == ONE:  # a vector is asked for
+            verdict.diagnosis += f" ({t.note})"
     return verdict
 
 

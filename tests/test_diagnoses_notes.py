@@ -55,6 +55,8 @@ MISTAKES = [
     # the diagonal's formula off the diagonal; an inverse where the transpose belongs
     ("softmax", "q_2(1-q_1)", {"entry": [2, 1]}, r"wrong index: the diagonal entry's formula"),
     ("dense:dh", r"W^{-1} \delta^{(3)}", {}, r"inverse of a matrix W .* not the transpose"),
+    # a transposed column makes an outer product where a vector is asked for
+    ("dense:dz", r"dh^2 \cdot \sigma'(z^2)^T", {"activation": "sigmoid"}, r"the transpose .* outer product"),
     # 0 everywhere, with what made it 0
     ("softmax-ce", "y_{1} - y_{1}", {}, r"written as the target .*0 everywhere"),
 ]  # fmt: skip

@@ -41,6 +41,7 @@ class Tensor:
     cols: sp.Basic
     entry: Callable  # (row index, col index) -> SymPy expression
     text: str
+    note: str = ""  # how it came to have its shape, when that is a likely slip (an outer product)
 
     @property
     def shape(self) -> tuple:
@@ -122,7 +123,10 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     if a.cols != b.rows:
         raise ShapeError(_misfit(a, b))
     if a.cols == ONE:
-        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text)
+        note = ""
+        if b.text.endswith("ᵀ") and b.cols != ONE and a.rows != ONE:
+            note = f"the transpose {b.text} makes {text} an outer product, not a vector"
+        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text, note)
 
     def entry(r, c):
         k = sp.Dummy("k", integer=True, positive=True)
