@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from check import quantities
+from check import diagnose_rules, quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
@@ -357,7 +357,7 @@ def _decided(
     alternatives = quantities.alternative_results(q)
     if at:
         alternatives = [(label, e.xreplace(at)) for label, e in alternatives]
-        alternatives += _diagonal_formula(q.expected, at)
+        alternatives += diagnose_rules.diagonal_formula(q.expected, at)
     diagnoser = Diagnoser(
         answer,
         expected,
@@ -376,16 +376,6 @@ def _decided(
         counterexample=outcome.counterexample,
         diagnosis=diagnosis,
     )
-
-
-def _diagonal_formula(general, at: dict) -> list:
-    """An entry off the diagonal (i ≠ j) computed with the diagonal's formula, 𝟙[i = j]
-    taken as 1 (q_2(1 − q_1) for ∂q_2/∂z_1 = −q_2 q_1)."""
-    deltas = general.atoms(sp.KroneckerDelta)
-    if not deltas or any(d.xreplace(at) != 0 for d in deltas):
-        return []
-    diagonal = general.xreplace(dict.fromkeys(deltas, sp.Integer(1))).xreplace(at)
-    return [("wrong index: the diagonal entry's formula (𝟙[i = j] = 1) used where i ≠ j", diagonal)]
 
 
 def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:

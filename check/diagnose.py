@@ -5,7 +5,12 @@ The catalogue, in the order tried: sign error; constant factor (2, ½, 1/m, ...)
 prediction and target swapped or one written for the other; a lost minus sign (u·v for
 u − v, as OCR makes q₁ − y₁ into q₁y₁); a missing, extra or sign-flipped term; the answer in
 terms of the wrong variable (z for h, indices i and j swapped); a derivative with respect to
-another variable (∂L/∂p instead of ∂L/∂z).
+another variable (∂L/∂p instead of ∂L/∂z); then the rules of :mod:`check.diagnose_rules`
+(an index changed or a matrix transposed, a term missing inside a sum, a factor missing or
+extra, p and y swapped in a numerator or denominator, the reciprocal, min for max).
+
+The candidates are built on first use, inside the checker's worker, and tried only once the
+answer is known to be wrong (a diagnosis that runs out of time leaves the verdict standing).
 
 >>> d = Diagnoser(answer=-(p - y), expected=p - y)  # doctest: +SKIP
 """

@@ -199,3 +199,13 @@ def swapped_parts(e: sp.Expr, swaps) -> list:
                 )
             )
     return tries
+
+
+def diagonal_formula(general, at: dict) -> list:
+    """An entry off the diagonal (i ≠ j) computed with the diagonal's formula, 𝟙[i = j]
+    taken as 1 (q_2(1 − q_1) for ∂q_2/∂z_1 = −q_2 q_1)."""
+    deltas = general.atoms(sp.KroneckerDelta)
+    if not deltas or any(d.xreplace(at) != 0 for d in deltas):
+        return []
+    diagonal = general.xreplace(dict.fromkeys(deltas, sp.Integer(1))).xreplace(at)
+    return [("wrong index: the diagonal entry's formula (𝟙[i = j] = 1) used where i ≠ j", diagonal)]

@@ -108,6 +108,10 @@ def _misfit(a: Tensor, b: Tensor) -> str:
         return f"missing transpose: {a.text}ᵀ {b.text} fits, {said}"
     if a.cols == b.cols:
         return f"missing transpose: {a.text} {b.text}ᵀ fits, {said}"
+    if b.cols == a.rows:
+        return (
+            f"wrong order of a matrix product: {said}; in the other order, {b.text} {a.text} fits"
+        )
     return f"wrong order of a matrix product: {said}"
 
 
