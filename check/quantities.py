@@ -328,8 +328,9 @@ def _other_slopes(name: str, function: sp.Expr) -> list[tuple[str, sp.Expr]]:
             mistaken = slope.rhs.xreplace({h: function})
             found.append(
                 (
-                    f"{other}′ where {name}′ belongs: {text(mistaken)} is the derivative of "
-                    f"{text(slope.lhs.expr)} written in terms of its output",
+                    f"{other}′ where {name}′ belongs: {text(mistaken)} is {text(slope.rhs)}, "
+                    f"the derivative of {text(slope.lhs.expr)} in terms of its output h, with "
+                    f"h = {text(function)}",
                     mistaken,
                 )
             )

@@ -32,6 +32,7 @@ MISTAKES = [
     ("sigmoid", "1 - p^2", {}, r"tanh′ where sigmoid′ belongs"),
     ("sigmoid", "1 - a^2", {}, r"tanh′ where sigmoid′ belongs"),
     ("sigmoid", "1 - (g(z))^2", {"activation_name": "g"}, r"tanh′ where sigmoid′ belongs"),
+    ("tanh", "h(1 - h)", {}, r"sigmoid′ where tanh′ belongs: .* with h = tanh\(z\)"),
     ("softmax-ce", "q(1-q)", {}, r"∂p_i/∂z_i .* where ∂L/∂z_i belongs"),
     ("softmax-ce", r"\hat{y}_i(1 - \hat{y}_i)", {}, r"∂p_i/∂z_i .* where ∂L/∂z_i belongs"),
     # the reciprocal, min for max, exp left out, a sign inside
