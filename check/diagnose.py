@@ -50,6 +50,7 @@ class Diagnoser:
     related: tuple = ()
     alternatives: tuple = ()
     _tries: list = field(default_factory=list, init=False, repr=False)
+    _factor_tries: list = field(default_factory=list, init=False, repr=False)
 
     def _build(self) -> list:
         """The candidates, built on first use (in the checker's worker, under its time limit)."""
@@ -96,7 +97,8 @@ class Diagnoser:
             tries.append((swapped, _wrong_variable(written, meant), "answer"))
         tries += rules.indices(e, a)
         tries += rules.nested_terms(e)
-        tries += rules.factors(e, a)
+        self._factor_tries = rules.factors(e, a)
+        tries += self._factor_tries
         tries += rules.swapped_parts(e, self.swaps)
         tries += rules.reciprocal_and_relatives(e)
         return tries
@@ -117,15 +119,24 @@ class Diagnoser:
             name = _FACTOR_NAMES.get(factor, str(factor))
             return f"off by a constant factor: the answer is {name} times the correct result"
         zero = points.same(va, np.zeros_like(va))
-        for expr, message, *compare_to in self._build():
+        message = self._first(points, self._build(), va, ve)
+        if message is not None and message in {label for label, _ in self.alternatives}:
+            also = self._first(points, self._factor_tries, va, ve)  # δ_i for δ_i h_j: ∂L/∂b,
+            message += f"; {also}" if also else ""  # and the factor h_j missing
+        if message is not None:
+            return f"{message} (the answer is 0 everywhere)" if zero else message
+        if zero:
+            return "the answer is 0 everywhere"
+        return None
+
+    def _first(self, points: Points, tries: list, va, ve) -> str | None:
+        for expr, message, *compare_to in tries:
             if compare_to:  # a transformed answer that should equal the expected result
                 found = _same(points, expr, self.expected, points.evaluate(expr), ve)
             else:
                 found = _same(points, self.answer, expr, va)
             if found:
-                return f"{message} (the answer is 0 everywhere)" if zero else message
-        if zero:
-            return "the answer is 0 everywhere"
+                return message
         return None
 
 

@@ -26,6 +26,7 @@ MISTAKES = [
     ("bce:dp", r"\frac{y^*-y}{y^*}", {}, r"missing factor 1/\(1 − p\)"),
     ("softmax-ce", "(q - y) q (1 - q)", {}, r"extra factor p_i·\(1 − p_i\)"),
     ("dense:db", r"\delta_j^l a_j^{l-1}", {}, r"extra factor h_i"),
+    ("dense:dW", r"\delta_i", {}, r"this is ∂L/∂b .*; missing factor h_j"),
     # the loss written where its derivative belongs
     ("ce:dp", "-y_i log(q_i)", {}, r"loss's term for i itself, not its derivative"),
     # σ′ and tanh′ confused; the softmax's slope for the loss gradient
