@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import sympy as sp
 
-from check import literals, quantities
+from check import diagnose_rules, literals, quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.quantities import Quantity
@@ -404,6 +404,7 @@ def _decided(
     alternatives = quantities.alternative_results(q)
     if at:
         alternatives = [(label, e.xreplace(at)) for label, e in alternatives]
+        alternatives += diagnose_rules.diagonal_formula(q.expected, at)
     diagnoser = Diagnoser(
         answer,
         expected,
@@ -470,6 +471,8 @@ def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | No
         )
     else:
         verdict.diagnosis = f"wrong shape: the answer is {t.rows}×{t.cols}, the result is {want}"
+        if t.note and cols == ONE:  # a vector is asked for
+            verdict.diagnosis += f" ({t.note})"
     return verdict
 
 

@@ -5,7 +5,12 @@ The catalogue, in the order tried: sign error; constant factor (2, ½, 1/m, ...)
 prediction and target swapped or one written for the other; a lost minus sign (u·v for
 u − v, as OCR makes q₁ − y₁ into q₁y₁); a missing, extra or sign-flipped term; the answer in
 terms of the wrong variable (z for h, indices i and j swapped); a derivative with respect to
-another variable (∂L/∂p instead of ∂L/∂z).
+another variable (∂L/∂p instead of ∂L/∂z); then the rules of :mod:`check.diagnose_rules`
+(an index changed or a matrix transposed, a term missing inside a sum, a factor missing or
+extra, p and y swapped in a numerator or denominator, the reciprocal, min for max).
+
+The candidates are built on first use, inside the checker's worker, and tried only once the
+answer is known to be wrong (a diagnosis that runs out of time leaves the verdict standing).
 
 >>> d = Diagnoser(answer=-(p - y), expected=p - y)  # doctest: +SKIP
 """
@@ -18,6 +23,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
+from check import diagnose_rules as rules
 from check.equivalence import Points
 from derive.render.printer import text as math_text
 
@@ -44,8 +50,12 @@ class Diagnoser:
     related: tuple = ()
     alternatives: tuple = ()
     _tries: list = field(default_factory=list, init=False, repr=False)
+    _factor_tries: list = field(default_factory=list, init=False, repr=False)
 
-    def __post_init__(self):
+    def _build(self) -> list:
+        """The candidates, built on first use (in the checker's worker, under its time limit)."""
+        if self._tries:
+            return self._tries
         a, e = self.answer, self.expected
         tries = self._tries
         for pred, target in self.swaps:
@@ -85,10 +95,17 @@ class Diagnoser:
                 {written: meant, meant: written} if _indices(written, meant) else {written: meant}
             )
             tries.append((swapped, _wrong_variable(written, meant), "answer"))
+        tries += rules.indices(e, a)
+        tries += rules.nested_terms(e)
+        self._factor_tries = rules.factors(e, a)
+        tries += self._factor_tries
+        tries += rules.swapped_parts(e, self.swaps)
+        tries += rules.reciprocal_and_relatives(e)
+        return tries
 
     def candidates(self) -> list[sp.Expr]:
         """Every expression the diagnoses evaluate (so the points cover all their symbols)."""
-        return [t[0] for t in self._tries]
+        return [t[0] for t in self._build()]
 
     def diagnose(self, points: Points) -> str | None:
         """The first diagnosis that fits at every point, or None."""
@@ -101,15 +118,40 @@ class Diagnoser:
         if factor is not None:
             name = _FACTOR_NAMES.get(factor, str(factor))
             return f"off by a constant factor: the answer is {name} times the correct result"
-        for expr, message, *compare_to in self._tries:
-            if compare_to:  # a transformed answer that should equal the expected result
-                if points.same(points.evaluate(expr), ve):
-                    return message
-            elif points.same(va, points.evaluate(expr)):
-                return message
-        if points.same(va, np.zeros_like(va)):
+        zero = points.same(va, np.zeros_like(va))
+        message = self._first(points, self._build(), va, ve)
+        if message is not None and message in {label for label, _ in self.alternatives}:
+            also = self._first(points, self._factor_tries, va, ve)  # δ_i for δ_i h_j: ∂L/∂b,
+            message += f"; {also}" if also else ""  # and the factor h_j missing
+        if message is not None:
+            return f"{message} (the answer is 0 everywhere)" if zero else message
+        if zero:
             return "the answer is 0 everywhere"
         return None
+
+    def _first(self, points: Points, tries: list, va, ve) -> str | None:
+        for expr, message, *compare_to in tries:
+            if compare_to:  # a transformed answer that should equal the expected result
+                found = _same(points, expr, self.expected, points.evaluate(expr), ve)
+            else:
+                found = _same(points, self.answer, expr, va)
+            if found:
+                return message
+        return None
+
+
+def _same(points: Points, a, b, va, vb=None) -> bool:
+    """a and b agree at the points; where they are undefined at most of them (log y with y
+    one-hot), a SymPy identity a − b = 0 as written (small expressions only) decides."""
+    vb = points.evaluate(b) if vb is None else vb
+    if points.same(va, vb):
+        return True
+    if va is None or vb is None:
+        return False
+    defined = np.isfinite(va) & np.isfinite(vb)
+    if defined.sum() >= len(va) // 2 or sp.count_ops(a) + sp.count_ops(b) > 40:
+        return False
+    return sp.simplify(a - b) == 0
 
 
 def _function_for_derivative(e: sp.Expr) -> list:

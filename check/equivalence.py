@@ -248,11 +248,13 @@ def symbolic_proof(answer, expected, domain: Domain) -> str:
 
 
 def _stages(answer, expected, domain: Domain, explain):
-    """Numeric outcome and diagnosis first, then (if equal) a symbolic proof: two results."""
-    exprs = [answer, expected, *explain.candidates()] if explain else [answer, expected]
-    points = Points(exprs, domain)
-    outcome = numeric_outcome(answer, expected, domain, points)
-    yield outcome, (explain.diagnose(points) if explain and outcome.equal is False else None)
+    """The numeric outcome first, then a diagnosis (if unequal: its candidates are built and
+    sampled only now, so a slow one costs the diagnosis, never the verdict) or a symbolic
+    proof (if equal): two results."""
+    outcome = numeric_outcome(answer, expected, domain, Points([answer, expected], domain))
+    yield outcome
+    if outcome.equal is False and explain:
+        yield explain.diagnose(Points([answer, expected, *explain.candidates()], domain))
     if outcome.equal:
         yield symbolic_proof(answer, expected, domain)
 
@@ -267,11 +269,16 @@ def decide(
         return Outcome(True, "symbolic: identical"), None
     results = run_stages(_stages, answer, expected, domain, explain, timeout=timeout)
     try:
-        outcome, why = next(results)
+        outcome, why = next(results), None
     except Timeout:
         return Outcome(None, f"could not decide within {timeout:g} s"), None
     except RuntimeError as exc:
         return Outcome(None, f"could not evaluate the answer ({exc})"), None
+    if outcome.equal is False and explain:
+        try:
+            why = next(results, None)
+        except (Timeout, RuntimeError):
+            why = None  # no diagnosis in time: the verdict stands without one
     if outcome.equal:
         try:
             proof = next(results, "")

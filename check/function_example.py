@@ -22,6 +22,7 @@ import re
 
 import sympy as sp
 
+from check import numbers_slips as slips
 from check.numbers_input import exact, number
 from check.numeric_report import agrees, allowed_error, exact_decimal, fmt
 from derive.errors import SpecError
@@ -36,6 +37,14 @@ def _real(value, key: str):
     if not (approximate.is_real and approximate.is_finite):
         raise SpecError(f"{key}: not a finite real number at these parameters ({value})")
     return value
+
+
+def _slip(claimed, value, candidates) -> str:
+    """The first common slip the claimed number agrees with (to its own precision), or ""."""
+    for wrong, diagnosis in candidates:
+        if wrong != value and agrees(claimed, wrong, None):
+            return diagnosis
+    return ""
 
 
 def check_function_example(doc: dict):
@@ -62,12 +71,18 @@ def check_function_example(doc: dict):
     rate = data.get("learning_rate") if isinstance(data, dict) else None
     rate = exact(number(rate, "data.learning_rate")) if rate is not None else None
 
-    table = {"loss": (_real(loss.subs(values), "loss"), f"L = {sp.sstr(loss)}")}
+    loss_value = _real(loss.subs(values), "loss")
+    table = {"loss": (loss_value, f"L = {sp.sstr(loss)}")}
+    mistakes = {"loss": [(-loss_value, "sign error: the claim is −1 × the correct value")]}
     for name, symbol in symbols.items():
         gradient = sp.diff(loss, symbol)
         slope = _real(gradient.subs(values), f"d{name}")
         table[f"d{name}"] = (slope, f"∂L/∂{name} = {sp.sstr(gradient)}")
+        mistakes[f"d{name}"] = slips.slope_slips(name, loss_value, slope)
         if rate is not None:
+            mistakes[f"{name}_new"] = slips.step_slips(
+                name, values[symbol], rate, slope, loss_value
+            )
             new = values[symbol] - rate * slope
             shown = [exact_decimal(v) or fmt(v) for v in (values[symbol], rate, slope)]
             shown[2] = f"({shown[2]})" if slope < 0 else shown[2]
@@ -95,6 +110,7 @@ def check_function_example(doc: dict):
             ok,
             allowed_error(claimed, tolerance),
             "" if ok else f"{formula} = {fmt(value, 6)}",
+            "" if ok else _slip(claimed, value, mistakes.get(key, ())),
         )
         verdicts.append(ClaimVerdict(key, [entry]))
     trace = "\n".join(f"  {formula} = {fmt(value, 4)}" for value, formula in table.values())

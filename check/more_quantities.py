@@ -137,7 +137,24 @@ def _loss_mistakes(result) -> list:
     return [(-result, "sign error: the loss has a minus sign in front")]
 
 
-def _dp(name: str, meaning: str, build, indexed: bool) -> Quantity:
+def _dp_mistakes(derivation: str):
+    """The sign error, and the loss itself (or its term for the index i: −y_i log p_i of
+    −Σ_k y_k log p_k) written where its derivative belongs; L from the derivation."""
+
+    def mistakes(result) -> list:
+        loss = derive.get(derivation).domain.definitions[L]
+        term = loss.xreplace(
+            {s: s.function.xreplace({s.limits[0][0]: i}) for s in loss.atoms(sp.Sum)}
+        )
+        itself = [(loss, "the loss itself, not its derivative")]
+        if term != loss:
+            itself.append((term, "the loss's term for i itself, not its derivative"))
+        return _loss_mistakes(result) + itself
+
+    return mistakes
+
+
+def _dp(name: str, meaning: str, build, indexed: bool, derivation: str) -> Quantity:
     prediction = pv[i] if indexed else p
     target = yv[i] if indexed else y
     symbols = {**dict.fromkeys(PREDICTION, prediction), "y": target}
@@ -155,7 +172,7 @@ def _dp(name: str, meaning: str, build, indexed: bool) -> Quantity:
         index_symbols={"i": i, "j": j, "k": k} if indexed else {},
         swaps=((prediction, target),),
         build=build,
-        mistakes=_loss_mistakes,
+        mistakes=_dp_mistakes(derivation),
     )
 
 
@@ -413,8 +430,8 @@ QUANTITIES = [
     ),
     _dense_dz("output:delta", "δᴸ = ∇_a L ⊙ g′(zᴸ) at the output: a = g(zᴸ), any loss L"),
     _mse_dyhat_quantity(),
-    _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True),
-    _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False),
+    _dp("ce:dp", "∂L/∂p_i, L = −Σ_k y_k log p_k (cross-entropy)", _ce_dp, True, "softmax-ce"),
+    _dp("bce:dp", "∂L/∂p, L = −y log p − (1 − y) log(1 − p)", _bce_dp, False, "sigmoid-bce"),
     MSE_SIGMOID,
     _batch("dW", "∂L/∂W_ij of the mean loss over m examples: (1/m) Σ_n Δ_ni H_nj = (1/m) Δᵀ H"),
     _batch("db", "∂L/∂b_i of the mean loss over m examples: (1/m) Σ_n Δ_ni"),

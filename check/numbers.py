@@ -16,6 +16,7 @@ import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from check import numbers_slips as slips
 from check.numbers_input import (
     UNANSWERED,
     Claim,
@@ -288,10 +289,12 @@ def _diagnose(claimed, quantity, index, solution, base: int = 1) -> str:
         candidates.append(
             (2 * given - exact, "stepped up the gradient: + α·grad instead of − α·grad")
         )
+    where = _where(index, base)
+    candidates += slips.without_bias(solution, quantity, index, where)
     for other in reversed(solution.quantities.values()):  # backward quantities first
         if other is not quantity and other.shape == quantity.shape and not other.given:
-            where = _where(index, base)
-            candidates.append((other.value(index), f"the claim is {other.name}{where}"))
+            itself = slips.function_for_derivative(quantity, other)
+            candidates.append((other.value(index), f"the claim is {other.name}{where}{itself}"))
     for value, diagnosis in candidates:
         if value != exact and agrees(claimed, value, None):
             return diagnosis

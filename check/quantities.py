@@ -318,7 +318,46 @@ def alternative_results(q: Quantity) -> list[tuple[str, sp.Expr]]:
     if q.name in ("sigmoid", "tanh", "relu") and isinstance(lhs, sp.Derivative):
         function = lhs.expr  # the activation itself, from the derivation's left-hand side
         wrong.append((f"{show_name(q.name)} itself: the function, not its derivative", function))
+        wrong += _other_slopes(q.name, function)
+    if q.name == "softmax-ce":
+        wrong += _softmax_slope()
     return wrong
+
+
+def _other_slopes(name: str, function: sp.Expr) -> list[tuple[str, sp.Expr]]:
+    """Another activation's derivative, in terms of its output, written for this one's
+    (1 − σ(z)² is tanh′ where σ′ belongs): each derivation's slope_h with h = this output."""
+    from derive.render.printer import text  # noqa: PLC0415
+
+    found = []
+    for other in ("sigmoid", "tanh", "relu"):
+        if other != name:
+            slope = derive.get(other)["slope_h"]
+            mistaken = slope.rhs.xreplace({h: function})
+            found.append(
+                (
+                    f"{other}′ where {name}′ belongs: {text(mistaken)} is {text(slope.rhs)}, "
+                    f"the derivative of {text(slope.lhs.expr)} in terms of its output h, with "
+                    f"h = {text(function)}",
+                    mistaken,
+                )
+            )
+    return found
+
+
+def _softmax_slope() -> list[tuple[str, sp.Expr]]:
+    """∂p_i/∂z_i = p_i(1 − p_i), the softmax's own slope (σ′ of the output), where the loss's
+    gradient ∂L/∂z_i belongs; from the softmax derivation's Jacobian at j = i."""
+    from derive.render.printer import text  # noqa: PLC0415
+
+    diagonal = derive.get("softmax")["jacobian"].rhs.xreplace({j: i})
+    return [
+        (
+            f"∂p_i/∂z_i = {text(diagonal)} (the softmax's own slope, σ′ of the output) where "
+            "∂L/∂z_i belongs",
+            diagonal,
+        )
+    ]
 
 
 def show_name(name: str) -> str:

@@ -42,6 +42,7 @@ class Tensor:
     cols: sp.Basic
     entry: Callable  # (row index, col index) -> SymPy expression
     text: str
+    note: str = ""  # how it came to have its shape, when that is a likely slip (an outer product)
 
     @property
     def shape(self) -> tuple:
@@ -108,6 +109,10 @@ def _misfit(a: Tensor, b: Tensor) -> str:
         return f"missing transpose: {a.text}ᵀ {b.text} fits, {said}"
     if a.cols == b.cols:
         return f"missing transpose: {a.text} {b.text}ᵀ fits, {said}"
+    if b.cols == a.rows:
+        return (
+            f"wrong order of a matrix product: {said}; in the other order, {b.text} {a.text} fits"
+        )
     return f"wrong order of a matrix product: {said}"
 
 
@@ -123,7 +128,10 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     if a.cols != b.rows:
         raise ShapeError(_misfit(a, b))
     if a.cols == ONE:
-        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text)
+        note = ""
+        if b.text.endswith("ᵀ") and b.cols != ONE and a.rows != ONE:
+            note = f"the transpose {b.text} makes {text} an outer product, not a vector"
+        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text, note)
     if a.cols.is_Integer:  # a literal's size: the sum written out
         terms = range(1, int(a.cols) + 1)
         return Tensor(
@@ -276,6 +284,11 @@ class TensorReader(LiteralReading, ScalarReader):
             raise self.fail("an exponent must be a number", exponent)
         power = k.entry(ONE, ONE)
         if not is_scalar(t) and t.cols != ONE and t.rows != ONE:
+            if power == -1:  # W^{-1} where Wᵀ belongs, as in Wᵀ δ
+                raise ShapeError(
+                    f"inverse of a matrix {t.describe()}: {t.text}^{{-1}} is not the transpose "
+                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)"
+                )
             raise ShapeError(
                 f"power of a matrix {t.describe()}: only vectors are raised elementwise"
             )
