@@ -221,6 +221,10 @@ def answer_readings(
     indexed, offsets = q.indexed, q.layers
     if q.shape is not None:  # entries of the dense layer: δ_1 h_2, dz_1^3 h_2^2, w_{12}^3
         indexed = {"dz": deltav, "w": Wm, "a": hv, **q.indexed}  # the quantity's own first
+        # z_j: the layer below's pre-activation, in g′(z_j) Σ_k w_kj δ_k (δ of the layer below)
+        indexed = {"z": zprev, "zprev": zprev, "z_prev": zprev, **indexed}
+        symbols = {"n_out": n_out, "n_in": n_in, **symbols}  # Σ_{k=1}^{n_out}
+        table = {**{n: f for n, f in DENSE_ACTIVATIONS.items() if n not in table}, **table}
         if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
             indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
@@ -229,6 +233,8 @@ def answer_readings(
             indexed = {**indexed, alias: indexed[name]}
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
+    elif q.name.startswith("softmax:forward"):  # softmax(a_L)_j: the quantity's own entry
+        table["softmax"] = _SoftmaxOf(q)
     base_name = q.name.split(" ")[0]  # softmax-ce (true class ℓ): softmax-ce's notation
     ell = q.index_symbols.get("ell")  # ℓ, the true class, where the question names it
     if ell is not None:
@@ -337,6 +343,24 @@ class _Softmax:
         if isinstance(arg, sp.Indexed) and arg.base == self.z:
             return self.p[arg.indices]
         raise ParseError("softmax(…) is only read as softmax(z), the prediction")
+
+
+class _SoftmaxOf:
+    """softmax(z)_j in an answer about softmax:forward: entry j of the derivation's softmax."""
+
+    def __init__(self, q: Quantity):
+        self.value, self.z = q.expected, q.indexed["z"]
+        self.entry_index = q.index_symbols["i"]  # the result is entry i
+
+    def apply(self, args, keywords=None):
+        arg = args[0] if len(args) == 1 and not keywords else None
+        if (
+            isinstance(arg, sp.Indexed)
+            and arg.base == self.z
+            and arg.indices == (self.entry_index,)
+        ):
+            return self.value  # z alone is read as its entry i
+        raise ParseError("softmax(…) is only read as softmax(z) of the whole vector z")
 
 
 class _OneHot:

@@ -94,3 +94,30 @@ def test_numbered_softmax_without_the_number_of_classes_is_refused():
 )
 def test_error_of_a_layer_in_parentheses(name, answer, correct):
     assert check_answer(name, answer).correct is correct
+
+
+@pytest.mark.parametrize(
+    "name, answer, correct",
+    [
+        ("dense:delta", r"\sum_k \delta_k^{l+1} w_{kj}^{l+1} g'(z_j^l)", True),  # 001, eq. 2
+        ("dense:delta", r"g'(z_j^l) \sum_k w_{kj}^{l+1} \delta_k^{l+1}", True),
+        ("dense:delta", r"\sum_k w_{jk} \delta_k g'(z_j)", False),  # W's indices swapped
+        ("dense:delta", r"\sum_k \delta_k^{l} w_{kj}^{l} g'(z_j^l)", False),  # layers
+        ("dense:delta", r"\sum_k \delta_k^{l+1} w_{kj}^{l+1} g(z_j^l)", False),
+        ("dense:dh", r"\sum_{k=1}^{n_{\mathrm{out}}} W_{kj} \delta_{k}", True),  # the tool's own
+        ("dense:dh", "Σ_{k=1}^{n_in} W_kj δ_k", False),
+        (
+            "dense:delta",
+            r"g'\left(z_{\mathrm{prev},j}\right) \sum_{k=1}^{n_{\mathrm{out}}} W_{kj} \delta_{k}",
+            True,
+        ),  # noqa: E501
+    ],
+)
+def test_delta_of_the_layer_below_in_index_notation(name, answer, correct):
+    assert check_answer(name, answer).correct is correct
+
+
+def test_softmax_of_the_whole_vector_takes_an_entry():
+    assert check_answer("softmax:forward", r"\mathrm{softmax}(a_L)_j", params=SUBSCRIPT).correct
+    with pytest.raises(ParseError, match="whole vector"):
+        check_answer("softmax:forward", "softmax(z_1)")

@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # results the checker cannot read yet in any notation, the default included (checker gaps)
 UNREADABLE = {
-    "dense:dh": "index-notation Σ_k W_kj δ_k is not decided",
-    "dense:delta": "g′(z_prev,j) in index notation is not read",
+    "dense:delta": "the plain text g′(z_prev,j) reads as g′ of two arguments (z_prev and j)",
 }
 UNREADABLE_LATEX = {("ystar-calligraphic-activation", "dense:delta"): "\\mathcal{A}' not read"}
 # profiles whose notes write W as n_in × n_out (∂L/∂W = h δᵀ): the checker judges in their

@@ -441,7 +441,7 @@ class Parser:
             return False
         if self.peek().spaced or not text.isalpha():
             return False
-        for cut in range(1, len(text) - 1):
+        for cut in (1,):  # one letter run in: y·log(p), not soft·max(z)
             head, call = text[:cut], text[cut:]
             if call in self.functions and len(call) >= 2 and head not in self.functions:
                 first = replace(tok, text=head, src=head)

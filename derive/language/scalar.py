@@ -426,8 +426,14 @@ class ScalarReader:
             return self.symbols[full]
         if flat == "hat" and text + "hat" in self.symbols:
             return self.symbols[text + "hat"]
+        items = sub.args if sub.kind == "indices" else (sub,)
+        named = f"{text}_{items[0].text}" if items[0].kind == "name" else ""
+        if len(items) >= 2 and items[0].sub is None and named in self.indexed:
+            rest = items[1:]  # z_{prev,j}: entry j of z_prev (the tool's own rendering)
+            indices = [self.index(item, named) for item in rest]
+            key = indices[0] if len(indices) == 1 else tuple(indices)
+            return self.limits.build(node.tok, operator.getitem, self.indexed[named], key)
         if text in self.indexed:
-            items = sub.args if sub.kind == "indices" else (sub,)
             entry = self.layer_and_entry(text, items, node)
             if entry is not None:  # a_{ki}, h_{k-1,j}, W_{i+1,m,j}: layer k, then the entry
                 return self.limits.build(node.tok, operator.getitem, self.indexed[text], entry)
@@ -729,9 +735,12 @@ class ScalarReader:
         try:
             lo = sp.Integer(1) if lower is None else self.read(lower)
             if upper is not None:
+                known = upper.kind != "name" or upper.text in self.symbols
+                if upper.kind == "name" and upper.sub is not None:  # n_out, n_{\mathrm{out}}
+                    known = f"{upper.text}_{_flat(upper.sub)}" in self.symbols
                 hi = (
                     self.read(upper)
-                    if upper.kind != "name" or upper.text in self.symbols
+                    if known
                     else sp.Symbol(upper.text, integer=True, positive=True)
                 )
             else:
