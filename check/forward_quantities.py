@@ -358,7 +358,7 @@ def at_true_class(name: str) -> Quantity:
         return _at_true_class(base.expected), replace(
             domain,
             indices={**domain.indices, ELL: K},
-            assumptions=[*domain.assumptions, told],
+            assumptions=[*(a for a in domain.assumptions if a != "y one-hot"), told],
         )
 
     def tidy(value):
