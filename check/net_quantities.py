@@ -65,17 +65,27 @@ class Net:
     loss: object  # prediction -> the loss
     names: tuple  # (what, written) pairs
     plain: tuple = ()  # (spelling, what, layer, unit)
+    shown: tuple = ()  # ((what, layer), name): a layer's vector shown by its own name (x, ŷ)
 
     @property
     def act(self):
-        return sp.Function(self.act_name)
+        return sp.Function(_ACT_SHOWN.get(self.act_name, self.act_name))
 
     @property
     def act_prime(self):
-        return sp.Function(f"{self.act_name}′")
+        return sp.Function(f"{_ACT_SHOWN.get(self.act_name, self.act_name)}′")
 
     def base(self, what: str, layer: int) -> sp.IndexedBase:
-        return sp.IndexedBase(f"{what}^{self.labels[layer]}")
+        """Layer ``layer``'s ``what`` (a, z, w, b, delta, e), named as the notes write it."""
+        name = dict(self.shown).get((what, layer))
+        if name is None:
+            label = self.labels[layer]
+            written = dict(self.names).get(what) or what
+            name = f"{written}^{label}" if len(label) == 1 else f"{written}^({label})"
+        return sp.IndexedBase(name)
+
+
+_ACT_SHOWN = {"calA": "𝒜"}
 
 
 def _pre_activation(net: Net, layer: int, row):
@@ -150,15 +160,19 @@ class Backward:
 
     def delta(self, layer, row, written_out=False):
         """δ^layer_row = ∂loss/∂z^layer_row = e^layer_row · act′(z^layer_row)."""
-        net = self.net
-        z = net.base("z", layer)[row]
-        return self.error(layer, row, written_out) * _primed(net, sp.diff(net.act(z), z))
+        return self.error(layer, row, written_out) * self.slope(layer, row)
+
+    def slope(self, layer, row):
+        """∂a^layer_row/∂z^layer_row = act′(z^layer_row)."""
+        z = self.net.base("z", layer)[row]
+        return _primed(self.net, sp.diff(self.net.act(z), z))
 
     def gradient(self, what, layer, index, written_out=True):
         """∂loss/∂w^layer_index or ∂loss/∂b^layer_index (index: numbers or index letters)."""
         row = index[1] if what == "w" and self.net.from_to else index[0]
         target = self.net.base(what, layer)[index]
-        return self.delta(layer, row, written_out) * _local(self.z(layer, row), target)
+        delta = self.delta(layer, row, True) if written_out else self.net.base("delta", layer)[row]
+        return delta * _local(self.z(layer, row), target)
 
     def domain(self, indices: dict) -> Domain:
         """Every a, z, δ, e defined by the derivation; input, weights, biases and y sampled."""
@@ -194,6 +208,14 @@ def _tanh() -> sp.Lambda:
     return _tanh_g()
 
 
+def _index_parts(sub) -> list[str]:
+    """w_{11}, w_{1i}, w_{j,1}, δ_i: the indices written, one text each."""
+    if sub.kind in ("product", "indices"):
+        return [part for arg in sub.args for part in _index_parts(arg)]
+    flat = _flat(sub).replace(" ", "")
+    return list(flat) if len(flat) == 2 and sub.kind in ("name", "num") else [flat]
+
+
 class LayeredReader(ScalarReader):
     """A name with a layer label is the network's quantity of that layer: ``w_{11}^3``,
     ``a_1^2``, ``\\delta^{(l+1)}``, ``v_i^{(1)}``; ``LAYERS`` maps (letter, label) to its
@@ -226,8 +248,9 @@ class LayeredReader(ScalarReader):
             if not single:
                 raise self.fail(f"'{self.base_text(node)}' needs an index such as _1", node)
             return base[(sp.Integer(1),) * rank]
-        flat = _flat(node.sub).replace(" ", "")
-        parts = flat.split(",") if "," in flat else list(flat) if len(flat) == 2 else [flat]
+        parts = _index_parts(node.sub)
+        if len(parts) != rank:
+            raise self.fail(f"'{self.base_text(node)}' takes {rank} index(es) here", node)
         values = []
         for part in parts:
             if part.isdigit():
@@ -268,6 +291,7 @@ class Network:
                 if written is not None:
                     self.layers[(written, label)] = (base, rank, single)
                 self.what[base] = (what, n)
+        self.results: dict = {}  # name -> (meaning, result): each quantity's, for the others
         self.symbols = {"y": Y, loss_name: self.loss_symbol}
         self.indexed = {}
         for spelling, what, n, unit in net.plain:
@@ -315,20 +339,39 @@ class Network:
         )
 
     def mistakes(self, result) -> list:
-        """Each entry of the result replaced by its neighbour (w_{12}^3 for w_{11}^3: a wrong
-        index; a_1^1 for a_1^2: a wrong layer), and the result without an act′ factor."""
+        """The slips of one result: an entry replaced by its neighbour (w_{12}^3 for w_{11}^3: a
+        wrong index; a_1^1 for a_1^2: a wrong layer), every label one layer off, i and j
+        swapped (transposed), a factor left out, act for act′, or act′ left out."""
         found = []
-        for a in sorted(result.atoms(sp.Indexed), key=sp.default_sort_key):
-            if a.base not in self.what:
-                continue
-            for other, kind in self._neighbours(a):
+        entries = [
+            a
+            for a in sorted(result.atoms(sp.Indexed), key=sp.default_sort_key)
+            if a.base in self.what
+        ]
+        for a in entries:
+            for other, kind in self._neighbours(a, result):
                 found.append(
                     (
                         result.xreplace({a: other}),
                         f"wrong {kind}: {_text(other)} where {_text(a)} belongs",
                     )
                 )
+        for shift in (-1, 1):
+            moved = {a: self._at_layer(a, self.what[a.base][1] + shift) for a in entries}
+            if entries and all(v is not None for v in moved.values()):
+                found.append((result.xreplace(moved), "wrong layer: every layer label one off"))
+        if result.has(i) and result.has(j):
+            found.append((result.xreplace({i: j, j: i}), "transposed: i and j swapped"))
         act = self.net.act_name
+        for a in entries:
+            what, n = self.what[a.base]
+            if what == "a" and n > 0:
+                extra = self.backward.slope(n, a.indices[0])
+                found.append((result * extra, f"an extra factor {_text(extra)} (of {_text(a)})"))
+                found.append(
+                    (result * extra / a, f"an extra term: {_text(a)} where {_text(a)} belongs, "
+                     f"times {_text(extra)}/{_text(a)} (its derivative written in for it)")
+                )  # fmt: skip
         for f in sorted(result.atoms(self.net.act_prime), key=sp.default_sort_key):
             left = result.xreplace({f: sp.Integer(1)})
             found.append((left, f"missing the derivative {act}′ ({_text(f)})"))
@@ -341,19 +384,44 @@ class Network:
                     found.append((left, f"missing the factor {_text(factor)}: it is left out"))
         return found
 
-    def _neighbours(self, a) -> list:
-        what, n = self.what[a.base]
+    def others(self, name: str, result) -> list:
+        """The network's other results: another entry of the same gradient is a wrong index,
+        another quantity the wrong variable."""
+        stem = name.split("[")[0].split(" ")[0]
         found = []
-        for m in (n - 1, n + 1):
-            other = self.net.base(what, m) if 0 <= m < len(self.net.labels) else None
-            if other is not None and other in self.what:
-                found.append((other[a.indices], "layer"))
+        for other, (meaning, value) in self.results.items():
+            free = {i, j} & value.free_symbols
+            if other == name or value == result or not free <= result.free_symbols:
+                continue  # the same value, or one with an index this question does not have
+            same = other.split("[")[0].split(" ")[0] == stem
+            kind = "wrong index" if same else "derivative with respect to the wrong variable"
+            found.append((value, f"{kind}: this is {meaning}"))
+        return found
+
+    def _at_layer(self, a, m):
+        what, _ = self.what[a.base]
+        if not 0 <= m < len(self.net.labels):
+            return None
+        other = self.net.base(what, m)
+        return other[a.indices] if other in self.what else None
+
+    def _neighbours(self, a, result) -> list:
+        what, n = self.what[a.base]
+        found = [
+            (self._at_layer(a, m), "layer")
+            for m in range(len(self.net.labels))
+            if m != n and self._at_layer(a, m) is not None
+        ]
+        if len(a.indices) == 2 and a.indices[0] != a.indices[1]:
+            found.append((a.base[a.indices[::-1]], "index (transposed)"))
+        letters = [ix for ix in (i, j) if result.has(ix)]
         for pos, ix in enumerate(a.indices):
-            if ix.is_Integer:
-                for v in (ix - 1, ix + 1):
-                    if v >= 1:
-                        moved = tuple(v if p == pos else x for p, x in enumerate(a.indices))
-                        found.append((a.base[moved], "index"))
+            values = [ix - 1, ix + 1] if ix.is_Integer else [v for v in letters if v != ix]
+            for v in values:
+                if v.is_Integer and v < 1:
+                    continue
+                moved = tuple(v if p == pos else x for p, x in enumerate(a.indices))
+                found.append((a.base[moved], "index"))
         return found
 
     def quantity(
@@ -364,6 +432,7 @@ class Network:
         (δ^{(l)} for δ^{(l+1)}, a missing factor) are named as well."""
         domain = self.backward.domain(indices)
         forms = [result] if short is None else [short, result]
+        self.results[name] = (meaning.split(":")[0], result)
         return Quantity(
             name=f"{self.net.prefix}:{name}",
             derivation="",
@@ -377,7 +446,10 @@ class Network:
             build=lambda: (result, domain),
             reader=self.reader(),
             tidy=lambda expr: _primed(self.net, expr),
-            mistakes=lambda expected: [m for form in forms for m in self.mistakes(form)],
+            mistakes=lambda expected: [
+                *(m for form in forms for m in self.mistakes(form)),
+                *self.others(name, result),
+            ],
             fixed_indices=True,
             parameter=parameter,
         )
@@ -393,8 +465,14 @@ class Network:
 
 
 def _text(a) -> str:
+    """w_{11}^3, δ_1^{(l+1)}, 𝒜′(v_i^{(1)}): an entry as the notes write it."""
     if isinstance(a, sp.Indexed):
-        return f"{a.base.name}_{''.join(map(str, a.indices))}"
+        name, _, label = a.base.name.partition("^")
+        sub = "".join(map(str, a.indices))
+        sub = sub if len(sub) == 1 else f"{{{sub}}}"
+        return f"{name}_{sub}^{label}" if label else f"{name}_{sub}"
+    if isinstance(a, sp.Function) and len(a.args) == 1:
+        return f"{a.func.__name__}({_text(a.args[0])})"
     return str(a)
 
 
@@ -434,6 +512,7 @@ NET121 = Network(
         loss=_squared_error,
         names=_LETTERS,
         plain=(("x", "a", 0, 1), ("x_1", "a", 0, 1), ("yhat", "a", 2, 1)),
+        shown=((("a", 0), "x"), (("a", 2), "ŷ")),
     ),
     "e",
 )
@@ -449,6 +528,7 @@ NET2 = Network(
         loss=_binary_cross_entropy,
         names=(("a", None), ("z", "v"), ("w", "w"), ("delta", "delta")),
         plain=(("x", "a", 0, None), ("z", "a", 1, None), ("ystar", "a", 2, 1)),
+        shown=((("a", 0), "x"), (("a", 1), "z"), (("a", 2), "y*")),
     ),
     "L",
 )
@@ -464,6 +544,7 @@ SCALAR_CHAIN = Network(
         loss=_half_squared_error,
         names=(*_LETTERS[:3], ("delta", "delta"), ("e", "e")),
         plain=(("yhat", "a", 2, 1),),
+        shown=((("a", 2), "ŷ"),),
     ),
     "J",
 )
@@ -550,5 +631,6 @@ def scalar_dw_above() -> Quantity:
 
 
 QUANTITIES = [*_net121(), *_net2(), *_scalar_chain()]
+scalar_dw_above()  # its result is one of the scalar chain's others (a slip for e^{(l)})
 
 __all__ = ["QUANTITIES", "ParseError", "scalar_dw_above"]
