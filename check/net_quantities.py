@@ -66,6 +66,7 @@ class Net:
     names: tuple  # (what, written) pairs
     plain: tuple = ()  # (spelling, what, layer, unit)
     shown: tuple = ()  # ((what, layer), name): a layer's vector shown by its own name (x, ŷ)
+    parens: bool = False  # layer labels written in parentheses: w^{(2)}, δ^{(l+1)}
 
     @property
     def act(self):
@@ -81,7 +82,7 @@ class Net:
         if name is None:
             label = self.labels[layer]
             written = dict(self.names).get(what) or what
-            name = f"{written}^{label}" if len(label) == 1 else f"{written}^({label})"
+            name = f"{written}^({label})" if self.parens else f"{written}^{label}"
         return sp.IndexedBase(name)
 
 
@@ -369,8 +370,8 @@ class Network:
                 extra = self.backward.slope(n, a.indices[0])
                 found.append((result * extra, f"an extra factor {_text(extra)} (of {_text(a)})"))
                 found.append(
-                    (result * extra / a, f"an extra term: {_text(a)} where {_text(a)} belongs, "
-                     f"times {_text(extra)}/{_text(a)} (its derivative written in for it)")
+                    (result * extra / a, f"an extra factor {_text(extra)}/{_text(a)}: "
+                     f"{_text(a)}'s derivative written in for {_text(a)}")
                 )  # fmt: skip
         for f in sorted(result.atoms(self.net.act_prime), key=sp.default_sort_key):
             left = result.xreplace({f: sp.Integer(1)})
@@ -470,6 +471,7 @@ def _text(a) -> str:
         name, _, label = a.base.name.partition("^")
         sub = "".join(map(str, a.indices))
         sub = sub if len(sub) == 1 else f"{{{sub}}}"
+        label = label if len(label) == 1 else f"{{{label}}}"
         return f"{name}_{sub}^{label}" if label else f"{name}_{sub}"
     if isinstance(a, sp.Function) and len(a.args) == 1:
         return f"{a.func.__name__}({_text(a.args[0])})"
@@ -529,6 +531,7 @@ NET2 = Network(
         names=(("a", None), ("z", "v"), ("w", "w"), ("delta", "delta")),
         plain=(("x", "a", 0, None), ("z", "a", 1, None), ("ystar", "a", 2, 1)),
         shown=((("a", 0), "x"), (("a", 1), "z"), (("a", 2), "y*")),
+        parens=True,
     ),
     "L",
 )
@@ -545,6 +548,7 @@ SCALAR_CHAIN = Network(
         names=(*_LETTERS[:3], ("delta", "delta"), ("e", "e")),
         plain=(("yhat", "a", 2, 1),),
         shown=((("a", 2), "ŷ"),),
+        parens=True,
     ),
     "J",
 )
