@@ -385,12 +385,14 @@ class Network:
                     found.append((left, f"missing the factor {_text(factor)}: it is left out"))
         return found
 
-    def others(self, name: str, result) -> list:
+    def others(self, name: str) -> list:
         """The network's other results: another entry of the same gradient is a wrong index,
         another quantity the wrong variable."""
         stem = name.split("[")[0].split(" ")[0]
+        result = self.results[name][1]()[0]
         found = []
-        for other, (meaning, value) in self.results.items():
+        for other, (meaning, made) in self.results.items():
+            value = made()[0]
             free = {i, j} & value.free_symbols
             if other == name or value == result or not free <= result.free_symbols:
                 continue  # the same value, or one with an index this question does not have
@@ -425,15 +427,18 @@ class Network:
                 found.append((a.base[moved], "index"))
         return found
 
-    def quantity(
-        self, name: str, meaning: str, result, indices: dict, parameter=None, short=None
-    ) -> Quantity:
-        """The quantity ``prefix:name`` whose result is ``result`` (in the layers' symbols), the
-        gradient of ``parameter``; ``short``: the result in the network's δ and e, whose slips
-        (δ^{(l)} for δ^{(l+1)}, a missing factor) are named as well."""
-        domain = self.backward.domain(indices)
-        forms = [result] if short is None else [short, result]
-        self.results[name] = (meaning.split(":")[0], result)
+    def quantity(self, name: str, meaning: str, make, indices: dict, parameter=None) -> Quantity:
+        """The quantity ``prefix:name``, the gradient of ``parameter``: ``make()`` gives its
+        result (in the layers' symbols) and the result in the network's δ and e, whose slips
+        (δ^{(l)} for δ^{(l+1)}, a missing factor) are named as well; made when first asked."""
+        made = cache(make)
+        self.results[name] = (meaning.split(":")[0], made)
+
+        def mistakes(expected) -> list:
+            result, short = made()
+            forms = [result] if short == result else [short, result]
+            return [*(m for form in forms for m in self.mistakes(form)), *self.others(name)]
+
         return Quantity(
             name=f"{self.net.prefix}:{name}",
             derivation="",
@@ -444,13 +449,10 @@ class Network:
             indexed=self.indexed,
             index_symbols={"i": i, "j": j, "k": k},
             functions={self.net.act_name: self.net.act},
-            build=lambda: (result, domain),
+            build=lambda: (made()[0], self.backward.domain(indices)),
             reader=self.reader(),
             tidy=lambda expr: _primed(self.net, expr),
-            mistakes=lambda expected: [
-                *(m for form in forms for m in self.mistakes(form)),
-                *self.others(name, result),
-            ],
+            mistakes=mistakes,
             fixed_indices=True,
             parameter=parameter,
         )
@@ -560,14 +562,12 @@ def _gradient(network: Network, name, meaning, what, layer, index, indices=None)
     """∂loss/∂(what)^layer_index, written out in the layers' symbols (its δ-form's slips named)."""
     back = network.backward
     index = tuple(sp.sympify(ix) for ix in index)
-    return network.quantity(
-        name,
-        meaning,
-        back.gradient(what, layer, index),
-        indices or {},
-        parameter=network.net.base(what, layer)[index],
-        short=back.gradient(what, layer, index, written_out=False),
-    )
+
+    def make():
+        return back.gradient(what, layer, index), back.gradient(what, layer, index, False)
+
+    parameter = network.net.base(what, layer)[index]
+    return network.quantity(name, meaning, make, indices or {}, parameter=parameter)
 
 
 def _delta(network: Network, name, meaning, layer, row, indices=None) -> Quantity:
@@ -575,9 +575,8 @@ def _delta(network: Network, name, meaning, layer, row, indices=None) -> Quantit
     return network.quantity(
         name,
         meaning,
-        back.delta(layer, row, True),
+        lambda: (back.delta(layer, row, True), back.delta(layer, row)),
         indices or {},
-        short=back.delta(layer, row),
     )
 
 
@@ -617,8 +616,8 @@ def _scalar_chain() -> list[Quantity]:
                   "w^{(l)} a^{(l-1)}, a^{(l)} = g(z^{(l)}), J = ½(ŷ − y)², ŷ = a^{(l+1)} "
                   "(note 002); params layer = \"l+1\" for w^{(l+1)}", "w", 1, (1, 1)),
         _delta(net, "delta", "δ^{(l)} = ∂J/∂z^{(l)} = e^{(l)} g′(z^{(l)})", 1, ONE),
-        net.quantity("e", "e^{(l)} = ∂J/∂a^{(l)} = δ^{(l+1)} w^{(l+1)}", back.error(1, ONE),
-                     {}, short=back.error(1, ONE)),
+        net.quantity("e", "e^{(l)} = ∂J/∂a^{(l)} = δ^{(l+1)} w^{(l+1)}",
+                     lambda: (back.error(1, ONE),) * 2, {}),
     ]  # fmt: skip
 
 
