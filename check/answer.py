@@ -97,6 +97,8 @@ def check_answer(
     if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
         q, entry, layer = quantity, None, None
         name = q.name
+    elif quantity in quantities.QUANTITIES:  # a name that holds its entry: net121:dW3[1,2]
+        name, entry, layer = quantity, None, None
     else:
         name, entry, layer = _split_quantity(quantity)
     ask = question(name, entry, layer, params or {})
@@ -189,6 +191,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check import custom_quantities
 
         return custom_quantities.expression(params["of"])
+    if name == "scalar-chain:dw" and params.get("layer") == "l+1":  # ∂J/∂w^{(l+1)}
+        from check.net_quantities import scalar_dw_above
+
+        return scalar_dw_above()
     if name == "update-rule" and isinstance(params.get("gradient"), str):
         from check.params_quantities import update_with
 

@@ -12,7 +12,16 @@ from dataclasses import replace
 import sympy as sp
 
 from check import quantities
-from check.more_quantities import UPDATE_RULE, _sgd_step, grad, grad_v, rate, theta, theta_v
+from check.more_quantities import (
+    UPDATE_RULE,
+    GradientReader,
+    _sgd_step,
+    grad,
+    grad_v,
+    rate,
+    theta,
+    theta_v,
+)
 from check.quantities import Quantity
 from derive.errors import UnknownNameError
 
@@ -31,19 +40,20 @@ def update_with(gradient: str) -> Quantity:
     own |= {n: v for n, v in g.indexed.items() if n in UPDATE_RULE.indexed}
     clash = sorted(n for n, v in own.items() if _needs(expected, v))
     free = list(dict.fromkeys(s for s in g.index_symbols.values() if s in expected.free_symbols))
+    named = g.parameter is not None  # the gradient says which entry it is of (w_{ji}^{(1)})
     why = (
         f"its result uses {', '.join(clash)}"
         if clash
         else "it is a matrix quantity"
-        if g.reader is not None or g.tensors is not None or g.shape is not None
+        if _matrix(g)
         else f"its result has {len(free)} free indices"
-        if len(free) > 1
+        if len(free) > 1 and not named
         else ""
     )
     if why:
         raise UnknownNameError(f"update-rule with gradient '{gradient}' is not supported: {why}")
-    parameter = theta_v[free[0]] if free else theta
-    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if free else {}
+    parameter = g.parameter if named else theta_v[free[0]] if free else theta
+    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if free and not named else {}
 
     def build() -> tuple:
         step, domain = _sgd_step()
@@ -53,6 +63,7 @@ def update_with(gradient: str) -> Quantity:
         """θ alone is the entry asked about; ∂L/∂θ_j written as such is the gradient at j."""
         if not isinstance(expr, sp.Basic):
             return expr
+        expr = g.tidy(expr) if g.tidy is not None else expr
         at = {
             a: expected.xreplace(dict(zip(free, a.indices, strict=True)))
             for a in expr.atoms(sp.Indexed)
@@ -69,6 +80,7 @@ def update_with(gradient: str) -> Quantity:
             indexed={**g.indexed, **UPDATE_RULE.indexed},
             index_symbols={**g.index_symbols, **UPDATE_RULE.index_symbols},
             bare=g.bare,
+            reader=_with_gradient(g.reader),
             functions=g.functions,
             swaps=(),  # θ + α g equals θ − α g with y and p swapped: named "uphill" here
             related=g.related,
@@ -83,6 +95,22 @@ def update_with(gradient: str) -> Quantity:
             ],
         )
     )
+
+
+def _matrix(g: Quantity) -> bool:
+    """A quantity answered in matrix notation (the dense layer's, a batch's)."""
+    from derive.language.tensor import TensorReader
+
+    tensor_reader = isinstance(g.reader, type) and issubclass(g.reader, TensorReader)
+    return tensor_reader or g.tensors is not None or g.shape is not None
+
+
+def _with_gradient(reader: type | None) -> type:
+    """The update rule's reader (∂L/∂θ as G), with the gradient quantity's own notation first
+    (w_{ji}^{(1)} the layer's weight, δ_i^{(1)} the network's δ) where it has one."""
+    if reader is None or issubclass(reader, GradientReader):
+        return GradientReader
+    return type(f"{reader.__name__}Update", (reader, GradientReader), {})
 
 
 def _needs(expr, value) -> bool:

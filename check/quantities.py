@@ -91,6 +91,8 @@ class Quantity:
     # index notation with layer labels: name -> its layer relative to the result's (h: −1, as
     # the dense layer's DENSE_LAYERS), so a^{l} where a^{l-1} belongs is the wrong layer
     layers: dict = field(default_factory=dict)
+    # the entry this quantity is the gradient of (w_{j1}^{(2)}): the θ of an update rule with it
+    parameter: sp.Basic | None = None
 
     @property
     def expected(self) -> sp.Expr:
@@ -258,6 +260,7 @@ def _more() -> list[Quantity]:
         forward_quantities,
         model_quantities,
         more_quantities,
+        net_quantities,
         network_quantities,
         regression_quantities,
     )
@@ -270,6 +273,7 @@ def _more() -> list[Quantity]:
         *model_quantities.QUANTITIES,
         *batch_quantities.QUANTITIES,
         *network_quantities.QUANTITIES,
+        *net_quantities.QUANTITIES,
     ]
 
 

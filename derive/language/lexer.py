@@ -178,7 +178,7 @@ def tokenize(text: str) -> list[Token]:
                 Token("rel", text[pos : pos + 2], col, text[pos : pos + 2], spaced=spaced)
             )
             pos += 2
-        elif ch in "'′″" and not (tokens and tokens[-1].kind in ("name", "prime") and not spaced):
+        elif ch in "'′″" and not (_primable(tokens) and not spaced):
             raise ParseError(f"unexpected character {ch!r} at column {col}")  # only g'(z) has one
         elif ch in _CHARS:
             tokens.extend(Token(kind, value, col, ch, spaced=spaced) for kind, value in _CHARS[ch])
@@ -188,3 +188,11 @@ def tokenize(text: str) -> list[Token]:
         spaced = False
     tokens.append(Token("end", "", len(text) + 1, spaced=True))
     return tokens
+
+
+def _primable(tokens: list) -> bool:
+    """A prime may follow a name (g'), a prime (g''), or a decorated name (\\mathcal{A}')."""
+    if tokens and tokens[-1].kind in ("name", "prime"):
+        return True
+    kinds = [t.kind for t in tokens[-4:]]
+    return kinds == ["deco", "open", "name", "close"] and tokens[-3].text == "{"
