@@ -561,7 +561,7 @@ ONE = sp.Integer(1)
 def _gradient(network: Network, name, meaning, what, layer, index, indices=None) -> Quantity:
     """∂loss/∂(what)^layer_index, written out in the layers' symbols (its δ-form's slips named)."""
     back = network.backward
-    index = tuple(sp.sympify(ix) for ix in index)
+    index = tuple(sp.Integer(ix) if isinstance(ix, int) else ix for ix in index)  # 1 or j
 
     def make():
         return back.gradient(what, layer, index), back.gradient(what, layer, index, False)

@@ -441,15 +441,14 @@ class Parser:
             return False
         if self.peek().spaced or not text.isalpha():
             return False
-        for cut in (1,):  # one letter run in: y·log(p), not soft·max(z)
-            head, call = text[:cut], text[cut:]
-            if call in self.functions and len(call) >= 2 and head not in self.functions:
-                first = replace(tok, text=head, src=head)
-                second = replace(tok, text=call, src=call, col=tok.col + cut, spaced=False)
-                self.tokens[self.pos - 1 : self.pos] = [first, second]
-                self.pos -= 1
-                return True
-        return False
+        head, call = text[:1], text[1:]  # one letter run in: y·log(p), not soft·max(z)
+        if len(call) < 2 or call not in self.functions or head in self.functions:
+            return False
+        first = replace(tok, text=head, src=head)
+        second = replace(tok, text=call, src=call, col=tok.col + 1, spaced=False)
+        self.tokens[self.pos - 1 : self.pos] = [first, second]
+        self.pos -= 1
+        return True
 
     def name_suffixes(self, node: Node, tok: Token) -> Node:
         def adjacent() -> bool:
