@@ -93,7 +93,20 @@ def check_answer(
     ``params`` say what the name alone does not (see :func:`check.question.question`):
     ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
-    and says which reading it was ("read as"); otherwise the verdict on the first reading."""
+    and says which reading it was ("read as"); otherwise the verdict on the first reading.
+    With ``notation`` (a profile's name), "read as" and "expected" are written in that
+    profile's symbols, as ``backprop derive --notation`` writes the derivation."""
+    chosen = notation or (params or {}).get("notation")
+    if not isinstance(chosen, str) or not chosen:
+        return _check_answer(quantity, text, timeout, explain, notation, params)
+    from derive.render import profile_notation
+
+    notation_profiles.get(chosen)  # UnknownNameError, listing the profiles, before anything
+    with profile_notation.using(chosen):
+        return _check_answer(quantity, text, timeout, explain, notation, params)
+
+
+def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict:
     if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
         q, entry, layer = quantity, None, None
         name = q.name

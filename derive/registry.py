@@ -25,9 +25,14 @@ class Entry:
     built: Derivation | None = field(default=None, repr=False, compare=False)
 
     def derivation(self) -> Derivation:
-        """The derivation, built on the first call (not verified here)."""
+        """The derivation, built on the first call (not verified here), in the default
+        notation: a step's note is text, made once and kept, and the notation profiles
+        translate it from the default notation when they render it."""
         if self.built is None:
-            self.built = self.build()
+            from derive.render import profile_notation
+
+            with profile_notation.using(None):
+                self.built = self.build()
         return self.built
 
 
