@@ -6,10 +6,8 @@ True
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import re
-import sys
 from dataclasses import replace
 
 import sympy as sp
@@ -502,87 +500,3 @@ def check_transposed(q: Quantity, t: Tensor, expected) -> bool:
 
 def shape_verdict(q: Quantity, text: str, error: ShapeError) -> Verdict:
     return Verdict(q.name, text, show(q.expected), False, method="shapes", diagnosis=str(error))
-
-
-# -- command line -------------------------------------------------------------------------
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser(
-        "answer",
-        help="check a symbolic answer against a verified result",
-        description="Check a hand-derived symbolic answer. Exit 0 correct, 1 incorrect, 2 bad input.",
-    )
-    p.add_argument("quantity", nargs="?", help="what the answer is (see --list)")
-    p.add_argument("answer", nargs="?", help='the answer, plain math or LaTeX, e.g. "p - y"')
-    p.add_argument("--list", action="store_true", help="list the quantities and their symbols")
-    p.add_argument("--explain", action="store_true", help="show the correct derivation")
-    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per stage")
-    p.add_argument("--notations", action="store_true", help="list the notation profiles")
-    p.add_argument("--activation", metavar="EXPR", help="the quantity: g′(z) of g(z) = EXPR")
-    p.add_argument("--loss", metavar="EXPR", help="the quantity: ∂L/∂z of L(p, y) = EXPR")
-    p.add_argument("--output", default="sigmoid", help="with --loss: p = OUTPUT(z) (sigmoid)")
-    p.add_argument("--of", metavar="EXPR", help="with 'derivative': the expression")
-    p.add_argument("--wrt", metavar="VAR", help="with 'derivative': the variable")
-    p.add_argument(
-        "--notation",
-        metavar="NAME",
-        help="the notes' notation: "
-        + ", ".join(notation_profiles.names())
-        + " (default: every unambiguous form, ambiguous ones read every way)",
-    )
-    p.set_defaults(run=run, limits=True)
-
-
-_MADE_HELP = (
-    f"{'derivative':<12} d/dVAR of EXPR: check answer derivative ANSWER --of EXPR --wrt VAR",
-    f"{'--activation':<12} g′(z) of g(z) = EXPR: check answer --activation EXPR ANSWER",
-    f"{'--loss':<12} ∂L/∂z of L(p, y) = EXPR, p = σ(z) (--output NAME): check answer --loss "
-    "EXPR ANSWER",
-)
-
-
-def _question_of(args: argparse.Namespace) -> tuple:
-    """(quantity, answer, params) from the command line; ParseError for a missing part."""
-    made = args.activation is not None or args.loss is not None
-    answer = args.quantity if made and args.answer is None else args.answer
-    if made and args.answer is not None:
-        raise ParseError("give the answer alone with --activation or --loss, not a quantity")
-    if (not made and not args.quantity) or answer is None:
-        raise ParseError('usage: backprop check answer QUANTITY "ANSWER" (or --list)')
-    from check import custom_quantities
-
-    if args.activation is not None:
-        return custom_quantities.activation(args.activation), answer, None
-    if args.loss is not None:
-        return custom_quantities.loss(args.loss, args.output), answer, None
-    given = {k: v for k, v in (("of", args.of), ("wrt", args.wrt)) if v is not None}
-    return args.quantity, answer, given or None
-
-
-def run(args: argparse.Namespace) -> int:
-    if args.notations:
-        print("\n".join(p.describe() for p in notation_profiles.PROFILES.values()))
-        return 0
-    if args.list:
-        for q in quantities.QUANTITIES.values():
-            print(f"{q.name:<12} {q.meaning}\n{'':<12} accepts: {q.accepts}")
-        print("\n".join(_MADE_HELP))
-        return 0
-    quantity, answer, params = _question_of(args)
-    verdict = check_answer(
-        quantity,
-        answer,
-        params=params,
-        timeout=args.timeout,
-        explain=args.explain,
-        notation=args.notation,
-    )
-    if args.json:
-        print(verdict.to_json())
-        if args.explain:
-            print(verdict.explanation, file=sys.stderr)
-    else:
-        print(verdict.to_text())
-    return verdict.exit_code

@@ -14,7 +14,6 @@ one transposed, scaled by m or 1/m, or with the wrong sign.
 
 from __future__ import annotations
 
-import argparse
 import functools
 import math
 from dataclasses import dataclass, field
@@ -265,40 +264,3 @@ def _diagnose(pairs) -> str:
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return a.shape == b.shape and relative_error(a, b) <= AGREE
-
-
-# --- command line ----------------------------------------------------------------------------
-
-
-def register(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "code",
-        help="check a hand-written NumPy gradient function against the derived gradients",
-        description="Run FUNCTION(params, X, Y) -> dict of gradients of the mean loss in a "
-        "subprocess on random batches and compare it with the code generated from the spec.",
-    )
-    parser.add_argument("target", metavar="FILE.py:FUNCTION", help="the student's function")
-    parser.add_argument("--spec", required=True, help="the network spec (TOML)")
-    parser.add_argument(
-        "--timeout", type=_seconds, default=TIMEOUT, help="seconds (default %(default)s)"
-    )
-    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    parser.set_defaults(run=run)
-    return parser
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    try:
-        return check_timeout(value)
-    except BackpropError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def run(args) -> int:
-    report = check_code(args.target, args.spec, timeout=args.timeout)
-    print(report.to_json() if args.json else report.to_text())
-    return report.exit_code

@@ -12,7 +12,6 @@ wrong claim comes with its correct value and the formula and inputs that give it
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -363,49 +362,3 @@ def _rows(q) -> list[str]:
     if len(q.shape) == 1:
         return ["[" + "  ".join(f"{fmt(v):>8}" for v in values) + "]"]
     return ["[" + "  ".join(f"{fmt(v):>8}" for v in row) + "]" for row in values]
-
-
-# --- command line ----------------------------------------------------------------------------
-
-
-def register(subparsers) -> argparse.ArgumentParser:
-    parser = subparsers.add_parser(
-        "numbers",
-        help="check the numbers of a hand-worked example (TOML)",
-        description="Recompute a small network's forward and backward pass exactly and judge "
-        "each claimed number to the precision it is written with.",
-    )
-    parser.add_argument("file", help="the worked example, a TOML file")
-    parser.add_argument("--trace", action="store_true", help="print the whole worked solution")
-    parser.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    parser.set_defaults(run=run, limits=True)
-    return parser
-
-
-def run(args) -> int:
-    report = check_numbers(args.file)
-    if args.json:
-        data = report.to_dict()
-        if args.trace and report.solution is not None:
-            data["trace"] = {
-                name: _json_values(q.nested()) for name, q in report.solution.quantities.items()
-            }
-        print(_dumps(data))
-        return report.exit_code
-    if args.trace:
-        print(report.trace())
-        print()
-    print(report.to_text())
-    return report.exit_code
-
-
-def _json_values(value):
-    if isinstance(value, list):
-        return [_json_values(v) for v in value]
-    return float(value)
-
-
-def _dumps(data) -> str:
-    import json
-
-    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -15,8 +15,6 @@ in (0, 1) and y in [0, 1] when they are not defined; any other name in (−2, 2)
 
 from __future__ import annotations
 
-import argparse
-import json
 import re
 from dataclasses import dataclass, field, replace
 
@@ -35,7 +33,6 @@ from check.equivalence import (
 from check.steps_read import Reader, substitute_index
 from check.steps_report import Line, StepsReport
 from derive.errors import ParseError
-from derive.files import read_text
 from derive.functions import sigmoid
 from derive.model import Domain
 from derive.substitute import apply_definitions
@@ -380,29 +377,6 @@ def _correct(start: sp.Expr, domain: Domain, timeout: float) -> str:
         return run_limited(simplified, start, timeout=timeout)
     except Exception:  # a timeout or a SymPy failure: show the unevaluated derivative
         return show(start)
-
-
-def register(subparsers) -> None:
-    p_ = subparsers.add_parser(
-        "steps",
-        help="check a hand derivation line by line",
-        description="Check a derivation line by line. Exit 0 every step valid, 1 otherwise, 2 bad input.",
-    )
-    p_.add_argument("file", help="a text file: definitions, a starting expression, '=' lines")
-    p_.add_argument("--json", action="store_true", help="print the report as JSON")
-    p_.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per decision")
-    p_.set_defaults(run=run, limits=True)
-
-
-def run(args: argparse.Namespace) -> int:
-    text = read_text(args.file)
-    report = check_steps(text, timeout=args.timeout)
-    print(
-        json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
-        if args.json
-        else report.to_text()
-    )
-    return report.exit_code
 
 
 __all__ = ["check_steps", "np", "read"]

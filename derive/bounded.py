@@ -96,6 +96,8 @@ def bounded_call(function, *args, seconds: float = SECONDS, memory: int = MEMORY
                 break
             chunks.append(chunk)
     _, status = os.waitpid(pid, 0)
+    if not chunks and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 70:
+        raise BackpropError("internal error (a bug; its traceback is above)")
     if not chunks:
         raise BackpropError(f"the worker died (status {status}): out of memory?")
     outcome, printed = pickle.loads(b"".join(chunks))  # noqa: S301 - our own child's result

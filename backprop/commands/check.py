@@ -9,11 +9,11 @@ modes' parsers and parses them.  ``backprop --help`` therefore never imports Sym
 from __future__ import annotations
 
 import argparse
-import importlib
 
 from backprop import rules_option
+from backprop.commands import check_modes
 
-MODES = ("check.answer", "check.steps", "check.numbers", "check.code")
+MODES = check_modes.MODES
 
 
 def register(sub) -> None:
@@ -46,14 +46,8 @@ def build_parser(
     p = parser_class(prog=prog, description=description)
     modes = p.add_subparsers(dest="mode", metavar="MODE", parser_class=parser_class)
     _with_rules_option(modes)
-    for name in [m for m in MODES if m == f"check.{mode}"] or MODES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError as exc:
-            if exc.name != name:  # a module that is there but broken is a bug: show it
-                raise
-            continue
-        module.register(modes)
+    for name in [m for m in MODES if m == mode] or MODES:
+        check_modes.register(modes, name)
     return p
 
 
