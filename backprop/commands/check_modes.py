@@ -31,6 +31,7 @@ def register(subparsers, mode: str) -> None:
 
 
 def _answer(subparsers) -> None:
+    import check.answer  # noqa: F401 - imported here, under the start-up's import guard
     from check.equivalence import DEFAULT_TIMEOUT
     from derive.language import profiles as notation_profiles
 
@@ -148,6 +149,7 @@ def _run_answer(args: argparse.Namespace) -> int:
 
 
 def _steps(subparsers) -> None:
+    import check.steps  # noqa: F401 - imported here, under the start-up's import guard
     from check.equivalence import DEFAULT_TIMEOUT
 
     p = subparsers.add_parser(
@@ -178,6 +180,8 @@ def _run_steps(args: argparse.Namespace) -> int:
 
 
 def _numbers(subparsers) -> None:
+    import check.numbers  # noqa: F401 - imported here, under the start-up's import guard
+
     p = subparsers.add_parser(
         "numbers",
         help="check the numbers of a hand-worked example (TOML)",
