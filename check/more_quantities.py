@@ -304,11 +304,11 @@ def _without_derivative(result) -> list:
 
 
 def _dense_dz(name: str, meaning: str) -> Quantity:
-    from check.quantities import QUANTITIES as BUILT_IN
+    from check.quantities import core
     from check.reading import GivenGradientReader
     from derive.builtins.dense import g as dense_g
 
-    delta = BUILT_IN["dense:delta"]
+    delta = core("dense:delta")
     return replace(
         delta,
         name=name,
@@ -387,8 +387,7 @@ def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
     """z = W h + b (entry i: Σ_l W_il h_l + b_i), the dense derivation's own definition of z;
     without the bias where the notes' neuron has none; ``inputs`` fixes n_in (an answer that
     writes the sum out term by term, w_1 h_1 + … + w_5 h_5, is for that many inputs)."""
-    from check.quantities import QUANTITIES as BUILT_IN
-    from check.quantities import made
+    from check.quantities import core, made
     from derive.builtins.dense import dense_domain
     from derive.builtins.dense import g as dense_activation
     from derive.builtins.dense import pre_activation as z_of
@@ -407,7 +406,7 @@ def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
     suffix = ("" if bias else " without bias") + (f" ({inputs} inputs)" if inputs else "")
     return made(
         replace(
-            BUILT_IN["dense:db"],
+            core("dense:db"),
             name="dense:z" + suffix,
             meaning="z = W h + b, the pre-activation of the dense layer (n_out)"
             + (" (no bias)" if not bias else ""),

@@ -242,7 +242,7 @@ _DENSE_ALTERNATIVES = (
 
 @cache
 def _built(name: str) -> tuple:
-    return (QUANTITIES.get(name) or _MADE[name]).build()
+    return (_registry().get(name) or _MADE[name]).build()
 
 
 _MADE: dict[str, Quantity] = {}  # quantities made from the question's text (--loss, of/wrt)
@@ -277,7 +277,9 @@ def _more() -> list[Quantity]:
     ]
 
 
-QUANTITIES: dict[str, Quantity] = {
+# the quantities defined here; the other modules' are added on first use (:func:`_registry`),
+# so that any of those modules can be imported first
+_CORE: dict[str, Quantity] = {
     q.name: q
     for q in [
         _activation("sigmoid", "σ(z)"),
@@ -368,16 +370,33 @@ def show_name(name: str) -> str:
     return {"sigmoid": "that is σ", "tanh": "that is tanh", "relu": "that is ReLU"}[name]
 
 
-QUANTITIES.update({q.name: q for q in _more()})
+def core(name: str) -> Quantity:
+    """A quantity defined in this module (dense:delta, dense:db, …), for the modules that build
+    theirs from one while the registry is not complete yet."""
+    return _CORE[name]
+
+
+@functools.cache
+def _registry() -> dict[str, Quantity]:
+    """Every quantity by name: this module's, then the other quantity modules'."""
+    return {**_CORE, **{q.name: q for q in _more()}}
+
+
+def __getattr__(name: str):
+    """``QUANTITIES``, the registry, made on first use (PEP 562)."""
+    if name == "QUANTITIES":
+        return _registry()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def names() -> list[str]:
-    return list(QUANTITIES)
+    return list(_registry())
 
 
 def get(name: str) -> Quantity:
     """The quantity called ``name``, or d/dz of the activation record called ``name``;
     UnknownNameError (one line, with a suggestion) if none."""
+    QUANTITIES = _registry()  # noqa: N806 - the registry
     if name not in QUANTITIES and name in rulebook.activations():
         return _activation(name)
     if name not in QUANTITIES:
