@@ -410,4 +410,4 @@ def get(name: str) -> Quantity:
     return QUANTITIES[name]
 
 
-__all__ = ["Quantity", "QUANTITIES", "alternative_results", "get", "names", "zprev"]
+__all__ = ["Quantity", "alternative_results", "core", "get", "names", "zprev"]
