@@ -14,8 +14,7 @@ Row primitives take the index they run over as a ``(index, low, high)`` tuple, a
 :func:`stabilise` applies the rewrites (each one an identity, each tested on its own) to a
 symbolic expression *before* it is printed, so a loss is computed from its logits:
 
->>> from codegen.special import ERF_SOURCE
-from derive.functions import sigmoid
+>>> from derive.functions import sigmoid
 >>> z, y = sp.symbols("z y", real=True)
 >>> stabilise(-y * sp.log(sigmoid(z)) - (1 - y) * sp.log(1 - sigmoid(z)))
 y*softplus(-z) + (1 - y)*softplus(z)
