@@ -234,6 +234,8 @@ def _softmax(classes: int | None):
         d = derive.get("softmax-ce")
         sizes = {K: [classes]} if classes is not None else dict(d.domain.sizes)
         entry = d.domain.definitions[pv](i)  # the derivation's own p_i = softmax(z)_i
+        if classes is not None:  # the denominator written out, as the answer writes it
+            entry = entry.subs(K, classes).doit()
         indices = dict(d.domain.indices)  # i (and j) run over the K classes
         return entry, Domain(sizes=sizes, indices=indices, assumptions=["p = softmax(z), entry i"])
 
@@ -261,7 +263,7 @@ def _tidy_softmax(expr):
     if isinstance(expr, sp.Basic) and _numbered(expr):
         raise ParseError(
             "numbered entries z_1, z_2 need the number of classes K, which the question does "
-            "not give (give K)"
+            "not give (give K: --classes K, or K in the question's params)"
         )
     return classes_limit()(expr)
 
