@@ -38,3 +38,12 @@ def test_spelling_from_the_notes(name, answer, params, correct):
 def test_a_name_that_ends_like_a_function_is_split_only_before_its_call():
     verdict = check_answer("bce:loss", "-(ylog(p)+(1-y)log(1-p))")
     assert "y log(p)" in verdict.read_as
+
+
+def test_plain_text_entry_of_z_prev_in_a_call():
+    """``g′(z_prev,j)``, the tool's own plain text, is one argument: entry j of z_prev."""
+    from check.answer import check_answer
+
+    right = check_answer("dense:delta", "g′(z_prev,j) Σ_{k=1}^{n_out} W_kj δ_k")
+    assert right.correct and "entry j of z_prev" in right.read_as
+    assert not check_answer("dense:delta", "g′(z_prev,j) Σ_{k=1}^{n_out} W_jk δ_k").correct

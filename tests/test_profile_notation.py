@@ -26,9 +26,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "profiles"
 ROOT = Path(__file__).resolve().parents[1]
 
 # results the checker cannot read yet in any notation, the default included (checker gaps)
-UNREADABLE = {
-    "dense:delta": "the plain text g′(z_prev,j) reads as g′ of two arguments (z_prev and j)",
-}
+UNREADABLE: dict[str, str] = {}  # quantities whose rendered plain text does not read back
 UNREADABLE_LATEX = {("ystar-calligraphic-activation", "dense:delta"): "\\mathcal{A}' not read"}
 # profiles whose notes write W as n_in × n_out (∂L/∂W = h δᵀ): the checker judges in their
 # layout, while derive renders the n_out × n_in one (stated in its conventions)

@@ -681,7 +681,7 @@ class ScalarReader:
         if name not in self.functions:
             raise self.fail(f"unknown function '{name}'", node)
         fn = self.functions[name]
-        args = [self.read(arg) for arg in node.args]
+        args = [self.read(arg) for arg in self._entry_argument(fn, node)]
         keywords = {key: self.read(value) for key, value in node.keywords}
         if getattr(fn, "exp_like", False) and args:
             args[0] = self.limits.check_exponent(args[0], node.tok, whole=False)
@@ -697,6 +697,24 @@ class ScalarReader:
                 )
             value = self.limits.power_of(value, count, node.tok)
         return value
+
+    def _entry_argument(self, fn, node: Node) -> list:
+        """``g′(z_prev,j)``, the tool's own plain text for entry j of z_prev: a one-argument
+        function given a name with a word subscript and then one index letter has one
+        argument, that entry (as ``z_{prev,j}`` says it); else the arguments as written."""
+        args = list(node.args)
+        if len(args) != 2 or node.keywords or not (node.primes or getattr(fn, "arity", 0) == 1):
+            return args
+        first, second = args
+        if first.kind != "name" or first.sub is None or first.sub.kind != "name":
+            return args
+        if f"{first.text}_{first.sub.text}" not in self.indexed:
+            return args
+        if second.kind != "name" or second.sub is not None or second.text not in self.index_symbols:
+            return args
+        named = f"{first.text}_{first.sub.text}"
+        self.note(f"{named},{second.text} read as entry {second.text} of {named}")
+        return [replace(first, sub=Node("indices", first.sub.tok, args=(first.sub, second)))]
 
     def derivative_of(self, fn, name: str, args: list, keywords: dict, node: Node):
         """g'(z): the derivative of a one-argument function at its argument."""
