@@ -138,6 +138,14 @@ def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict
         )
     if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
         profile = replace(profile, result_layer=ask.letter_layer)
+    from derive.render import profile_notation
+
+    with profile_notation.weights_written(profile.weights):  # W_ji shown as the notes index it
+        return _judged(q, text, profile, ask, timeout, explain, notation)
+
+
+def _judged(q: Quantity, text: str, profile, ask, timeout, explain, notation) -> Verdict:
+    """Every reading of ``text`` judged; the first correct one, else the reported one."""
     layer = ask.layer
     sizes = ask.layer_sizes()
     found = _in_range(answer_readings(q, text, profile, sizes), profile.index_base)

@@ -97,6 +97,18 @@ class GivenGradientReader(ScalarReader):
         return super()._read_deriv(node)
 
 
+class _InOutWeights(sp.IndexedBase):
+    """W as notes that write it n_in × n_out (note 003: z_1 = 𝒜(w_11 x_1 + w_21 x_2)) index
+    it: W_ji joins input j to output i, so their W_ji is the derivations' W_ij."""
+
+    def __getitem__(self, indices, **kw_args):
+        if isinstance(indices, tuple) and len(indices) == 2:
+            return Wm[indices[1], indices[0]]
+        return Wm[indices]
+
+
+IN_OUT_W = _InOutWeights("W")
+
 _THIS_Z = sp.IndexedBase("z_this")  # z of the result's own layer, inside ∂L/∂z_i only
 
 
@@ -228,6 +240,8 @@ def answer_readings(
         if q.given:  # dh_1 σ′(z_1): z is the layer below's here (∂e/∂z_j is this layer's)
             indexed |= {name: GIVEN[name] for name in q.given} | {"z": zprev, "zprev": zprev}
         offsets = DENSE_LAYERS
+    if q.shape is not None and profile.weights == "n_in × n_out":  # w_{ji}: input j, output i
+        indexed = {name: IN_OUT_W if base == Wm else base for name, base in indexed.items()}
     for alias, name in profile.aliases.items():  # a = z where a is the pre-activation
         if name in indexed and alias not in q.indexed:
             indexed = {**indexed, alias: indexed[name]}

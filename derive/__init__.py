@@ -20,7 +20,7 @@ _LAZY = {
     **dict.fromkeys(("custom_activation", "custom_loss"), "derive.custom"),
     **dict.fromkeys(("Chain", "Check", "Derivation", "Step"), "derive.model"),
     **dict.fromkeys(("mlp", "mlp_from_options"), "derive.network"),
-    **dict.fromkeys(("entries", "get", "names"), "derive.registry"),
+    **dict.fromkeys(("entries", "get", "get_in_notation", "names"), "derive.registry"),
     **dict.fromkeys(("register_activation", "register_loss", "load_rules"), "derive.rulebook"),
 }
 
@@ -49,6 +49,7 @@ __all__ = [
     "custom_loss",
     "entries",
     "get",
+    "get_in_notation",
     "load_rules",
     "mlp",
     "mlp_from_options",

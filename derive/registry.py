@@ -82,6 +82,7 @@ LECTURE_ORDER = [
     "sigmoid-bce",
     "mse",
     "dense",
+    "dense-in-out",
     "batch",
     "mlp",
     "l2",
@@ -108,6 +109,21 @@ def source(name: str) -> Derivation:
     if name not in _REGISTRY:
         raise UnknownNameError(f"unknown derivation '{name}'")
     return _REGISTRY[name].derivation()
+
+
+# derivations written for one weight layout, and their twin for the other (W n_in × n_out)
+IN_OUT_LAYOUT = {"dense": "dense-in-out"}
+
+
+def get_in_notation(name: str, notation: str | None) -> Derivation:
+    """The derivation ``name`` as notes in profile ``notation`` would derive it: where their W
+    is n_in × n_out (z = Wᵀ h + b), the twin derivation in that layout (dense → dense-in-out)."""
+    if notation is not None and name in IN_OUT_LAYOUT:
+        from derive.language import profiles
+
+        if profiles.get(notation).weights == "n_in × n_out":
+            name = IN_OUT_LAYOUT[name]
+    return get(name)
 
 
 def get(name: str) -> Derivation:

@@ -128,7 +128,7 @@ def _one(args):
         return derive.mlp_from_options(
             args.layers, args.hidden, args.out_layer, args.loss_name, progress=_progress_bar()
         )
-    return derive.get(args.name)
+    return derive.get_in_notation(args.name, args.notation)
 
 
 def _progress_bar():

@@ -42,10 +42,11 @@ def _sizes_sampler(rng, count, shape):
     return rng.uniform(-2.0, 2.0, size=(count, *shape))
 
 
-def dense_domain(h_is_leaf: bool = True) -> Domain:
+def dense_domain(h_is_leaf: bool = True, pre=pre_activation) -> Domain:
+    """``pre``: z_row as a function of the row (:func:`pre_activation`, W n_out × n_in)."""
     definitions = {
-        L: upstream_loss(pre_activation),
-        deltav: lambda row: a[row] + c[row] * pre_activation(row),
+        L: upstream_loss(pre),
+        deltav: lambda row: a[row] + c[row] * pre(row),
     }
     if not h_is_leaf:
         definitions[hv] = lambda col: g(zprev[col])
@@ -64,9 +65,9 @@ def _tanh_g():
     return sp.Lambda(x, sp.tanh(x))
 
 
-def _through_z(wrt):
+def _through_z(wrt, pre=pre_activation):
     """Σ_k δ_k ∂z_k/∂(wrt): the chain rule through every output of the layer."""
-    return sp.Sum(deltav[k] * sp.Derivative(pre_activation(k), wrt), (k, 1, n_out))
+    return sp.Sum(deltav[k] * sp.Derivative(pre(k), wrt), (k, 1, n_out))
 
 
 def _differentiate_and_pick(expr):
@@ -75,8 +76,11 @@ def _differentiate_and_pick(expr):
     return done, rules.eliminate_deltas(rules.split_sums(done))
 
 
-def _gradient_chain(key, wrt, title, partial_why, matrix_form, matrix_text, domain=None):
-    start = _through_z(wrt)
+def gradient_chain(
+    key, wrt, title, partial_why, matrix_form, matrix_text, domain=None, pre=pre_activation
+):
+    """∂L/∂(wrt) by the chain rule through every z_k = ``pre(k)``, in three verified steps."""
+    start = _through_z(wrt, pre)
     done, picked = _differentiate_and_pick(start)
     steps = [
         Step(start, "chain rule: L depends on it through every z_k; δ_k = ∂L/∂z_k"),
@@ -94,19 +98,75 @@ def _gradient_chain(key, wrt, title, partial_why, matrix_form, matrix_text, doma
     )
 
 
-@register(
-    "dense", "dense layer: ∂L/∂W = δ hᵀ, ∂L/∂b = δ, ∂L/∂h = Wᵀ δ, δ_prev = (Wᵀ δ) ⊙ g′(z_prev)"
-)
+def pre_activation_in_out(row):
+    """z_row = Σ_l W_{l,row} h_l + b_row: W is n_in × n_out (z = Wᵀ h + b), as some notes write."""
+    return sp.Sum(Wm[l, row] * hv[l], (l, 1, n_in)) + bv[row]
+
+
+# what differs between the two weight layouts, and nothing else
+_LAYOUTS = {
+    "n_out × n_in": dict(
+        name="dense",
+        pre=pre_activation,
+        weight=Wm[i, j],
+        dW_why="∂z_k/∂W_ij = 𝟙[k = i] h_j",
+        dW_form=(r"\delta h^{\top}", "δ hᵀ"),
+        dh_why="∂z_k/∂h_j = W_kj",
+        dh_form=(r"W^{\top} \delta", "Wᵀ δ"),
+        delta_form=(
+            r"\left(W^{\top} \delta\right) \odot g'\left(z_{\mathrm{prev}}\right)",
+            "(Wᵀ δ) ⊙ g′(z_prev)",
+        ),
+        rows="",
+        title="The dense layer z = W h + b",
+        summary="∂L/∂W = δ hᵀ, ∂L/∂b = δ, ∂L/∂h = Wᵀ δ, δ_prev = (Wᵀ δ) ⊙ g′(z_prev)",
+        weights="W ∈ ℝ^{n_out × n_in}",
+        z="z_k = Σ_l W_kl h_l + b_k",
+    ),
+    "n_in × n_out": dict(
+        name="dense-in-out",
+        pre=pre_activation_in_out,
+        weight=Wm[j, i],
+        dW_why="∂z_k/∂W_ji = 𝟙[k = i] h_j",
+        dW_form=(r"h \delta", "h δ"),
+        dh_why="∂z_k/∂h_j = W_jk",
+        dh_form=(r"\delta W^{\top}", "δ Wᵀ"),
+        delta_form=(
+            r"\left(\delta W^{\top}\right) \odot g'\left(z_{\mathrm{prev}}\right)^{\top}",
+            "(δ Wᵀ) ⊙ g′(z_prev)ᵀ",
+        ),
+        rows="δ = ∂L/∂z and ∂L/∂h are row vectors (1 × n_out, 1 × n_in); h and z are column "
+        "vectors.",
+        title="The dense layer z = Wᵀ h + b (W is n_in × n_out)",
+        summary="∂L/∂W = h δ, ∂L/∂b = δ, ∂L/∂h = δ Wᵀ, δ_prev = (δ Wᵀ) ⊙ g′(z_prev)ᵀ (δ a row)",
+        weights="W ∈ ℝ^{n_in × n_out} (W_ji joins input j to output i)",
+        z="z_k = Σ_l W_lk h_l + b_k",
+    ),
+}
+
+
+@register("dense", "dense layer: " + _LAYOUTS["n_out × n_in"]["summary"])
 def dense() -> Derivation:
-    domain = dense_domain()
-    dW = _gradient_chain(
-        "dW", Wm[i, j], "weights", "∂z_k/∂W_ij = 𝟙[k = i] h_j", r"\delta h^{\top}", "δ hᵀ"
-    )
-    db = _gradient_chain("db", bv[i], "biases", "∂z_k/∂b_i = 𝟙[k = i]", r"\delta", "δ")
-    dh = _gradient_chain("dh", hv[j], "layer input", "∂z_k/∂h_j = W_kj", r"W^{\top} \delta", "Wᵀ δ")
+    return dense_layer("n_out × n_in")
+
+
+@register("dense-in-out", "dense layer, W n_in × n_out: " + _LAYOUTS["n_in × n_out"]["summary"])
+def dense_in_out() -> Derivation:
+    return dense_layer("n_in × n_out")
+
+
+def dense_layer(layout: str) -> Derivation:
+    """The dense layer's gradients for the weight layout ``layout`` (a key of _LAYOUTS)."""
+    spec = _LAYOUTS[layout]
+    pre = spec["pre"]
+    domain = dense_domain(pre=pre)
+    dW = gradient_chain("dW", spec["weight"], "weights", spec["dW_why"], *spec["dW_form"], pre=pre)
+    db = gradient_chain("db", bv[i], "biases", "∂z_k/∂b_i = 𝟙[k = i]", r"\delta", "δ", pre=pre)
+    dh = gradient_chain("dh", hv[j], "layer input", spec["dh_why"], *spec["dh_form"], pre=pre)
     # δ of the layer below: h_j = g(zprev_j) is now a function of zprev
-    below = dense_domain(h_is_leaf=False)
+    below = dense_domain(h_is_leaf=False, pre=pre)
     chain_h = dh.result * sp.Derivative(g(zprev[j]), zprev[j])
+    delta_latex, delta_text = spec["delta_form"]
     delta_prev = Chain(
         lhs=sp.Derivative(L, zprev[j]),
         steps=[
@@ -117,8 +177,8 @@ def dense() -> Derivation:
         ],
         title="delta of the layer below",
         note="g is any differentiable activation; checked with g = tanh",
-        matrix_form=r"\left(W^{\top} \delta\right) \odot g'\left(z_{\mathrm{prev}}\right)",
-        matrix_form_text="(Wᵀ δ) ⊙ g′(z_prev)",
+        matrix_form=delta_latex,
+        matrix_form_text=delta_text,
         domain=below,
         key="delta_below",
     )
@@ -131,15 +191,16 @@ def dense() -> Derivation:
             crosscheck.standard(d.definitions[L], leaf, chain.result, d), chain.title
         )
     return Derivation(
-        name="dense",
-        title="The dense layer z = W h + b",
-        summary="∂L/∂W = δ hᵀ, ∂L/∂b = δ, ∂L/∂h = Wᵀ δ, δ_prev = (Wᵀ δ) ⊙ g′(z_prev)",
+        name=spec["name"],
+        title=spec["title"],
+        summary=spec["summary"],
         chains=chains,
         domain=domain,
         conventions=[
-            "One example: h ∈ ℝ^{n_in} (column vector), W ∈ ℝ^{n_out × n_in}, b, z ∈ ℝ^{n_out}.",
-            "z_k = Σ_l W_kl h_l + b_k, and δ_k = ∂L/∂z_k is the gradient arriving from above.",
+            f"One example: h ∈ ℝ^{{n_in}} (column vector), {spec['weights']}, b, z ∈ ℝ^{{n_out}}.",
+            f"{spec['z']}, and δ_k = ∂L/∂z_k is the gradient arriving from above.",
             "h = g(z_prev) is the output of the layer below; ⊙ is the elementwise product.",
+            *([spec["rows"]] if spec["rows"] else []),
         ],
         cross_checks=checks,
     )
@@ -237,4 +298,4 @@ def batch() -> Derivation:
     )
 
 
-__all__ = ["batch", "dense", "np"]
+__all__ = ["batch", "dense", "dense_domain", "gradient_chain", "np", "pre_activation"]

@@ -131,6 +131,7 @@ class NotesLatexPrinter(LatexPrinter):
         return positive_first(super()._as_ordered_terms(expr, order=order))
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
+        expr = profile_notation.as_written(expr)  # W_ji where the notes' W is n_in × n_out
         gradient_of = gradient_base(expr)
         if gradient_of is not None:  # dh^(2)_j is ∂L/∂h^(2)_j
             return r"\frac{\partial %s}{\partial %s}" % (

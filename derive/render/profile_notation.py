@@ -35,7 +35,7 @@ from derive.language import profiles
 from derive.losses import yhat, yhatv
 from derive.render import notation
 from derive.render.forms import LAYER_LABELS
-from derive.symbols import p, pv
+from derive.symbols import Wm, p, pv
 
 LAYER_STYLES = tuple(LAYER_LABELS)  # "(l)" W^{(3)}, "[l]" W^{[3]}, "l" W^3, "subscript" W_3
 DEFAULT_LAYER = "(l)"
@@ -163,11 +163,31 @@ def setting(name: str | RenderNotation | None) -> RenderNotation:
 
 
 _CURRENT: ContextVar[RenderNotation] = ContextVar("render_notation", default=DEFAULT)
+_IN_OUT: ContextVar[bool] = ContextVar("weights_in_out", default=False)
 
 
 def current() -> RenderNotation:
     """The setting of the rendering under way (printers made without one use it)."""
     return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def weights_written(layout: str) -> Iterator[None]:
+    """Inside the block, with ``layout`` "n_in × n_out", the derivations' W_ij (output i,
+    input j) is printed W_ji, as notes whose W is n_in × n_out index it (the checker's
+    "read as" and "expected" for those notes); "n_out × n_in" changes nothing."""
+    token = _IN_OUT.set(layout == "n_in × n_out")
+    try:
+        yield
+    finally:
+        _IN_OUT.reset(token)
+
+
+def as_written(expr: sp.Indexed) -> sp.Indexed:
+    """An entry of W as the current layout indexes it (see :func:`weights_written`)."""
+    if _IN_OUT.get() and expr.base == Wm and len(expr.indices) == 2:
+        return sp.Indexed(expr.base, expr.indices[1], expr.indices[0])
+    return expr
 
 
 @contextlib.contextmanager

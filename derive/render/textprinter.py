@@ -94,6 +94,7 @@ class NotesTextPrinter(StrPrinter):
         return "{%s}" % ",".join(self._print(ix) for ix in indices)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
+        expr = profile_notation.as_written(expr)  # W_ji where the notes' W is n_in × n_out
         gradient_of = gradient_base(expr)
         if gradient_of is not None:  # dh⁽²⁾_j is (∂L/∂h⁽²⁾_j)
             return "(∂%s/∂%s)" % (notation.GRADIENT_NUMERATOR, self._print(gradient_of))
