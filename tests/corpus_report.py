@@ -48,6 +48,7 @@ DIAGNOSES = {
     "sign": r"sign|−1 times|-1 times",
     "lost-minus": r"lost minus|minus sign|sign",
     "transpose": r"transpos",
+    "wrong-order": r"wrong order|other order",  # B A for A B (δᵀ… is a transpose, not this)
     "sigma-for-derivative": r"σ itself|sigma itself|function itself|not its derivative|"
     r"expression being differentiated|activation, not|σ for σ′|g for g′",
     "missing-1/m": r"1/m|factor m|mean|average",
