@@ -62,7 +62,7 @@ DIAGNOSES = {
     r"function itself|undifferentiated",
     "uphill": r"uphill|\+ ?α|plus|sign",
     "missing-learning-rate": r"learning rate|α|alpha",
-    "inverse": r"invers",
+    "inverse": r"invers|reciprocal",
     "missing-derivative": r"g′|σ′|g'|derivative|left out|missing",
     "wrong-variable": r"wrong variable|written in terms|belongs|instead of|where .* belongs",
     "zero": r"0 everywhere|zero|is 0",
