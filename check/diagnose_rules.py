@@ -209,3 +209,18 @@ def diagonal_formula(general, at: dict) -> list:
         return []
     diagonal = general.xreplace(dict.fromkeys(deltas, sp.Integer(1))).xreplace(at)
     return [("wrong index: the diagonal entry's formula (𝟙[i = j] = 1) used where i ≠ j", diagonal)]
+
+
+def indicator_dropped(general) -> list:
+    """A result with a factor 𝟙[i = ℓ] (−𝟙[i = ℓ]/ŷ_i) written without it: the entry for
+    i = ℓ only (−1/ŷ_ℓ, −1/ŷ_i), where every other entry is 0."""
+    factors = sp.Mul.make_args(general)
+    deltas = [f for f in factors if isinstance(f, sp.KroneckerDelta)]
+    if len(deltas) != 1 or not all(isinstance(a, sp.Symbol) for a in deltas[0].args):
+        return []
+    delta = deltas[0]
+    a, b = delta.args
+    dropped = general.xreplace({delta: sp.Integer(1)})
+    x, y = show(a), show(b)
+    message = f"missing factor 𝟙[{x} = {y}]: that is the entry for {x} = {y} only; the others are 0"
+    return [(message, e) for e in (dropped, dropped.xreplace({a: b}), dropped.xreplace({b: a}))]

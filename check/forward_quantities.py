@@ -366,6 +366,12 @@ def at_true_class(name: str) -> Quantity:
     def tidy(value):
         return _at_true_class(base.tidy(value) if base.tidy is not None else value)
 
+    def mistakes(_expected) -> list:
+        """The base quantity's typical mistakes (the loss itself, …) at the true class too."""
+        if base.mistakes is None:
+            return []
+        return [(_at_true_class(e), message) for e, message in base.mistakes(base.expected)]
+
     return made(
         replace(
             base,
@@ -373,6 +379,7 @@ def at_true_class(name: str) -> Quantity:
             index_symbols={**base.index_symbols, "ell": ELL},
             build=build,
             tidy=tidy,
+            mistakes=mistakes if base.mistakes is not None else None,
         )
     )
 

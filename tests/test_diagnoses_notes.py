@@ -43,7 +43,7 @@ MISTAKES = [
     ("sigmoid:forward", r"\frac{1}{1-e^{-z^{L+1}}}", {}, r"sign error in the term exp\(−z\)"),
     # softmax with a term of its denominator missing, or the numerator's own term
     ("softmax:forward", r"\frac{\exp(z_1)}{exp(z_2) + exp(z_3)}", {"K": 3, "entry": [1]}, r"missing term exp\(z_1\)"),
-    ("softmax:forward", r"\frac{e^{z_1^3}}{e^{z_1^3} + e^{z_2^3}}", {"K": 3, "entry": [1]}, r"missing term exp\(z_K\)"),
+    ("softmax:forward", r"\frac{e^{z_1^3}}{e^{z_1^3} + e^{z_2^3}}", {"K": 3, "entry": [1]}, r"missing term exp\(z_3\)"),
     # indices: one wrong, two values swapped, a matrix transposed
     ("softmax-ce", r"\hat{y}_1 - y_2", {}, r"wrong index: y_2 where y_1 belongs"),
     ("dense:dW", r"\delta_i a_i", {}, r"wrong index: h_i where h_j belongs"),

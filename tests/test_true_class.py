@@ -103,3 +103,19 @@ def test_indicator_of_a_real_equality_stays_a_condition():
 def test_entry_of_a_function_that_is_not_a_vector_is_refused():
     with pytest.raises(ParseError, match="not a vector"):
         check_answer("sigmoid", "sigma(z)_i")
+
+
+def test_the_indicator_left_out_is_named():
+    """−1/ŷ_ℓ for ∂L/∂ŷ_i = −𝟙(i = ℓ)/ŷ_i (note 004): right for i = ℓ only."""
+    from check.answer import check_answer
+
+    verdict = check_answer("ce:dp", r"-\frac{1}{\hat{y}_{\ell}}")
+    assert verdict.correct is False
+    assert "missing factor 𝟙[ℓ = i]" in verdict.diagnosis
+
+
+def test_the_loss_itself_at_the_true_class():
+    from check.answer import check_answer
+
+    verdict = check_answer("ce:dp", r"-\log \hat{y}_{\ell}")
+    assert verdict.correct is False and "the loss itself" in verdict.diagnosis
