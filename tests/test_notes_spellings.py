@@ -47,3 +47,12 @@ def test_plain_text_entry_of_z_prev_in_a_call():
     right = check_answer("dense:delta", "g′(z_prev,j) Σ_{k=1}^{n_out} W_kj δ_k")
     assert right.correct and "entry j of z_prev" in right.read_as
     assert not check_answer("dense:delta", "g′(z_prev,j) Σ_{k=1}^{n_out} W_jk δ_k").correct
+
+
+def test_a_parenthesised_base_squared_is_a_power_not_a_layer():
+    """(δ)^2 is δ², never δ of layer 2 (which a bare δ^2 may be)."""
+    from check.answer import check_answer
+
+    verdict = check_answer("dense:db", "(δ)^2")
+    assert verdict.correct is False and "layer" not in verdict.read_as
+    assert check_answer("dense:db", "δ^2").correct  # δ of layer 2, a reading said

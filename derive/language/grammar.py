@@ -199,12 +199,18 @@ class Parser:
             self.depth -= 1
 
     def power(self) -> Node:
+        grouped = self.at("open", "(") or self.at("open", "{")  # (δ)^2: a power, not a layer
         base = self.postfix()
         if self.at("op", "^"):
             tok = self.next()
             bracketed = base.kind == "name" and base.text == "e" and self.bracketed_superscript()
             exponent = self.unary()
-            maybe = base.kind == "name" and exponent.kind == "num" and exponent.text.isdigit()
+            maybe = (
+                base.kind == "name"
+                and not grouped
+                and exponent.kind == "num"
+                and exponent.text.isdigit()
+            )
             if bracketed and exponent.kind in ("name", "num", "sum"):  # e^{(k)}: the error of
                 return self.label_of_e(base, exponent, tok)  # layer k, or e to the power k
             marks = (
