@@ -163,10 +163,43 @@ def _activation(name: str, chain_output: str | None = None) -> Quantity:
         bare=_names(own, h),
         functions={
             **(STEP_FUNCTIONS if name == "relu" or record.expr.has(sp.Piecewise) else {}),
-            **(_NOTES_SIGMOID if name == "sigmoid" else _notes_activation(name)),
+            **_asked(
+                {**(_NOTES_SIGMOID if name == "sigmoid" else _notes_activation(name)), **_own(own)},
+                chain_output.removesuffix("(z)"),
+            ),
         },
         related=((z, h), (h, z)),
     )
+
+
+def _own(spellings) -> dict:
+    """The function records that the activation's own spellings name (σ, sigma, sigmoid)."""
+    from derive.language import function_table
+
+    table = function_table()
+    return {s: table[s] for s in spellings if s in table}
+
+
+class _AskedAbout:
+    """The activation a question asks the derivative of: its value may be used in the answer
+    (σ(z)(1 − σ(z))), its derivative (σ′(z)) is the question itself, refused as an answer."""
+
+    def __init__(self, function, name: str):
+        self._function = function
+        self.no_derivative = (
+            f"the answer writes {name}′, the derivative asked for: write it out, in z or in "
+            f"{name}(z)"
+        )
+
+    def __call__(self, *args):
+        return self._function(*args)
+
+    def __getattr__(self, attribute: str):
+        return getattr(self._function, attribute)
+
+
+def _asked(functions: dict, name: str) -> dict:
+    return {spelling: _AskedAbout(f, name) for spelling, f in functions.items()}
 
 
 def _indexed_losses(name: str, derivation: str, meaning: str) -> Quantity:

@@ -56,3 +56,20 @@ def test_a_parenthesised_base_squared_is_a_power_not_a_layer():
     verdict = check_answer("dense:db", "(δ)^2")
     assert verdict.correct is False and "layer" not in verdict.read_as
     assert check_answer("dense:db", "δ^2").correct  # δ of layer 2, a reading said
+
+
+def test_the_derivative_asked_for_is_not_an_answer():
+    """σ′(z) for d/dz σ(z) restates the question: refused, saying how to write it; σ′ on the
+    left of an equation is the notes' way of stating it, and the right side is judged."""
+    import pytest
+
+    from check.answer import check_answer
+    from derive.errors import ParseError
+
+    for text in (r"\sigma'(z)", "σ′(z)", "g'(z)"):
+        with pytest.raises(ParseError, match="the derivative asked for: write it out"):
+            check_answer("sigmoid", text)
+    with pytest.raises(ParseError, match="tanh′"):
+        check_answer("tanh", "tanh'(z)")
+    assert check_answer("sigmoid", r"\sigma'(z) = \sigma(z)(1-\sigma(z))").correct
+    assert check_answer("tanh", "1 - tanh(z)^2").correct

@@ -356,6 +356,10 @@ class ScalarReader:
 
     def resolve(self, node: Node):
         text = self.base_text(node)
+        if node.primes and text not in self.functions:
+            raise self.fail(
+                f"'{text}′': {text} is not a function here, so it has no derivative", node
+            )
         if node.primes:
             raise self.fail(f"'{text}′' needs an argument in parentheses", node)
         if node.layer is not None:
@@ -717,7 +721,11 @@ class ScalarReader:
         return [replace(first, sub=Node("indices", first.sub.tok, args=(first.sub, second)))]
 
     def derivative_of(self, fn, name: str, args: list, keywords: dict, node: Node):
-        """g'(z): the derivative of a one-argument function at its argument."""
+        """g'(z): the derivative of a one-argument function at its argument (refused for a
+        function whose record says why: ``no_derivative``, σ′ where σ′ is the question)."""
+        refusal = getattr(fn, "no_derivative", None)
+        if isinstance(refusal, str):
+            raise self.fail(refusal, node)
         if len(args) != 1 or node.primes > MAX_PRIMES:
             raise self.fail(f"'{name}′' takes 1 argument (and at most {MAX_PRIMES} primes)", node)
         x = sp.Dummy("x", real=True)
