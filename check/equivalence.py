@@ -19,7 +19,7 @@ import sympy as sp
 
 from derive.model import Domain
 from derive.numeric import EvaluationError
-from derive.substitute import apply_definitions
+from derive.substitute import apply_definitions, apply_definitions_all
 from derive.verify import concrete, instances, numeric_values, sample, symbolic_equal
 
 N_POINTS = 16  # random points per concrete instance (sizes, index values)
@@ -126,7 +126,7 @@ class Points:
         self.domain = domain
         rng = np.random.default_rng(seed)
         symbols = set().union(
-            *(apply_definitions(e, domain.definitions).atoms(sp.Symbol) for e in exprs)
+            *(e.atoms(sp.Symbol) for e in apply_definitions_all(exprs, domain.definitions))
         )
         self.instances = []
         self.memo: dict = {}  # (expr, instance number) -> concrete expression

@@ -47,11 +47,11 @@ class Net:
 
     @property
     def act(self):
-        return sp.Function(_ACT_SHOWN.get(self.act_name, self.act_name))
+        return sp.Function(ACTIVATION_SHOWN.get(self.act_name, self.act_name))
 
     @property
     def act_prime(self):
-        return sp.Function(f"{_ACT_SHOWN.get(self.act_name, self.act_name)}′")
+        return sp.Function(f"{ACTIVATION_SHOWN.get(self.act_name, self.act_name)}′")
 
     def base(self, what: str, layer: int) -> sp.IndexedBase:
         """Layer ``layer``'s ``what`` (a, z, w, b, delta, e), named as the notes write it."""
@@ -63,7 +63,7 @@ class Net:
         return sp.IndexedBase(name)
 
 
-_ACT_SHOWN = {"calA": "𝒜"}
+ACTIVATION_SHOWN = {"calA": "𝒜"}
 
 
 def _pre_activation(net: Net, layer: int, row):

@@ -33,6 +33,7 @@ from functools import cache
 import sympy as sp
 
 from check.net_model import (
+    ACTIVATION_SHOWN,
     Backward,
     LayeredReader,
     Net,
@@ -138,7 +139,7 @@ class Network:
                 found.append((result.xreplace(moved), "wrong layer: every layer label one off"))
         if result.has(i) and result.has(j):
             found.append((result.xreplace({i: j, j: i}), "transposed: i and j swapped"))
-        act = self.net.act_name
+        act = ACTIVATION_SHOWN.get(self.net.act_name, self.net.act_name)  # calA is written 𝒜
         for a in entries:
             what, n = self.what[a.base]
             if what == "a" and n > 0:
@@ -248,7 +249,7 @@ def _text(a) -> str:
         name, _, label = a.base.name.partition("^")
         sub = "".join(map(str, a.indices))
         sub = sub if len(sub) == 1 else f"{{{sub}}}"
-        label = label if len(label) == 1 else f"{{{label}}}"
+        label = label if len(label) <= 1 else f"{{{label}}}"  # x_j: no label, no ^{}
         return f"{name}_{sub}^{label}" if label else f"{name}_{sub}"
     if isinstance(a, sp.Function) and len(a.args) == 1:
         return f"{a.func.__name__}({_text(a.args[0])})"

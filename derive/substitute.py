@@ -63,6 +63,20 @@ def apply_definitions(expr: sp.Basic, definitions: dict) -> sp.Basic:
     """
     if not definitions:
         return expr
+    return _walker(definitions)(expr)
+
+
+def apply_definitions_all(exprs, definitions: dict) -> list:
+    """:func:`apply_definitions` of each expression, in one walk: the subtrees they share (a
+    diagnosis's hundred candidates are variants of one answer) are substituted once."""
+    if not definitions:
+        return list(exprs)
+    walk = _walker(definitions)
+    return [walk(e) for e in exprs]
+
+
+def _walker(definitions: dict):
+    """The memoised substitution of ``definitions`` (one memo for every expression walked)."""
     memo: dict = {}
     depth = [0]
 
@@ -92,7 +106,7 @@ def apply_definitions(expr: sp.Basic, definitions: dict) -> sp.Basic:
         finally:
             depth[0] -= 1
 
-    return walk(expr)
+    return walk
 
 
 MAX_BODIES = 100_000
