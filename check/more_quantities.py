@@ -33,6 +33,7 @@ PARAMETER_NAMES = ("W", "w", "theta", "W_old", "w_old", "theta_old", "b")
 RATE_NAMES = ("alpha", "eta", "xi", "lr", "epsilon")
 GRADIENT_NAMES = ("dW", "dw", "g", "db", "grad")
 LOSS_NAMES = frozenset({"L", "J", "E", "e", "C", "calL", "ell"})
+LAYERED_NAMES = frozenset({"W", "w", "b", "dW", "dw", "db"})  # names W^i may label a layer of
 
 
 def _sgd_step() -> tuple:
@@ -74,7 +75,48 @@ class GradientReader(ScalarReader):
             if value == theta or (isinstance(value, sp.Indexed) and value.base == theta_v):
                 self.note(f"{base.text}^t read as {base.text} at step t")
                 return value
+        if self._letter_layer(base, exponent):  # W^i - α ∂L/∂W^i: i names the layer
+            self.layer_letters = self.layer_letters | {exponent.text}
+            return self.read(replace(base, layer=exponent))
         return super()._read_pow(node)
+
+    def _letter_layer(self, base, exponent) -> bool:
+        """``W^i``, ``dW^i``: a parameter or its gradient with a one-letter label that is no
+        symbol here (note 000 writes layer i so); θ to the power i is no reading of it."""
+        return (
+            exponent.kind == "name"
+            and len(exponent.text) == 1
+            and not exponent.sub
+            and exponent.text not in self.symbols
+            and exponent.text != "T"
+            and base.kind == "name"
+            and base.layer is None
+            and base.text in LAYERED_NAMES
+        )
+
+    def subscripted(self, node, text):
+        """``θ_t``: the parameter at step t (note 004's θ_{t+1} ← θ_t − η ∇θ_t); the update
+        rule has no index t, so no entry t is meant."""
+        sub = node.sub
+        if (
+            sub.kind == "name"
+            and sub.text == "t"
+            and not sub.sub
+            and "t" not in self.index_symbols
+            and self.symbols.get(text) == theta
+        ):
+            self.note(f"{text}_t read as {text} at step t")
+            return theta
+        return super().subscripted(node, text)
+
+    def _read_gradat(self, node):
+        """``∇θ_t`` with its subscript lost (note 004, printed so): the gradient at θ_t."""
+        of = node.args[0]
+        value = self.read(of)
+        if value == theta or (isinstance(value, sp.Indexed) and value.base == theta_v):
+            self.note("∇θ read as the gradient of the loss at θ (∇ printed without its subscript)")
+            return grad if value == theta else grad_v[value.indices]
+        return super()._read_gradat(node)
 
 
 def _one_parameter(expr):
