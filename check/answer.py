@@ -105,6 +105,31 @@ def check_answer(
 
 
 def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict:
+    try:
+        return _check_named(quantity, text, timeout, explain, notation, params)
+    except ParseError as unread:
+        from check.params_quantities import written_out_gradients
+
+        verdicts = []  # every reading of the gradient written out is judged: one correct wins
+        for gradient in written_out_gradients(quantity, params or {}):
+            given = {**(params or {}), **gradient}
+            try:
+                verdict = _check_named(quantity, text, timeout, explain, notation, given)
+            except ParseError:
+                continue
+            order = " with w_ij from unit i to unit j" if gradient.get("transposed") else ""
+            verdict.read_as += (
+                f"  [the gradient written out, read as {gradient['gradient']}{order}]"
+            )
+            if verdict.correct:
+                return verdict
+            verdicts.append(verdict)
+        if not verdicts:
+            raise unread from None
+        return _reported(verdicts)
+
+
+def _check_named(quantity, text, timeout, explain, notation, params) -> Verdict:
     if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
         q, entry, layer = quantity, None, None
         name = q.name
@@ -209,7 +234,7 @@ def _given(name: str, params: dict) -> Quantity | None:
     if name == "update-rule" and isinstance(params.get("gradient"), str):
         from check.params_quantities import update_with
 
-        return update_with(params["gradient"])
+        return update_with(params["gradient"], params.get("transposed") is True)
     if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
         from check.params_quantities import output_named
 

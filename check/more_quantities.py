@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import operator
 from dataclasses import replace
 
 import sympy as sp
@@ -109,6 +110,31 @@ class GradientReader(ScalarReader):
             return theta
         return super().subscripted(node, text)
 
+    def _read_product(self, node):
+        """``Δw_{ij}``: the gradient ∂J/∂w_ij, as note 002's delta rule names it (∂J/∂w_ij =
+        δ_i a_j ≡ Δw_ij, then w_ij = w_ij − α Δw_ij)."""
+        args, ops = node.args, node.ops
+        factors, at = [], 0
+        while at < len(args):
+            op, factor = ops[at], args[at]
+            nxt = args[at + 1] if at + 1 < len(args) and ops[at + 1] == "" else None
+            if _is_delta(factor) and nxt is not None:
+                value = self.read(nxt)
+                if value == theta or isinstance(value, sp.Indexed) and value.base == theta_v:
+                    self.note("Δw read as ∂L/∂w, the gradient (the delta rule's Δw)")
+                    factors.append((op, grad if value == theta else grad_v[value.indices], nxt))
+                    at += 2
+                    continue
+            factors.append((op, self.read(factor), factor))
+            at += 1
+        value = factors[0][1]
+        for op, rhs, factor in factors[1:]:
+            if op == "@":
+                raise self.fail("'@' is a matrix product: not in a scalar expression", factor)
+            fn = operator.truediv if op == "/" else operator.mul
+            value = self.limits.build(factor.tok, fn, value, rhs)
+        return value
+
     def _read_gradat(self, node):
         """``∇θ_t`` with its subscript lost (note 004, printed so): the gradient at θ_t."""
         of = node.args[0]
@@ -117,6 +143,10 @@ class GradientReader(ScalarReader):
             self.note("∇θ read as the gradient of the loss at θ (∇ printed without its subscript)")
             return grad if value == theta else grad_v[value.indices]
         return super()._read_gradat(node)
+
+
+def _is_delta(node) -> bool:
+    return node.kind == "name" and node.text == "Delta" and node.sub is None and not node.layer
 
 
 def _one_parameter(expr):

@@ -26,7 +26,7 @@ from check.quantities import Quantity
 from derive.errors import UnknownNameError
 
 
-def update_with(gradient: str) -> Quantity:
+def update_with(gradient: str, transposed: bool = False) -> Quantity:
     """``update-rule`` with ``params gradient = "<quantity>"``: θ − α g with g that quantity's
     verified result written out (note 003's w_i − ξ (y* − y) x_i).  The answer may use the
     gradient quantity's symbols.  A gradient with one free index i (∂L/∂w_i) updates the entry
@@ -47,13 +47,18 @@ def update_with(gradient: str) -> Quantity:
         else "it is a matrix quantity"
         if _matrix(g)
         else f"its result has {len(free)} free indices"
-        if len(free) > 1 and not named
+        if len(free) > 2 and not named
         else ""
     )
     if why:
         raise UnknownNameError(f"update-rule with gradient '{gradient}' is not supported: {why}")
-    parameter = g.parameter if named else theta_v[free[0]] if free else theta
-    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if free and not named else {}
+    # one free index: the entry θ_i; two: the weight w_ij of a layer (∂J/∂w_ij = δ_i a_j)
+    parameter = g.parameter if named else theta_v[tuple(free)] if free else theta
+    one = len(free) == 1 and not named
+    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if one else {}
+
+    if transposed and len(free) == 2 and not named:  # w_ij from unit i to unit j (note 003's
+        expected = expected.xreplace(dict(zip(free, free[::-1], strict=True)))  # w_ji order)
 
     def build() -> tuple:
         step, domain = _sgd_step()
@@ -74,7 +79,7 @@ def update_with(gradient: str) -> Quantity:
     return quantities.made(
         replace(
             UPDATE_RULE,
-            name=f"update-rule[{gradient}]",
+            name=f"update-rule[{gradient}{'ᵀ' if transposed else ''}]",
             meaning=f"θ − α·({gradient}): one gradient-descent step with the gradient written out",
             symbols={**vectors, **g.symbols, **UPDATE_RULE.symbols},
             indexed={**g.indexed, **UPDATE_RULE.indexed},
@@ -95,6 +100,25 @@ def update_with(gradient: str) -> Quantity:
             ],
         )
     )
+
+
+# the gradients an update rule asked without params may be written out as: a single unit's
+# ∂L/∂w_i = (y* − y) x_i (note 003's w_i − ξ (y* − y) x_i; y* the prediction, as everywhere),
+# and one layer's ∂J/∂w_ij = δ_i a_j (note 002's w_ij − α δ_i a_j, the delta rule)
+# (w_ij from unit j to unit i); w_ij from i to j, as other notes write it, is judged too
+WRITTEN_OUT_GRADIENTS = (
+    {"gradient": "logreg:dw"},
+    {"gradient": "softmax-regression:dW"},
+    {"gradient": "softmax-regression:dW", "transposed": True},
+)
+
+
+def written_out_gradients(quantity, params: dict) -> tuple[dict, ...]:
+    """The gradients (params) to read ``update-rule`` with when the answer does not read as
+    θ − α G (its gradient written out): only for the plain update rule, no gradient given."""
+    if quantity != "update-rule" or "gradient" in params:
+        return ()
+    return WRITTEN_OUT_GRADIENTS
 
 
 def _matrix(g: Quantity) -> bool:

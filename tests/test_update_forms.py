@@ -22,6 +22,20 @@ from derive.errors import ParseError
         ("\\theta_t - \\nabla \\theta_t", False, "learning rate", "at step t"),
         ("\\theta_t - \\eta \\nabla_{\\theta} \\mathcal{L}(\\theta_t)", True, None, "step t"),
         ("\\theta_t + \\eta \\nabla_{\\theta} \\mathcal{L}(\\theta_t)", False, "uphill", "step t"),
+        # note 002: Δw_ij ≡ ∂J/∂w_ij (the delta rule), and δ_i a_j written out
+        ("w_{ij} - \\alpha \\Delta w_{ij}", True, None, "Δw read as ∂L/∂w"),
+        ("w_{ij} - \\Delta w_{ij}", False, "learning rate", "Δw read as ∂L/∂w"),
+        ("w_{ij} + \\alpha \\Delta w_{ij}", False, "uphill", "Δw read as ∂L/∂w"),
+        ("w_{ij} - \\alpha \\delta_i a_j", True, None, "softmax-regression:dW"),
+        ("w_{ij} - \\delta_i a_j", False, "learning rate", "softmax-regression:dW"),
+        ("w_{ij} - \\alpha \\delta_i a_i", False, "wrong index", "softmax-regression:dW"),
+        # w_ij from unit i to unit j (note 003's order): δ_j a_i is that weight's gradient
+        ("w_{ij} - \\alpha \\delta_j a_i", True, None, "from unit i to unit j"),
+        # note 003: a single unit's gradient (y* − y) x_i written out, y* the prediction
+        ("w_i - \\xi (y^* - y) x_i", True, None, "logreg:dw"),
+        ("w_i - \\xi (y - y^*) x_i", False, "uphill", "logreg:dw"),
+        ("w_i - (y^* - y) x_i", False, "learning rate", "logreg:dw"),
+        ("w_i - \\xi (y^* - y) x_j", False, "wrong index", "logreg:dw"),
     ],
 )  # fmt: skip
 def test_update_rule_forms(text, correct, diagnosis, read):
@@ -40,3 +54,12 @@ def test_a_bare_nabla_is_still_refused_outside_the_update_rule():
 def test_a_letter_superscript_is_a_layer_only_of_the_parameter_and_its_gradient():
     with pytest.raises(ParseError, match="unknown symbol"):
         check_answer("update-rule", "W - \\alpha^i dW")
+
+
+def test_the_gradient_written_out_is_read_only_when_no_gradient_is_given():
+    verdict = check_answer(
+        "update-rule", "w_i - \\xi (y^* - y) x_i", params={"gradient": "logreg:dw"}
+    )
+    assert verdict.correct and "written out" not in verdict.read_as
+    with pytest.raises(ParseError, match="unknown symbol"):
+        check_answer("update-rule", "w_i - \\xi (y^* - y) x_i + q_{zz}")
