@@ -14,6 +14,7 @@ from __future__ import annotations
 import sympy as sp
 
 import derive
+import derive.symbols
 from check.quantities import Quantity
 from derive.errors import ParseError
 from derive.language.tensor import Tensor, TensorReader, divide, elementwise_product, product
@@ -117,7 +118,59 @@ def _delta_tensors(profile) -> dict:
     }
 
 
+# -- the mean loss over the batch (the empirical risk), note 000's G(w, b) ------------------
+
+loss_fn = sp.Function("L")  # ℓ(prediction, target): any per-example loss
+model_fn = sp.Function("F")  # the network's output F(x)
+xv = sp.IndexedBase("x")  # example n's input x_n, its target y_n
+EXAMPLE_COUNT = ("m", "n", "N")  # the number of examples, as the notes name it
+_A, _B = sp.Dummy("a", real=True), sp.Dummy("b", real=True)
+_STAND_INS = {  # for sampling: a loss symmetric in its two arguments, a smooth network
+    loss_fn: sp.Lambda((_A, _B), (_A - _B) ** 2 + sp.cos(_A + _B)),
+    model_fn: sp.Lambda(_A, sp.sin(sp.Rational(13, 10) * _A) + sp.Rational(2, 5) * _A**2),
+}
+
+
+def _mean_loss() -> tuple:
+    """(1/m) Σ_n L(F(x_n), y_n): the batch derivation's mean loss L = (1/m) Σ_n ℓ_n, its sum
+    over the m examples kept and each example's ℓ_n written as L(F(x_n), y_n)."""
+    d = derive.get("batch")
+    loss = d.domain.definitions[derive.symbols.L]
+    (total,) = [s for s in loss.atoms(sp.Sum) if any(lim[2] == m for lim in s.limits)]
+    (example,) = [lim for lim in total.limits if lim[2] == m]
+    n = example[0]
+    per_example = sp.Sum(loss_fn(model_fn(xv[n]), yv[n]), example)
+    domain = Domain(
+        sizes={m: [1, 2, 3, 4]},
+        definitions=dict(_STAND_INS),
+        assumptions=[
+            "m examples, judged for m = 1, 2, 3, 4",
+            "L and F any functions (sampled as fixed smooth ones; L symmetric, so L(y, F(x)) "
+            "is read as the notes that write the target first mean it)",
+        ],
+    )
+    return loss.xreplace({total: per_example}), domain
+
+
+def _mean_loss_mistakes(result) -> list:
+    return [(result * m, "missing 1/m: the mean loss over the m examples, not their sum")]
+
+
 QUANTITIES = [
+    Quantity(
+        name="batch:mean-loss",
+        derivation="",
+        key="",
+        meaning="(1/m) Σ_n L(F(x_n), y_n): the mean loss over m examples (empirical risk)",
+        accepts="L(F(x_i), y_i) (any loss L, network F), x_i, y_i (example i); m, n or N "
+        "examples; \\sum_{i=1}^{n}",
+        symbols=dict.fromkeys(EXAMPLE_COUNT, m),
+        indexed={"x": xv, "y": yv},
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        functions={"L": loss_fn, "ell": loss_fn, "F": model_fn, "f": model_fn},
+        build=_mean_loss,
+        mistakes=_mean_loss_mistakes,
+    ),
     Quantity(
         name="batch:delta",
         derivation="",

@@ -16,6 +16,7 @@ from dataclasses import replace
 import sympy as sp
 
 import derive
+from check.batch_reading import BatchVectorReader
 from check.diagnose import show
 from check.quantities import PREDICTION, Quantity
 from derive.errors import ParseError
@@ -298,8 +299,9 @@ def _batch(part: str, meaning: str) -> Quantity:
         accepts="index notation: Δ_{ni} or Delta[n, i] (∂ℓ_n/∂Z_ni), H_{nj} (example n's "
         "input, one example per row), m examples, \\sum_{n=1}^{m}",
         symbols={"m": m},
-        indexed={"Delta": Delta, "H": H, "dZ": Delta, "W": sp.IndexedBase("W")},
+        indexed={"Delta": Delta, "H": H, "dZ": Delta, "DZ": Delta, "W": sp.IndexedBase("W")},
         index_symbols={"i": i, "j": j, "k": k, "r": r, "n": n},
+        reader=BatchVectorReader if part == "db" else None,
         build=_chain("batch", part),
         mistakes=_missing_mean,
         shape=(n_out, n_in) if part == "dW" else None,

@@ -2,6 +2,7 @@
 (corpus entries of tests/fixtures/notes/*.toml): the forms read, their mistakes judged incorrect."""
 
 import pytest
+import sympy as sp
 
 from check import check_answer
 from derive.errors import ParseError
@@ -63,3 +64,54 @@ def test_the_gradient_written_out_is_read_only_when_no_gradient_is_given():
     assert verdict.correct and "written out" not in verdict.read_as
     with pytest.raises(ParseError, match="unknown symbol"):
         check_answer("update-rule", "w_i - \\xi (y^* - y) x_i + q_{zz}")
+
+
+@pytest.mark.parametrize(
+    "text, correct, diagnosis",
+    [
+        ("\\frac{1}{m} \\sum_{n=1}^{m} DZ^l_n", True, None),
+        ("(1/m) \\sum_n DZ^l_n", True, None),
+        ("\\frac{1}{m} \\sum_{n=1}^{m} DZ^l_{ni}", True, None),
+        ("\\sum_{n=1}^{m} DZ^l_n", False, "missing 1/m"),
+        ("\\sum_n DZ^l_n", False, "missing 1/m"),
+        ("m \\sum_n DZ^l_n", False, "m where 1/m belongs"),
+    ],
+)  # fmt: skip
+def test_batch_bias_gradient_as_note_000_writes_it(text, correct, diagnosis):
+    verdict = check_answer("batch:db", text, params={"layout": "columns"})
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
+
+
+def test_a_lone_unit_index_on_dz_is_not_an_example():
+    verdict = check_answer(
+        "batch:db", "\\frac{1}{m} \\sum_{i=1}^{m} DZ^l_i", params={"layout": "columns"}
+    )
+    assert not verdict.correct
+
+
+@pytest.mark.parametrize(
+    "text, correct, diagnosis",
+    [
+        ("\\frac{1}{n} \\sum_{i=1}^{n} L(F(x_i), y_i)", True, None),
+        ("\\frac{1}{N} \\sum_{j=1}^{N} L(F(x_j), y_j)", True, None),
+        ("\\frac{1}{n} \\sum_{i=1}^{n} L(y_i, F(x_i))", True, None),  # the target first
+        ("\\sum_{i=1}^{n} L(F(x_i), y_i)", False, "missing 1/m"),
+        ("\\frac{1}{n} \\sum_{i=1}^{n} L(F(x_i), y_1)", False, None),
+        ("\\frac{1}{n} \\sum_{i=1}^{n} L(F(x_i), y_i)^2", False, None),
+    ],
+)  # fmt: skip
+def test_mean_loss(text, correct, diagnosis):
+    verdict = check_answer("batch:mean-loss", text)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
+
+
+def test_mean_loss_is_built_from_the_batch_derivation_and_listed():
+    from check import quantities
+
+    assert "batch:mean-loss" in quantities.names()
+    expected = quantities.get("batch:mean-loss").expected
+    assert expected.atoms(sp.Sum) and "L(F(x[n]), y[n])" in str(expected)

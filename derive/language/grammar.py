@@ -223,6 +223,9 @@ class Parser:
         while self.at("op", "^") and self.superscript_is_label(value):
             tok = self.next()
             value = self.label(value, tok)
+            if self.at("sub") and value.kind == "name" and value.sub is None:
+                self.next()  # DZ^l_n (note 000): the subscript after the layer label
+                value = replace(value, sub=self.subscript())
         return value
 
     def superscript_is_label(self, base: Node) -> bool:
