@@ -115,3 +115,22 @@ def test_mean_loss_is_built_from_the_batch_derivation_and_listed():
     assert "batch:mean-loss" in quantities.names()
     expected = quantities.get("batch:mean-loss").expected
     assert expected.atoms(sp.Sum) and "L(F(x[n]), y[n])" in str(expected)
+
+
+@pytest.mark.parametrize(
+    "quantity, text, correct, diagnosis",
+    [
+        # note 003: y^{*(n)}, the star then the example label (n)
+        ("mse:loss", "\\frac{1}{2} \\sum_{j=1}^J (y_j^{(n)} - y_j^{*(n)})^2", True, None),
+        ("mse:loss", "\\sum_{j=1}^J (y_j^{(n)} - y_j^{*(n)})^2", False, "constant factor"),
+        ("ce:loss", "- \\sum_{j=1}^J y_j^{(n)} \\log y_j^{*(n)}", True, None),
+        ("ce:loss", "- \\sum_{j=1}^J y_j^{*(n)} \\log y_j^{(n)}", False, "swapped"),
+        ("ce:loss", "\\sum_{j=1}^J y_j^{(n)} \\log y_j^{*(n)}", False, "sign"),
+    ],
+)  # fmt: skip
+def test_star_then_example_label(quantity, text, correct, diagnosis):
+    verdict = check_answer(quantity, text)
+    assert verdict.correct is correct, verdict.to_text()
+    assert "label, not a power" in verdict.read_as
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis

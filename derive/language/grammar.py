@@ -293,6 +293,11 @@ class Parser:
         elif self.at("op", "*"):
             self.next()
             result = self.mark(value, "star", tok)
+            if braced and self.at("open", "(") and self.bracketed_label(1):
+                inner = self.next()  # y_j^{*(n)} (note 003): the star, then the example (n)
+                layer = self.sum()
+                self.close(inner)
+                result = self.with_layer(result, layer, tok)
         else:
             inner = self.peek()
             if inner.kind == "open" and inner.text in "([":
