@@ -105,28 +105,34 @@ def check_answer(
 
 
 def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict:
-    try:
-        return _check_named(quantity, text, timeout, explain, notation, params)
-    except ParseError as unread:
-        from check.params_quantities import written_out_gradients
+    """The quantity's own reading first; where it cannot read the answer (or, for some, not
+    decide it), the wider readings of :func:`check.params_quantities.wider_readings`."""
+    from check.params_quantities import wider_readings
 
-        verdicts = []  # every reading of the gradient written out is judged: one correct wins
-        for gradient in written_out_gradients(quantity, params or {}):
-            given = {**(params or {}), **gradient}
-            try:
-                verdict = _check_named(quantity, text, timeout, explain, notation, given)
-            except ParseError:
-                continue
-            order = " with w_ij from unit i to unit j" if gradient.get("transposed") else ""
-            verdict.read_as += (
-                f"  [the gradient written out, read as {gradient['gradient']}{order}]"
+    try:
+        verdict, unread = _check_named(quantity, text, timeout, explain, notation, params), None
+    except ParseError as exc:
+        verdict, unread = None, exc
+    if verdict is not None and verdict.correct is not None:
+        return verdict
+    verdicts = []  # every wider reading is judged: one correct wins
+    for extra, said in wider_readings(quantity, params or {}, undecided=verdict is not None):
+        try:
+            wider = _check_named(
+                quantity, text, timeout, explain, notation, {**(params or {}), **extra}
             )
-            if verdict.correct:
-                return verdict
-            verdicts.append(verdict)
-        if not verdicts:
-            raise unread from None
+        except ParseError:
+            continue
+        wider.read_as += f"  [{said}]"
+        if wider.correct:
+            return wider
+        if wider.correct is not None:
+            verdicts.append(wider)
+    if verdicts:
         return _reported(verdicts)
+    if verdict is not None:
+        return verdict
+    raise unread
 
 
 def _check_named(quantity, text, timeout, explain, notation, params) -> Verdict:
@@ -231,6 +237,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.net_quantities import scalar_dw_above
 
         return scalar_dw_above()
+    if name == "batch:se-loss" and params.get("outputs") == "K":  # Σ_{j=1}^{3}: K outputs
+        from check.batch_quantities import se_loss_outputs
+
+        return se_loss_outputs()
     if name == "update-rule" and isinstance(params.get("gradient"), str):
         from check.params_quantities import update_with
 

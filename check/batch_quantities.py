@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 import derive
@@ -154,6 +156,69 @@ def _mean_loss() -> tuple:
 
 def _mean_loss_mistakes(result) -> list:
     return [(result * m, "missing 1/m: the mean loss over the m examples, not their sum")]
+
+
+# -- the batch squared error with K outputs per example (note 004's Σ_i Σ_{j=1}^{3}) ----------
+
+
+def _se_mean_outputs() -> tuple:
+    """(1/m) Σ_n Σ_k e_nk: batch:se-loss's squared error e = (y − ŷ)² of one output, summed
+    over the K outputs of each example, then averaged over the m examples."""
+    from check.more_quantities import SQUARED_ERROR
+    from derive.language import parse_expression
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    error = parse_expression(SQUARED_ERROR, {"y": yv[n, k], "yhat": pv[n, k]})
+    domain = Domain(
+        sizes={m: [1, 2, 3], K: [1, 2, 3]},
+        assumptions=["m examples of K outputs each, judged for m, K = 1, 2, 3"],
+    )
+    return sp.Sum(error, (k, 1, K), (n, 1, m)) / m, domain
+
+
+def _outputs_summed(expr):
+    """The tidy step: the inner sum over the outputs, its count written as a number (3) or K,
+    runs to K (the question does not fix it); entries written output first (ŷ_{ji}, every
+    one so) are put example first, as the result writes them."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    counted = [  # (the sum, its limit over the outputs): SymPy keeps nested sums as one
+        (total, at)
+        for total in expr.atoms(sp.Sum)
+        for at, (_, low, high) in enumerate(total.limits)
+        if low == 1 and (high.is_Integer or high == K)
+    ]
+    two = [a for a in expr.atoms(sp.Indexed) if a.base in (pv, yv) and len(a.indices) == 2]
+    if len(counted) != 1 or not two:  # not written for K outputs: the one-output reading's
+        raise ParseError("not written with K outputs per example (ŷ_{ij}, Σ_{j=1}^{3})")
+    total, at = counted[0]
+    var = total.limits[at][0]
+    limits = [(v, lo, K if n == at else hi) for n, (v, lo, hi) in enumerate(total.limits)]
+    expr = expr.xreplace({total: sp.Sum(total.function, *limits)})
+    entries = [a for a in expr.atoms(sp.Indexed) if a.base in (pv, yv) and len(a.indices) == 2]
+    if entries and all(a.indices[0] == var and a.indices[1] != var for a in entries):
+        expr = expr.xreplace({a: a.base[a.indices[1], a.indices[0]] for a in entries})
+    return expr
+
+
+def se_loss_outputs() -> Quantity:
+    """batch:se-loss for K outputs per example: tried when the answer writes two indices
+    (ŷ_{ij}: example i, output j) and the one-output reading cannot decide it."""
+    from check import quantities
+    from check.more_quantities import _missing_mean
+
+    base = quantities.get("batch:se-loss")
+    return quantities.made(
+        replace(
+            base,
+            name="batch:se-loss (K outputs)",
+            meaning="(1/m) Σ_n Σ_k (y_nk − ŷ_nk)² over m examples of K outputs",
+            symbols={**base.symbols, "K": K},
+            build=_se_mean_outputs,
+            tidy=lambda expr: _outputs_summed(base.tidy(expr) if base.tidy else expr),
+            mistakes=_missing_mean,
+        )
+    )
 
 
 QUANTITIES = [

@@ -104,21 +104,33 @@ def update_with(gradient: str, transposed: bool = False) -> Quantity:
 
 # the gradients an update rule asked without params may be written out as: a single unit's
 # ∂L/∂w_i = (y* − y) x_i (note 003's w_i − ξ (y* − y) x_i; y* the prediction, as everywhere),
-# and one layer's ∂J/∂w_ij = δ_i a_j (note 002's w_ij − α δ_i a_j, the delta rule)
-# (w_ij from unit j to unit i); w_ij from i to j, as other notes write it, is judged too
+# and one layer's ∂J/∂w_ij = δ_i a_j (note 002's w_ij − α δ_i a_j, the delta rule: w_ij from
+# unit j to unit i); w_ij from i to j, as other notes write it, is judged too
 WRITTEN_OUT_GRADIENTS = (
-    {"gradient": "logreg:dw"},
-    {"gradient": "softmax-regression:dW"},
-    {"gradient": "softmax-regression:dW", "transposed": True},
+    ({"gradient": "logreg:dw"}, "the gradient written out, read as logreg:dw"),
+    (
+        {"gradient": "softmax-regression:dW"},
+        "the gradient written out, read as softmax-regression:dW",
+    ),
+    (
+        {"gradient": "softmax-regression:dW", "transposed": True},
+        "the gradient written out, read as softmax-regression:dW with w_ij from unit i to unit j",
+    ),
 )
+# batch:se-loss with two indices ŷ_{ij} (note 004: example i, output j of 3): K outputs each
+K_OUTPUTS = (({"outputs": "K"}, "read with K outputs per example, the sum's count 3 as K"),)
 
 
-def written_out_gradients(quantity, params: dict) -> tuple[dict, ...]:
-    """The gradients (params) to read ``update-rule`` with when the answer does not read as
-    θ − α G (its gradient written out): only for the plain update rule, no gradient given."""
-    if quantity != "update-rule" or "gradient" in params:
-        return ()
-    return WRITTEN_OUT_GRADIENTS
+def wider_readings(quantity, params: dict, undecided: bool) -> tuple:
+    """(params, what they mean) to judge an answer with when the quantity's own reading cannot
+    read it (``undecided`` False) or, where the wider reading applies only to answers the own
+    one cannot judge, not decide it (True): the plain update rule with its gradient written
+    out, the batch squared error with K outputs per example."""
+    if quantity == "update-rule" and "gradient" not in params and not undecided:
+        return WRITTEN_OUT_GRADIENTS
+    if quantity == "batch:se-loss" and "outputs" not in params:
+        return K_OUTPUTS
+    return ()
 
 
 def _matrix(g: Quantity) -> bool:

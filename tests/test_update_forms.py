@@ -134,3 +134,25 @@ def test_star_then_example_label(quantity, text, correct, diagnosis):
     assert "label, not a power" in verdict.read_as
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "text, correct, diagnosis",
+    [
+        # note 004: N examples (N is m), 3 outputs each (read as K: the question does not fix it)
+        ("\\frac{1}{N} \\sum_{i=1}^{N} \\sum_{j=1}^{3} (\\hat{y}_{ij} - y_{ij})^{2}", True, None),
+        ("\\frac{1}{N} \\sum_{j=1}^{3} \\sum_{i=1}^{N} (y_{ij} - \\hat{y}_{ij})^{2}", True, None),
+        ("\\frac{1}{N} \\sum_{i=1}^{N} \\sum_{j=1}^{3} (\\hat{y}_{ji} - y_{ji})^{2}", True, None),
+        ("\\sum_{i=1}^{N} \\sum_{j=1}^{3} (\\hat{y}_{ij} - y_{ij})^{2}", False, "missing 1/m"),
+        ("\\frac{1}{N} \\sum_{i=1}^{N} \\sum_{j=1}^{3} (\\hat{y}_{ij} - y_{ij})", False, None),
+        ("\\frac{1}{N} \\sum_{i=1}^{N} \\sum_{j=1}^{3} (\\hat{y}_{ij} - y_{ji})^{2}", False, None),
+        # one output per example: the quantity's own reading, as before
+        ("\\frac{1}{m} \\sum_{n=1}^{m} (y_n - \\hat{y}_n)^2", True, None),
+        ("\\sum_{n=1}^{m} (y_n - \\hat{y}_n)^2", False, "missing 1/m"),
+    ],
+)  # fmt: skip
+def test_batch_squared_error_with_several_outputs(text, correct, diagnosis):
+    verdict = check_answer("batch:se-loss", text)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
