@@ -156,3 +156,19 @@ def test_batch_squared_error_with_several_outputs(text, correct, diagnosis):
     assert verdict.correct is correct, verdict.to_text()
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "text, correct, diagnosis",
+    [
+        # note 002: the sum over the examples left out is one example's term, judged wrong
+        ("(\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}", False, "missing the sum over the examples"),
+        ("\\sum_{i=1}^m (\\hat{y}^{(i)} - y^{(i)}) x_j^{(i)}", True, None),
+        ("\\sum_{i=1}^m (\\hat{y}^{(i)} - y^{(i)})", False, "missing the factor"),
+    ],
+)  # fmt: skip
+def test_linreg_gradient_over_the_batch(text, correct, diagnosis):
+    verdict = check_answer("linreg:dw", text)
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
