@@ -241,6 +241,10 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.batch_quantities import se_loss_outputs
 
         return se_loss_outputs()
+    if name == "update-rule" and params.get("gradient") == "dense:dW entry":
+        from check.params_quantities import update_dense_entry
+
+        return update_dense_entry(params.get("transposed") is True)
     if name == "update-rule" and isinstance(params.get("gradient"), str):
         from check.params_quantities import update_with
 

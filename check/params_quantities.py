@@ -117,6 +117,14 @@ WRITTEN_OUT_GRADIENTS = (
         "the gradient written out, read as softmax-regression:dW with w_ij from unit i to unit j",
     ),
 )
+# one weight of a dense layer, δ_i h_j written out (note 000's w_{11}^3 − α dz_1^3 h_1^2)
+DENSE_ENTRY = (
+    ({"gradient": "dense:dW entry"}, "the gradient written out as δ_i h_j, dense:dW"),
+    (
+        {"gradient": "dense:dW entry", "transposed": True},
+        "the gradient written out as δ_j h_i, dense:dW with w_ij from unit i to unit j",
+    ),
+)
 # batch:se-loss with two indices ŷ_{ij} (note 004: example i, output j of 3): K outputs each
 K_OUTPUTS = (({"outputs": "K"}, "read with K outputs per example, the sum's count 3 as K"),)
 
@@ -127,10 +135,62 @@ def wider_readings(quantity, params: dict, undecided: bool) -> tuple:
     one cannot judge, not decide it (True): the plain update rule with its gradient written
     out, the batch squared error with K outputs per example."""
     if quantity == "update-rule" and "gradient" not in params and not undecided:
-        return WRITTEN_OUT_GRADIENTS
+        return WRITTEN_OUT_GRADIENTS + DENSE_ENTRY
     if quantity == "batch:se-loss" and "outputs" not in params:
         return K_OUTPUTS
     return ()
+
+
+def update_dense_entry(transposed: bool = False) -> Quantity:
+    """``update-rule`` for one weight of a dense layer with its gradient written out as the
+    dense derivation's ∂L/∂W_ij = δ_i h_j (note 000's w_{11}^3 − α dz_1^3 h_1^2: δ of layer 3,
+    h of the layer below); θ_ij the weight, its labels checked as the dense layer's are.
+    ``transposed``: w_ij from unit i to unit j (θ_ij − α δ_j h_i), as other notes write it."""
+    import derive
+    from check.reading import DENSE_LAYERS
+    from derive.symbols import deltav, hv, i, j
+
+    def build() -> tuple:
+        d = derive.get("dense")
+        step, _ = _sgd_step()
+        gradient = d["dW"].rhs.xreplace({i: j, j: i} if transposed else {})
+        return step.xreplace({grad: gradient, theta: theta_v[i, j]}), d.domain
+
+    vectors = {**dict.fromkeys(("dz", "delta"), deltav), **dict.fromkeys(("h", "a", "x"), hv)}
+    return quantities.made(
+        replace(
+            UPDATE_RULE,
+            name=f"update-rule[dense:dW entry{'ᵀ' if transposed else ''}]",
+            meaning="θ_ij − α δ_i h_j: one weight's step, the dense layer's gradient written out",
+            indexed={**vectors, **UPDATE_RULE.indexed},
+            layers=dict(DENSE_LAYERS),
+            build=build,
+            tidy=_weight_entry,
+            mistakes=lambda result: [*UPDATE_RULE.mistakes(result)],
+        )
+    )
+
+
+def _weight_entry(expr):
+    """w_{11}: the weight's entry (1, 1), as W_{12} is for the dense layer (the update rule
+    reads a two-digit subscript as one index)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+
+    def split(a):
+        (ix,) = a.indices
+        return a.base[int(str(ix)[0]), int(str(ix)[1])]
+
+    entries = [
+        a
+        for a in expr.atoms(sp.Indexed)
+        if a.base in (theta_v, grad_v)
+        and len(a.indices) == 1
+        and a.indices[0].is_Integer
+        and 11 <= a.indices[0] <= 99
+        and "0" not in str(a.indices[0])
+    ]
+    return expr.xreplace({a: split(a) for a in entries})
 
 
 def _matrix(g: Quantity) -> bool:

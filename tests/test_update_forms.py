@@ -172,3 +172,22 @@ def test_linreg_gradient_over_the_batch(text, correct, diagnosis):
     assert verdict.correct is correct, verdict.to_text()
     if diagnosis:
         assert diagnosis in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "text, correct, diagnosis",
+    [
+        # note 000: one weight of layer 3, its gradient written out as dz of layer 3 times h of 2
+        ("w_{11}^3 - \\alpha dz_1^3 h_1^2", True, None),
+        ("w_{11}^3 - \\alpha dz_1^3 h_2^2", False, "wrong index"),
+        ("w_{11}^3 - \\alpha dz_1^3 h_1^3", False, "layer labels"),
+        ("w_{12}^3 - \\alpha dz_1^3 h_2^2", True, None),
+        ("w_{12}^3 - \\alpha dz_2^3 h_1^2", True, None),  # w_12 from unit 1 to unit 2
+        ("w_{12}^3 - \\alpha dz_1^3 h_1^2", False, None),
+    ],
+)  # fmt: skip
+def test_one_dense_weight_with_its_gradient_written_out(text, correct, diagnosis):
+    verdict = check_answer("update-rule", text, params={"parameter": "w_{11}^3"})
+    assert verdict.correct is correct, verdict.to_text()
+    if diagnosis:
+        assert diagnosis in verdict.diagnosis
