@@ -12,7 +12,8 @@ from dataclasses import replace
 import sympy as sp
 
 from check import quantities
-from check.more_quantities import (
+from check.quantities import Quantity
+from check.update_rule import (
     UPDATE_RULE,
     GradientReader,
     _sgd_step,
@@ -22,7 +23,6 @@ from check.more_quantities import (
     theta,
     theta_v,
 )
-from check.quantities import Quantity
 from derive.errors import UnknownNameError
 
 
