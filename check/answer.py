@@ -105,6 +105,37 @@ def check_answer(
 
 
 def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict:
+    """The quantity's own reading first; where it cannot read the answer (or, for some, not
+    decide it), the wider readings of :func:`check.params_quantities.wider_readings`."""
+    from check.params_quantities import wider_readings
+
+    try:
+        verdict, unread = _check_named(quantity, text, timeout, explain, notation, params), None
+    except ParseError as exc:
+        verdict, unread = None, exc
+    if verdict is not None and verdict.correct is not None:
+        return verdict
+    verdicts = []  # every wider reading is judged: one correct wins
+    for extra, said in wider_readings(quantity, params or {}, undecided=verdict is not None):
+        try:
+            wider = _check_named(
+                quantity, text, timeout, explain, notation, {**(params or {}), **extra}
+            )
+        except ParseError:
+            continue
+        wider.read_as += f"  [{said}]"
+        if wider.correct:
+            return wider
+        if wider.correct is not None:
+            verdicts.append(wider)
+    if verdicts:
+        return _reported(verdicts)
+    if verdict is not None:
+        return verdict
+    raise unread
+
+
+def _check_named(quantity, text, timeout, explain, notation, params) -> Verdict:
     if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
         q, entry, layer = quantity, None, None
         name = q.name
@@ -214,10 +245,18 @@ def _given(name: str, params: dict) -> Quantity | None:
         from check.net_quantities import scalar_dw_above
 
         return scalar_dw_above()
+    if name == "batch:se-loss" and params.get("outputs") == "K":  # Σ_{j=1}^{3}: K outputs
+        from check.batch_quantities import se_loss_outputs
+
+        return se_loss_outputs()
+    if name == "update-rule" and params.get("gradient") == "dense:dW entry":
+        from check.params_quantities import update_dense_entry
+
+        return update_dense_entry(params.get("transposed") is True)
     if name == "update-rule" and isinstance(params.get("gradient"), str):
         from check.params_quantities import update_with
 
-        return update_with(params["gradient"])
+        return update_with(params["gradient"], params.get("transposed") is True)
     if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
         from check.params_quantities import output_named
 

@@ -11,9 +11,12 @@ True
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 import derive
+import derive.symbols
 from check.quantities import Quantity
 from derive.errors import ParseError
 from derive.language.tensor import Tensor, TensorReader, divide, elementwise_product, product
@@ -117,7 +120,122 @@ def _delta_tensors(profile) -> dict:
     }
 
 
+# -- the mean loss over the batch (the empirical risk), note 000's G(w, b) ------------------
+
+loss_fn = sp.Function("L")  # ℓ(prediction, target): any per-example loss
+model_fn = sp.Function("F")  # the network's output F(x)
+xv = sp.IndexedBase("x")  # example n's input x_n, its target y_n
+EXAMPLE_COUNT = ("m", "n", "N")  # the number of examples, as the notes name it
+_A, _B = sp.Dummy("a", real=True), sp.Dummy("b", real=True)
+_STAND_INS = {  # for sampling: a loss symmetric in its two arguments, a smooth network
+    loss_fn: sp.Lambda((_A, _B), (_A - _B) ** 2 + sp.cos(_A + _B)),
+    model_fn: sp.Lambda(_A, sp.sin(sp.Rational(13, 10) * _A) + sp.Rational(2, 5) * _A**2),
+}
+
+
+def _mean_loss() -> tuple:
+    """(1/m) Σ_n L(F(x_n), y_n): the batch derivation's mean loss L = (1/m) Σ_n ℓ_n, its sum
+    over the m examples kept and each example's ℓ_n written as L(F(x_n), y_n)."""
+    d = derive.get("batch")
+    loss = d.domain.definitions[derive.symbols.L]
+    (total,) = [s for s in loss.atoms(sp.Sum) if any(lim[2] == m for lim in s.limits)]
+    (example,) = [lim for lim in total.limits if lim[2] == m]
+    n = example[0]
+    per_example = sp.Sum(loss_fn(model_fn(xv[n]), yv[n]), example)
+    domain = Domain(
+        sizes={m: [1, 2, 3, 4]},
+        definitions=dict(_STAND_INS),
+        assumptions=[
+            "m examples, judged for m = 1, 2, 3, 4",
+            "L and F any functions (sampled as fixed smooth ones; L symmetric, so L(y, F(x)) "
+            "is read as the notes that write the target first mean it)",
+        ],
+    )
+    return loss.xreplace({total: per_example}), domain
+
+
+def _mean_loss_mistakes(result) -> list:
+    return [(result * m, "missing 1/m: the mean loss over the m examples, not their sum")]
+
+
+# -- the batch squared error with K outputs per example (note 004's Σ_i Σ_{j=1}^{3}) ----------
+
+
+def _se_mean_outputs() -> tuple:
+    """(1/m) Σ_n Σ_k e_nk: batch:se-loss's squared error e = (y − ŷ)² of one output, summed
+    over the K outputs of each example, then averaged over the m examples."""
+    from check.more_quantities import SQUARED_ERROR
+    from derive.language import parse_expression
+
+    n = sp.Symbol("n", integer=True, positive=True)
+    error = parse_expression(SQUARED_ERROR, {"y": yv[n, k], "yhat": pv[n, k]})
+    domain = Domain(
+        sizes={m: [1, 2, 3], K: [1, 2, 3]},
+        assumptions=["m examples of K outputs each, judged for m, K = 1, 2, 3"],
+    )
+    return sp.Sum(error, (k, 1, K), (n, 1, m)) / m, domain
+
+
+def _outputs_summed(expr):
+    """The tidy step: the inner sum over the outputs, its count written as a number (3) or K,
+    runs to K (the question does not fix it); entries written output first (ŷ_{ji}, every
+    one so) are put example first, as the result writes them."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+    counted = [  # (the sum, its limit over the outputs): SymPy keeps nested sums as one
+        (total, at)
+        for total in expr.atoms(sp.Sum)
+        for at, (_, low, high) in enumerate(total.limits)
+        if low == 1 and (high.is_Integer or high == K)
+    ]
+    two = [a for a in expr.atoms(sp.Indexed) if a.base in (pv, yv) and len(a.indices) == 2]
+    if len(counted) != 1 or not two:  # not written for K outputs: the one-output reading's
+        raise ParseError("not written with K outputs per example (ŷ_{ij}, Σ_{j=1}^{3})")
+    total, at = counted[0]
+    var = total.limits[at][0]
+    limits = [(v, lo, K if n == at else hi) for n, (v, lo, hi) in enumerate(total.limits)]
+    expr = expr.xreplace({total: sp.Sum(total.function, *limits)})
+    entries = [a for a in expr.atoms(sp.Indexed) if a.base in (pv, yv) and len(a.indices) == 2]
+    if entries and all(a.indices[0] == var and a.indices[1] != var for a in entries):
+        expr = expr.xreplace({a: a.base[a.indices[1], a.indices[0]] for a in entries})
+    return expr
+
+
+def se_loss_outputs() -> Quantity:
+    """batch:se-loss for K outputs per example: tried when the answer writes two indices
+    (ŷ_{ij}: example i, output j) and the one-output reading cannot decide it."""
+    from check import quantities
+    from check.more_quantities import _missing_mean
+
+    base = quantities.get("batch:se-loss")
+    return quantities.made(
+        replace(
+            base,
+            name="batch:se-loss (K outputs)",
+            meaning="(1/m) Σ_n Σ_k (y_nk − ŷ_nk)² over m examples of K outputs",
+            symbols={**base.symbols, "K": K},
+            build=_se_mean_outputs,
+            tidy=lambda expr: _outputs_summed(base.tidy(expr) if base.tidy else expr),
+            mistakes=_missing_mean,
+        )
+    )
+
+
 QUANTITIES = [
+    Quantity(
+        name="batch:mean-loss",
+        derivation="",
+        key="",
+        meaning="(1/m) Σ_n L(F(x_n), y_n): the mean loss over m examples (empirical risk)",
+        accepts="L(F(x_i), y_i) (any loss L, network F), x_i, y_i (example i); m, n or N "
+        "examples; \\sum_{i=1}^{n}",
+        symbols=dict.fromkeys(EXAMPLE_COUNT, m),
+        indexed={"x": xv, "y": yv},
+        index_symbols={"i": i, "j": j, "k": k, "r": r},
+        functions={"L": loss_fn, "ell": loss_fn, "F": model_fn, "f": model_fn},
+        build=_mean_loss,
+        mistakes=_mean_loss_mistakes,
+    ),
     Quantity(
         name="batch:delta",
         derivation="",

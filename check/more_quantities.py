@@ -1,5 +1,5 @@
-"""The quantities the notes derive beyond one chain of a built-in derivation: the update rule,
-∂L/∂p for cross-entropy and binary cross-entropy, squared error at a sigmoid output, and the
+"""The quantities the notes derive beyond one chain of a built-in derivation: the update rule
+(check/update_rule.py), ∂L/∂p for cross-entropy and binary cross-entropy, squared error at a sigmoid output, and the
 mini-batch gradients.  Each result is built from a derivation's own parts (its loss definition,
 a chain, or the optimizer record verified against torch.optim), never typed here.
 
@@ -15,108 +15,14 @@ from dataclasses import replace
 import sympy as sp
 
 import derive
+from check.batch_reading import BatchVectorReader
 from check.diagnose import show
 from check.quantities import PREDICTION, Quantity
+from check.update_rule import UPDATE_RULE
 from derive.errors import ParseError
-from derive.language.scalar import ScalarReader
 from derive.losses import yhatv
 from derive.model import Domain
 from derive.symbols import L, i, j, k, m, n_in, n_out, p, pv, r, y, yv, zv
-
-# -- the update rule θ ← θ − η g ------------------------------------------------------------
-
-theta = sp.Symbol("theta", real=True)  # the parameter, before the step
-rate = sp.Symbol("alpha", real=True, positive=True)  # the learning rate α, η, ξ
-grad = sp.Symbol("G", real=True)  # ∂L/∂θ, the gradient at θ
-theta_v, grad_v = sp.IndexedBase("theta"), sp.IndexedBase("G")
-PARAMETER_NAMES = ("W", "w", "theta", "W_old", "w_old", "theta_old", "b")
-RATE_NAMES = ("alpha", "eta", "xi", "lr", "epsilon")
-GRADIENT_NAMES = ("dW", "dw", "g", "db", "grad")
-LOSS_NAMES = frozenset({"L", "J", "E", "e", "C", "calL", "ell"})
-
-
-def _sgd_step() -> tuple:
-    """θ − η g from the SGD record of codegen.optimizers (its LaTeX, read by the language)."""
-    from codegen.optimizers import OPTIMIZERS
-    from derive.language import parse_expression
-
-    rule = OPTIMIZERS["sgd"].latex[0]
-    rhs = rule.split(r"\leftarrow", 1)[1]
-    step = parse_expression(rhs, {"theta": theta, "eta": rate, "g": grad})
-    return step, Domain(assumptions=["θ the parameter, α the learning rate, G = ∂L/∂θ"])
-
-
-class GradientReader(ScalarReader):
-    """Reads ∂L/∂W (any loss name) as the gradient G at the parameter, with its indices."""
-
-    def _read_deriv(self, node):
-        of, wrt = node.args
-        if of is not None and of.kind == "name" and of.text in LOSS_NAMES and not of.sub:
-            var = self.read(wrt)
-            if var == theta:
-                return grad
-            if isinstance(var, sp.Indexed) and var.base == theta_v:
-                return grad_v[var.indices]
-            raise self.fail("the derivative must be with respect to the parameter", wrt)
-        return super()._read_deriv(node)
-
-    def _read_pow(self, node):
-        """``w^t``: the parameter at step t, as in w^{t+1} = w^t − ξ ∇_{w^t} L.
-        The update rule knows no symbol t, so the power w to the t is no reading of it."""
-        base, exponent = node.args
-        if (
-            exponent.kind == "name"
-            and exponent.text == "t"
-            and not exponent.sub
-            and "t" not in self.symbols
-        ):
-            value = self.read(base)
-            if value == theta or (isinstance(value, sp.Indexed) and value.base == theta_v):
-                self.note(f"{base.text}^t read as {base.text} at step t")
-                return value
-        return super()._read_pow(node)
-
-
-def _one_parameter(expr):
-    """w_j − α ∂L/∂w_j is θ − α G: one entry of θ and of G, the same entry of each."""
-    if not isinstance(expr, sp.Basic):
-        return expr
-    entries = {a.indices for a in expr.atoms(sp.Indexed) if a.base in (theta_v, grad_v)}
-    if len(entries) != 1:
-        return expr  # none, or different entries: compared as written (so a slip is wrong)
-    (index,) = entries
-    return expr.xreplace({theta_v[index]: theta, grad_v[index]: grad})
-
-
-def _update_mistakes(result) -> list:
-    return [
-        (result.xreplace({rate: -rate}), "uphill: the step adds + α·∂L/∂θ (sign error)"),
-        (result.xreplace({rate: 1}), "missing the learning rate α"),
-        (result - theta, "missing the parameter θ: this is only the step − α ∂L/∂θ"),
-        (theta - result, "missing the parameter θ: this is only the step α ∂L/∂θ"),
-    ]
-
-
-UPDATE_RULE = Quantity(
-    name="update-rule",
-    derivation="",
-    key="",
-    meaning="θ − α ∂L/∂θ: one gradient-descent step (SGD, as torch.optim.SGD)",
-    accepts="the parameter W, w, θ (W_old; one entry w_ij with ∂L/∂w_ij); the learning rate "
-    "α, η, ξ or lr; the gradient dW, g, ∂L/∂W (L, J, E, C, 𝓛)",
-    symbols={
-        **dict.fromkeys(PARAMETER_NAMES, theta),
-        **dict.fromkeys(RATE_NAMES, rate),
-        **dict.fromkeys(GRADIENT_NAMES, grad),
-    },
-    indexed={**dict.fromkeys(("W", "w", "theta"), theta_v), "dW": grad_v, "dw": grad_v},
-    index_symbols={"i": i, "j": j, "k": k},
-    build=_sgd_step,
-    reader=GradientReader,
-    tidy=_one_parameter,
-    mistakes=_update_mistakes,
-)
-
 
 # -- ∂L/∂p for the two cross-entropies, from their loss definitions ---------------------------
 
@@ -226,8 +132,9 @@ def _batch(part: str, meaning: str) -> Quantity:
         accepts="index notation: Δ_{ni} or Delta[n, i] (∂ℓ_n/∂Z_ni), H_{nj} (example n's "
         "input, one example per row), m examples, \\sum_{n=1}^{m}",
         symbols={"m": m},
-        indexed={"Delta": Delta, "H": H, "dZ": Delta, "W": sp.IndexedBase("W")},
+        indexed={"Delta": Delta, "H": H, "dZ": Delta, "DZ": Delta, "W": sp.IndexedBase("W")},
         index_symbols={"i": i, "j": j, "k": k, "r": r, "n": n},
+        reader=BatchVectorReader if part == "db" else None,
         build=_chain("batch", part),
         mistakes=_missing_mean,
         shape=(n_out, n_in) if part == "dW" else None,
@@ -436,4 +343,4 @@ QUANTITIES = [
     _batch("db", "∂L/∂b_i of the mean loss over m examples: (1/m) Σ_n Δ_ni"),
 ]
 
-__all__ = ["QUANTITIES", "GradientReader", "ParseError", "n_in", "n_out"]
+__all__ = ["QUANTITIES", "ParseError", "n_in", "n_out"]

@@ -12,7 +12,8 @@ from dataclasses import replace
 import sympy as sp
 
 from check import quantities
-from check.more_quantities import (
+from check.quantities import Quantity
+from check.update_rule import (
     UPDATE_RULE,
     GradientReader,
     _sgd_step,
@@ -22,11 +23,10 @@ from check.more_quantities import (
     theta,
     theta_v,
 )
-from check.quantities import Quantity
 from derive.errors import UnknownNameError
 
 
-def update_with(gradient: str) -> Quantity:
+def update_with(gradient: str, transposed: bool = False) -> Quantity:
     """``update-rule`` with ``params gradient = "<quantity>"``: θ − α g with g that quantity's
     verified result written out (note 003's w_i − ξ (y* − y) x_i).  The answer may use the
     gradient quantity's symbols.  A gradient with one free index i (∂L/∂w_i) updates the entry
@@ -47,13 +47,18 @@ def update_with(gradient: str) -> Quantity:
         else "it is a matrix quantity"
         if _matrix(g)
         else f"its result has {len(free)} free indices"
-        if len(free) > 1 and not named
+        if len(free) > 2 and not named
         else ""
     )
     if why:
         raise UnknownNameError(f"update-rule with gradient '{gradient}' is not supported: {why}")
-    parameter = g.parameter if named else theta_v[free[0]] if free else theta
-    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if free and not named else {}
+    # one free index: the entry θ_i; two: the weight w_ij of a layer (∂J/∂w_ij = δ_i a_j)
+    parameter = g.parameter if named else theta_v[tuple(free)] if free else theta
+    one = len(free) == 1 and not named
+    vectors = {n: base[free[0]] for n, base in g.indexed.items()} if one else {}
+
+    if transposed and len(free) == 2 and not named:  # w_ij from unit i to unit j (note 003's
+        expected = expected.xreplace(dict(zip(free, free[::-1], strict=True)))  # w_ji order)
 
     def build() -> tuple:
         step, domain = _sgd_step()
@@ -74,7 +79,7 @@ def update_with(gradient: str) -> Quantity:
     return quantities.made(
         replace(
             UPDATE_RULE,
-            name=f"update-rule[{gradient}]",
+            name=f"update-rule[{gradient}{'ᵀ' if transposed else ''}]",
             meaning=f"θ − α·({gradient}): one gradient-descent step with the gradient written out",
             symbols={**vectors, **g.symbols, **UPDATE_RULE.symbols},
             indexed={**g.indexed, **UPDATE_RULE.indexed},
@@ -95,6 +100,97 @@ def update_with(gradient: str) -> Quantity:
             ],
         )
     )
+
+
+# the gradients an update rule asked without params may be written out as: a single unit's
+# ∂L/∂w_i = (y* − y) x_i (note 003's w_i − ξ (y* − y) x_i; y* the prediction, as everywhere),
+# and one layer's ∂J/∂w_ij = δ_i a_j (note 002's w_ij − α δ_i a_j, the delta rule: w_ij from
+# unit j to unit i); w_ij from i to j, as other notes write it, is judged too
+WRITTEN_OUT_GRADIENTS = (
+    ({"gradient": "logreg:dw"}, "the gradient written out, read as logreg:dw"),
+    (
+        {"gradient": "softmax-regression:dW"},
+        "the gradient written out, read as softmax-regression:dW",
+    ),
+    (
+        {"gradient": "softmax-regression:dW", "transposed": True},
+        "the gradient written out, read as softmax-regression:dW with w_ij from unit i to unit j",
+    ),
+)
+# one weight of a dense layer, δ_i h_j written out (note 000's w_{11}^3 − α dz_1^3 h_1^2)
+DENSE_ENTRY = (
+    ({"gradient": "dense:dW entry"}, "the gradient written out as δ_i h_j, dense:dW"),
+    (
+        {"gradient": "dense:dW entry", "transposed": True},
+        "the gradient written out as δ_j h_i, dense:dW with w_ij from unit i to unit j",
+    ),
+)
+# batch:se-loss with two indices ŷ_{ij} (note 004: example i, output j of 3): K outputs each
+K_OUTPUTS = (({"outputs": "K"}, "read with K outputs per example, the sum's count 3 as K"),)
+
+
+def wider_readings(quantity, params: dict, undecided: bool) -> tuple:
+    """(params, what they mean) to judge an answer with when the quantity's own reading cannot
+    read it (``undecided`` False) or, where the wider reading applies only to answers the own
+    one cannot judge, not decide it (True): the plain update rule with its gradient written
+    out, the batch squared error with K outputs per example."""
+    if quantity == "update-rule" and "gradient" not in params and not undecided:
+        return WRITTEN_OUT_GRADIENTS + DENSE_ENTRY
+    if quantity == "batch:se-loss" and "outputs" not in params:
+        return K_OUTPUTS
+    return ()
+
+
+def update_dense_entry(transposed: bool = False) -> Quantity:
+    """``update-rule`` for one weight of a dense layer with its gradient written out as the
+    dense derivation's ∂L/∂W_ij = δ_i h_j (note 000's w_{11}^3 − α dz_1^3 h_1^2: δ of layer 3,
+    h of the layer below); θ_ij the weight, its labels checked as the dense layer's are.
+    ``transposed``: w_ij from unit i to unit j (θ_ij − α δ_j h_i), as other notes write it."""
+    import derive
+    from check.reading import DENSE_LAYERS
+    from derive.symbols import deltav, hv, i, j
+
+    def build() -> tuple:
+        d = derive.get("dense")
+        step, _ = _sgd_step()
+        gradient = d["dW"].rhs.xreplace({i: j, j: i} if transposed else {})
+        return step.xreplace({grad: gradient, theta: theta_v[i, j]}), d.domain
+
+    vectors = {**dict.fromkeys(("dz", "delta"), deltav), **dict.fromkeys(("h", "a", "x"), hv)}
+    return quantities.made(
+        replace(
+            UPDATE_RULE,
+            name=f"update-rule[dense:dW entry{'ᵀ' if transposed else ''}]",
+            meaning="θ_ij − α δ_i h_j: one weight's step, the dense layer's gradient written out",
+            indexed={**vectors, **UPDATE_RULE.indexed},
+            layers=dict(DENSE_LAYERS),
+            build=build,
+            tidy=_weight_entry,
+            mistakes=lambda result: [*UPDATE_RULE.mistakes(result)],
+        )
+    )
+
+
+def _weight_entry(expr):
+    """w_{11}: the weight's entry (1, 1), as W_{12} is for the dense layer (the update rule
+    reads a two-digit subscript as one index)."""
+    if not isinstance(expr, sp.Basic):
+        return expr
+
+    def split(a):
+        (ix,) = a.indices
+        return a.base[int(str(ix)[0]), int(str(ix)[1])]
+
+    entries = [
+        a
+        for a in expr.atoms(sp.Indexed)
+        if a.base in (theta_v, grad_v)
+        and len(a.indices) == 1
+        and a.indices[0].is_Integer
+        and 11 <= a.indices[0] <= 99
+        and "0" not in str(a.indices[0])
+    ]
+    return expr.xreplace({a: split(a) for a in entries})
 
 
 def _matrix(g: Quantity) -> bool:

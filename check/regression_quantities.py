@@ -284,6 +284,17 @@ class _ExampleLabels(ScalarReader):
         raise self.fail(f"'{node.text}^({letter})': only ŷ, y and x are given per example", node)
 
 
+EXAMPLE = sp.Symbol("i", integer=True)  # i free: one example's term (not the index i)
+
+
+def _one_example(expr):
+    """(ŷ^{(i)} − y^{(i)}) x_j^{(i)} with i summed nowhere: the term of an example i (judged
+    for every i of the m), not an index of the result."""
+    if isinstance(expr, sp.Basic) and i in expr.free_symbols:
+        return expr.xreplace({i: EXAMPLE})
+    return expr
+
+
 def _batch_dw(derivation: str, key: str):
     """∂J/∂w_j = Σ_n ∂ℓ_n/∂z_n · ∂z_n/∂w_j: the derivation's result for one example (ŷ − y),
     at example n, times SymPy's ∂z_n/∂w_j for z_n = Σ_l w_l X_nl + b (= X_nj)."""
@@ -301,7 +312,7 @@ def _batch_dw(derivation: str, key: str):
         result = sp.Sum(per_example * _through_z(z_n, w[j]), (n, 1, m))
         domain = Domain(
             sizes={m: [2, 3], n_in: [2, 3]},
-            indices={j: n_in, k: n_in},
+            indices={j: n_in, k: n_in, EXAMPLE: m},  # a term left unsummed is example i's
             assumptions=["J summed over the m examples (no 1/m), judged for m = 2, 3"],
         )
         return result, domain
@@ -321,6 +332,14 @@ def _batch_mistakes(derivation: str):
                 "missing the factor x_j^{(i)} = ∂z/∂w_j",
             )
         ]
+        if isinstance(result, sp.Sum):  # (ŷ^{(i)} − y^{(i)}) x_j^{(i)}: one example's term
+            example = result.limits[0][0]
+            found.append(
+                (
+                    result.function.xreplace({example: EXAMPLE}),
+                    "missing the sum over the examples Σ_{i=1}^{m}: this is example i's term",
+                )
+            )
         if derivation == "sigmoid-bce":
             summed = result.function if isinstance(result, sp.Sum) else None
             if summed is not None:
@@ -351,6 +370,7 @@ def _batch_gradient(name: str, derivation: str, key: str, meaning: str) -> Quant
         swaps=((P_ex, Y_ex),),
         build=_batch_dw(derivation, key),
         mistakes=_batch_mistakes(derivation),
+        tidy=_one_example,
         reader=_ExampleLabels,
         fixed_indices=True,
     )

@@ -8,7 +8,7 @@ looser than products, so ``g'(z) ⊙ Wᵀ δ`` is g′(z) ⊙ (Wᵀ δ))::
     sum      := hadamard (("+" | "-") (hadamard | dots))*
     hadamard := product (("⊙" | "⊗" | "⊗ ." | "⊗·") product)*    "⊗ ." is ⊙ (note 000)
     product  := unary (("*" | "·" | "/" | "@") unary | unary)*     the second: juxtaposition
-    unary    := ("+" | "-")* power | ∑ limits product | d/dz-operator product | ∇_{x} power
+    unary    := ("+" | "-")* power | ∑ limits product | d/dz-operator product | ∇_{x}? power
     power    := postfix ("^" unary)?
     postfix  := atom sup*  |  call "_" sub          ^T, ^*, ^{(l)}, ^[l], ^{l-1}: not powers;
                                                     e(ℓ)_i: entry i of a vector function
@@ -229,6 +229,9 @@ class Parser:
         while self.at("op", "^") and self.superscript_is_label(value):
             tok = self.next()
             value = self.label(value, tok)
+            if self.at("sub") and value.kind == "name" and value.sub is None:
+                self.next()  # DZ^l_n (note 000): the subscript after the layer label
+                value = replace(value, sub=self.subscript())
         return value
 
     def superscript_is_label(self, base: Node) -> bool:
@@ -296,6 +299,11 @@ class Parser:
         elif self.at("op", "*"):
             self.next()
             result = self.mark(value, "star", tok)
+            if braced and self.at("open", "(") and self.bracketed_label(1):
+                inner = self.next()  # y_j^{*(n)} (note 003): the star, then the example (n)
+                layer = self.sum()
+                self.close(inner)
+                result = self.with_layer(result, layer, tok)
         else:
             inner = self.peek()
             if inner.kind == "open" and inner.text in "([":
@@ -670,24 +678,36 @@ class Parser:
     def gradient(self) -> Node:
         """∇_{a_L} L: the gradient of L with respect to a_L."""
         tok = self.next()
-        if not self.at("sub"):
-            raise self.fail("'∇' needs a subscript, as in \\nabla_{a_L} L", tok)
+        if not self.at("sub"):  # ∇θ_t, its subscript lost in print: the reader decides
+            return Node("gradat", tok, (self.power(),))
         self.next()
         wrt = self.subscript()
         return Node("deriv", tok, (self.loss_of_parameters(self.power()), wrt))
 
     def loss_of_parameters(self, of: Node) -> Node:
         """``\\mathcal{L}(\\theta)`` after ∂ or ∇: the loss L, written as a function of the
-        parameters θ; the ``(θ)`` says what L depends on and is dropped (not L times θ)."""
+        parameters θ; the ``(θ)`` says what L depends on and is dropped (not L times θ), and so
+        is ``(θ_t)``, the parameters at step t (note 004's ∇_θ 𝓛(θ_t))."""
         is_loss = of.kind == "name" and of.text in _LOSS_NAMES and of.sub is None
         if (
             is_loss
             and self.at("open", "(")
             and self.peek(1).kind == "name"
             and self.peek(1).text == "theta"
-            and self.peek(2).kind == "close"
         ):
-            self.pos += 3
+            saved = self.pos
+            self.next()
+            try:
+                inner = self.atom()
+            except ParseError:
+                inner = None
+            at_step = inner is not None and inner.kind == "name" and inner.layer is None
+            step = inner.sub if at_step else None
+            at_step = at_step and (step is None or step.kind == "name" and step.text == "t")
+            if at_step and self.at("close", ")"):
+                self.next()
+            else:
+                self.pos = saved
         return of
 
     def cases(self, tok: Token) -> Node:

@@ -740,6 +740,10 @@ class ScalarReader:
             raise self.fail("a derivative must be with respect to a variable", wrt)
         return self.limits.build(node.tok, sp.diff, top, var)
 
+    def _read_gradat(self, node: Node):
+        """``∇x`` without a subscript: no quantity but the update rule reads it."""
+        raise self.fail("'∇' needs a subscript, as in \\nabla_{a_L} L", node)
+
     def _read_diffop(self, node: Node):
         wrt, operand = node.args if len(node.args) == 2 else (node.args[0], None)
         if operand is None:
