@@ -24,7 +24,14 @@ from derive.symbols import i, j, k
 
 theta = sp.Symbol("theta", real=True)  # the parameter, before the step
 rate = sp.Symbol("alpha", real=True, positive=True)  # the learning rate α, η, ξ
-grad = sp.Symbol("G", real=True)  # ∂L/∂θ, the gradient at θ
+class _Gradient(sp.Symbol):
+    """The gradient ∂L/∂θ at θ, one symbol: written ∂L/∂θ in text (by its name) and LaTeX."""
+
+    def _latex(self, printer) -> str:
+        return r"\frac{\partial L}{\partial \theta}"
+
+
+grad = _Gradient("∂L/∂θ", real=True)  # the gradient at θ
 theta_v, grad_v = sp.IndexedBase("theta"), sp.IndexedBase("G")
 PARAMETER_NAMES = ("W", "w", "theta", "W_old", "w_old", "theta_old", "b")
 RATE_NAMES = ("alpha", "eta", "xi", "lr", "epsilon")
@@ -41,7 +48,7 @@ def _sgd_step() -> tuple:
     rule = OPTIMIZERS["sgd"].latex[0]
     rhs = rule.split(r"\leftarrow", 1)[1]
     step = parse_expression(rhs, {"theta": theta, "eta": rate, "g": grad})
-    return step, Domain(assumptions=["θ the parameter, α the learning rate, G = ∂L/∂θ"])
+    return step, Domain(assumptions=["θ the parameter, α the learning rate, ∂L/∂θ the gradient at θ"])
 
 
 class GradientReader(ScalarReader):
