@@ -488,7 +488,15 @@ def check_transposed(q: Quantity, t: Tensor, expected) -> bool:
 
 
 def shape_verdict(q: Quantity, text: str, error: ShapeError) -> Verdict:
-    return Verdict(q.name, text, show(q.expected), False, method="shapes", diagnosis=str(error))
+    return Verdict(
+        q.name,
+        text,
+        show(q.expected),
+        False,
+        read_as=getattr(error, "reading", "") or text,
+        method="shapes",
+        diagnosis=str(error),
+    )
 
 
 # -- command line -------------------------------------------------------------------------

@@ -29,9 +29,14 @@ ONE = sp.Integer(1)
 
 
 class ShapeError(Exception):
-    """A product or sum whose shapes do not fit: a wrong answer, not unreadable input."""
+    """A product or sum whose shapes do not fit: a wrong answer, not unreadable input.
+    ``reading``: the part that does not fit, in matrix notation (``hᵀ · δ``), for "read as"."""
 
     is_verdict = True
+
+    def __init__(self, message: str, reading: str = ""):
+        super().__init__(message)
+        self.reading = reading
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,10 @@ def scale(t: Tensor, c) -> Tensor:
 
 
 def transpose(t: Tensor) -> Tensor:
-    return Tensor(t.cols, t.rows, lambda r, c: t.entry(c, r), f"{t.text}ᵀ")
+    plain = not any(ch in t.text for ch in " ^+−·/")  # (h^2)ᵀ, (W h)ᵀ: the whole transposed
+    return Tensor(
+        t.cols, t.rows, lambda r, c: t.entry(c, r), f"{t.text}ᵀ" if plain else f"({t.text})ᵀ"
+    )
 
 
 def add(a: Tensor, b: Tensor, sign: int) -> Tensor:
@@ -76,7 +84,7 @@ def add(a: Tensor, b: Tensor, sign: int) -> Tensor:
     if is_scalar(b) and not is_scalar(a):
         return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(ONE, ONE), text)
     if a.shape != b.shape:
-        raise ShapeError(f"cannot add {a.describe()} and {b.describe()}: the shapes differ")
+        raise ShapeError(f"cannot add {a.describe()} and {b.describe()}: the shapes differ", text)
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(r, c), text)
 
 
@@ -84,21 +92,23 @@ def divide(a: Tensor, b: Tensor) -> Tensor:
     if not is_scalar(b):
         if a.shape == b.shape and a.cols == ONE:  # elementwise, as for vectors in the notes
             return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(r, c), a.text)
-        raise ShapeError(f"cannot divide by {b.describe()}")
+        raise ShapeError(f"cannot divide by {b.describe()}", f"{a.text} / {b.text}")
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(ONE, ONE), a.text)
 
 
 def elementwise_product(a: Tensor, b: Tensor, text: str) -> Tensor:
     if a.shape != b.shape:
         raise ShapeError(
-            f"elementwise product of {a.describe()} and {b.describe()}: the shapes differ"
+            f"elementwise product of {a.describe()} and {b.describe()}: the shapes differ", text
         )
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) * b.entry(r, c), text)
 
 
 def outer(a: Tensor, b: Tensor, text: str) -> Tensor:
     if a.cols != ONE or b.cols != ONE:
-        raise ShapeError(f"outer product of {a.describe()} and {b.describe()}: needs two vectors")
+        raise ShapeError(
+            f"outer product of {a.describe()} and {b.describe()}: needs two vectors", text
+        )
     return Tensor(a.rows, b.rows, lambda r, c: a.entry(r, ONE) * b.entry(c, ONE), text)
 
 
@@ -126,7 +136,7 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     if op == "⊙" or same_vector and op in ("*", "", "·"):
         return elementwise_product(a, b, text)
     if a.cols != b.rows:
-        raise ShapeError(_misfit(a, b))
+        raise ShapeError(_misfit(a, b), f"{a.text} · {b.text}")
     if a.cols == ONE:
         note = ""
         if b.text.endswith("ᵀ") and b.cols != ONE and a.rows != ONE:
@@ -287,10 +297,12 @@ class TensorReader(LiteralReading, ScalarReader):
             if power == -1:  # W^{-1} where Wᵀ belongs, as in Wᵀ δ
                 raise ShapeError(
                     f"inverse of a matrix {t.describe()}: {t.text}^{{-1}} is not the transpose "
-                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)"
+                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)",
+                    f"{t.text}^{{-1}}",
                 )
             raise ShapeError(
-                f"power of a matrix {t.describe()}: only vectors are raised elementwise"
+                f"power of a matrix {t.describe()}: only vectors are raised elementwise",
+                f"{t.text}^{power}",
             )
         return apply_entries(
             lambda x: self.limits.power_of(x, power, node.tok), t, f"{t.text}^{power}"
