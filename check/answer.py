@@ -125,11 +125,14 @@ def check_answer(
             layer_letters=subscript.layer_letters,
             aliases={**subscript.aliases, **profile.aliases},
         )
+    if ask.hidden_layers is not None:  # o, the output layer, is hidden_layers + 1
+        profile = replace(profile, hidden_layers=ask.hidden_layers)
     if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
         profile = replace(profile, result_layer=ask.letter_layer)
     layer = ask.layer
     sizes = ask.layer_sizes()
-    found = _in_range(answer_readings(q, text, profile, sizes), profile.index_base)
+    q, found = _readings(q, text, profile, sizes)
+    found = _in_range(found, profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]
     verdicts = []
     for reading in found:
@@ -145,6 +148,26 @@ def check_answer(
         others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts if v is not verdict)
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Reading]]:
+    """The answer's readings as ``q``; where index notation cannot read it and ``q`` has a
+    matrix-notation form (σ(W^l h^{l-1} + b^l) for h = g(z)), the readings of that form."""
+    try:
+        return q, answer_readings(q, text, profile, sizes)
+    except ParseError as scalar_error:
+        from check.matrix_forms import matrix_form
+
+        matrix = matrix_form(q)
+        if matrix is None:
+            raise
+        try:
+            found = answer_readings(matrix, text, profile, sizes)
+        except ParseError:
+            raise scalar_error from None
+        if not all(isinstance(r.value, Tensor | Exception) for r in found):
+            raise scalar_error from None  # index notation is the scalar quantity's, not this
+        return matrix, found
 
 
 def _reported(verdicts: list[Verdict]) -> Verdict:
@@ -350,8 +373,14 @@ def _judge(
     answer = reading.value
     if isinstance(answer, ShapeError):
         return shape_verdict(q, text, answer)
-    if getattr(answer, "is_verdict", False):  # layer labels that do not fit
-        return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
+    if getattr(answer, "is_verdict", False):  # layer labels that do not fit (or not placed)
+        read = getattr(answer, "value", None)
+        shown = read.text if isinstance(read, Tensor) else show(read) if read is not None else text
+        correct = None if getattr(answer, "undecided", False) else False
+        return Verdict(
+            q.name, text, show(expected), correct, read_as=shown, method="layers",
+            diagnosis=str(answer),
+        )  # fmt: skip
     if isinstance(answer, Tensor) and reading.sizes:
 
         def decided(entry, expected, note, at):

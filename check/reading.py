@@ -233,7 +233,7 @@ def answer_readings(
             indexed = {**indexed, alias: indexed[name]}
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
-    elif q.name.startswith("softmax:forward"):  # softmax(a_L)_j: the quantity's own entry
+    elif q.name.startswith("softmax:forward") and "z" in q.indexed:  # softmax(a_L)_j: its entry
         table["softmax"] = _SoftmaxOf(q)
     base_name = q.name.split(" ")[0]  # softmax-ce (true class ℓ): softmax-ce's notation
     ell = q.index_symbols.get("ell")  # ℓ, the true class, where the question names it
@@ -259,6 +259,7 @@ def answer_readings(
         reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        reader.hidden_layers = profile.hidden_layers
         return reader
 
     found = read_all(tree, make_reader)
@@ -317,6 +318,7 @@ def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        reader.hidden_layers = profile.hidden_layers
         # a literal's entries are the dense layer's (a quantity with its own names has none)
         entries = literals.ENTRIES if q.tensors is None else {}
         reader.indexed, reader.index_symbols = entries, dict(q.index_symbols)

@@ -116,9 +116,11 @@ def _misfit(a: Tensor, b: Tensor) -> str:
     """Why a b does not fit, naming the transpose that would (W δ for Wᵀ δ)."""
     said = f"{a.describe()} times {b.describe()} does not fit"
     if a.rows == b.rows:
-        return f"missing transpose: {a.text}ᵀ {b.text} fits, {said}"
+        fits = a.text[:-1] if a.text.endswith("ᵀ") else f"{a.text}ᵀ"
+        return f"{'missing' if fits != a.text[:-1] else 'extra'} transpose: {fits} {b.text} fits, {said}"
     if a.cols == b.cols:
-        return f"missing transpose: {a.text} {b.text}ᵀ fits, {said}"
+        fits = b.text[:-1] if b.text.endswith("ᵀ") else f"{b.text}ᵀ"
+        return f"{'missing' if fits != b.text[:-1] else 'extra'} transpose: {a.text} {fits} fits, {said}"
     if b.cols == a.rows:
         return (
             f"wrong order of a matrix product: {said}; in the other order, {b.text} {a.text} fits"
@@ -203,19 +205,16 @@ class TensorReader(LiteralReading, ScalarReader):
             if self.in_literal:
                 return self.literal_entry(node, text)
             if (
-                _layer_like(node.sub, self.layer_letters)
+                _layer_like(node.sub, self.layer_letters | OUTPUT_LABELS)
                 and node.sub.kind != "num"
                 and text in self.tensors
             ):
                 self.label(text, node.sub, node, "subscript")
-                return self.tensors[text]
+                return self.chosen(text)
             raise self.fail(f"index notation '{key}' is not matrix notation", node)
-        if text in self.choices:
-            flag, other, taken, default = self.choices[text]
-            if self.ambiguous(flag, taken, default):
-                return other
-        if text in self.tensors:
-            return self.tensors[text]
+        value = self.chosen(text)
+        if value is not None:
+            return value
         from derive.language.scalar import CONSTANTS
 
         if text in CONSTANTS:
@@ -224,6 +223,15 @@ class TensorReader(LiteralReading, ScalarReader):
         raise self.fail(
             f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
         )
+
+    def chosen(self, text: str) -> Tensor | None:
+        """The tensor ``text`` names in this reading (a: the activation or the pre-activation);
+        None if it names none."""
+        if text in self.choices:
+            flag, other, taken, default = self.choices[text]
+            if self.ambiguous(flag, taken, default):
+                return other
+        return self.tensors.get(text)
 
     def _read_sum(self, node: Node):
         value = None
@@ -281,6 +289,13 @@ class TensorReader(LiteralReading, ScalarReader):
     def _read_pow(self, node: Node):
         base, exponent = node.args
         layered = base.text in LAYERED or base.text in self.layered_names
+        letter = _label_letter(exponent)
+        if layered and base.kind == "name" and base.layer is None and letter is not None:
+            # W^o, h^{I-1}: a letter that is no name in matrix notation, where a matrix has
+            # no power; only a layer label (I: OCR damage for l, read as written)
+            what = "the output layer" if letter in OUTPUT_LABELS else "a layer label"
+            self.note(f"{letter} in {base.tok.src or base.text}^{_flat(exponent)} read as {what}")
+            return self.read(replace(base, layer=exponent))
         if "maybe_layer" in node.marks and layered:
             shown = f"{base.tok.src or base.text}^{exponent.text}"
             if self.ambiguous(
@@ -347,6 +362,21 @@ class TensorReader(LiteralReading, ScalarReader):
     def _read_eq(self, node: Node):
         self.note("the value after the last '='")
         return self.read(node.args[-1])
+
+
+# letters that name a layer in matrix notation besides l, L: o and O the output layer (notes
+# 000, 004), I (OCR damage for l in notes 000); never names of vectors or matrices there
+OUTPUT_LABELS = frozenset({"o", "O"})
+LABEL_ONLY_LETTERS = OUTPUT_LABELS | {"I"}
+
+
+def _label_letter(node: Node) -> str | None:
+    """The letter of a superscript ``o``, ``I``, ``{I-1}``, ``{o+1}``; else None."""
+    if node.kind == "name" and node.sub is None and node.text in LABEL_ONLY_LETTERS:
+        return node.text
+    if node.kind == "sum" and len(node.args) == 2 and node.args[1].kind == "num":
+        return _label_letter(node.args[0])
+    return None
 
 
 def with_sizes(t: Tensor, sizes: Mapping) -> Tensor:
