@@ -394,6 +394,8 @@ def _judge(
                 diagnosis="transposed: with W n_in × n_out, as in the notes, ∂L/∂W is n_in × n_out "
                 "(h δᵀ); the answer is n_out × n_in",
             )  # fmt: skip
+        if "delta-row" in reading.flags and layout is not None:  # δ a row: so are its results
+            layout = replace(layout, gradient_rows=True)
         answer = _oriented(q, answer, layout)
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:

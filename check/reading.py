@@ -195,7 +195,20 @@ def _tensor_names(profile: Profile) -> dict:
         table["calZ"] = Tensor(ONE, n_in, lambda r, c: sp.Derivative(g(zprev[c]), zprev[c]), "𝒵")
     for alias, name in profile.dense_aliases.items():
         table[alias] = DENSE_TENSORS[name]
+    if profile.weights == "n_in × n_out" and "u" not in table:
+        table["u"] = DENSE_TENSORS["h"]  # I = wᵀ u, ∂L/∂w = u δ (notes 003): u the input
     return table
+
+
+def _row_delta(profile: Profile) -> dict:
+    """With W n_in × n_out, notes write δ as a row (u δ, δ wᵀ) and as a column (u δᵀ) alike:
+    both readings of δ, where the question does not say (``rows``)."""
+    if profile.weights != "n_in × n_out" or profile.gradient_rows:
+        return {}
+    row = Tensor(ONE, n_out, lambda r, c: deltav[c], "δ")
+    return {
+        "delta": ("delta-row", row, "δ read as a row (1 × n_out)", "δ read as a column (n_out × 1)")
+    }
 
 
 def answer_readings(
@@ -312,6 +325,7 @@ def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
         if q.reader is not None and issubclass(q.reader, TensorReader):  # the quantity's own
             kind = q.reader
         choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
+        choices |= _row_delta(profile) if q.tensors is None else {}
         reader = kind(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )

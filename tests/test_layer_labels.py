@@ -106,3 +106,37 @@ def test_index_notation_is_still_the_scalar_quantity():
 )
 def test_output_layer_as_a_subscript(answer, correct):
     assert _judged("dense:z", answer, layer_index="subscript").correct is correct
+
+
+# note 003: W is n_in × n_out, u^{(l)} the input of layer l, δ written as a row or a column
+_IN_OUT = {"layout": "n_in x n_out"}
+
+
+@pytest.mark.parametrize(
+    ("quantity", "answer", "params", "correct"),
+    [
+        ("dense:dW", r"\mathbf{u}^{(2)} \delta^{(2)}", _IN_OUT, True),
+        ("dense:dW", r"\mathbf{u}^{(2)} (\delta^{(2)})^T", _IN_OUT, True),
+        ("dense:dW", r"u \delta^T", _IN_OUT, True),
+        ("dense:dW", r"\delta^{(2)} (\mathbf{u}^{(2)})^T", _IN_OUT, False),
+        ("dense:dW", r"\mathbf{u}^{(2)} \delta^{(3)}", _IN_OUT, False),
+        ("dense:z", r"(\mathbf{w}^{(1)})^T \mathbf{u}^{(1)}", {**_IN_OUT, "bias": False}, True),
+        ("dense:z", r"\mathbf{w}^{(1)} \mathbf{u}^{(1)}", {**_IN_OUT, "bias": False}, False),
+        ("dense:dh", r"\delta^{(2)} (\mathbf{w}^{(2)})^T", _IN_OUT, True),
+        ("dense:dh", r"\delta^{(2)} \mathbf{w}^{(2)}", _IN_OUT, False),
+    ],
+)
+def test_inputs_u_and_delta_rows_in_the_n_in_by_n_out_layout(quantity, answer, params, correct):
+    assert _judged(quantity, answer, **params).correct is correct
+
+
+def test_u_is_no_name_in_the_usual_layout():
+    with pytest.raises(ParseError, match="unknown name 'u'"):
+        check_answer("dense:dW", r"u \delta^T")
+
+
+# note 002: e^{(k)T}, the error of layer k transposed
+def test_error_of_a_layer_transposed():
+    verdict = _judged("dense:dz", "g'(z) e^{(k)T}")
+    assert verdict.correct is False and "transpos" in verdict.diagnosis
+    assert _judged("dense:dz", r"g'(z) \odot e^{(k)}").correct is True

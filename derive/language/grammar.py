@@ -72,6 +72,16 @@ def _is_layer(node: Node) -> bool:
     return False
 
 
+def _label_then_t(node: Node) -> Node | None:
+    """The label of ``{(k)T}`` (a label, then T written beside it), else None."""
+    if node.kind != "product" or len(node.args) != 2 or node.ops[1:] != ("",):
+        return None
+    label, t = node.args
+    if t.kind == "name" and t.text == "T" and t.sub is None and label.kind in ("name", "num"):
+        return label
+    return None
+
+
 class Parser:
     """Recursive descent over tokens; ``functions`` are the names that take arguments."""
 
@@ -207,6 +217,9 @@ class Parser:
             maybe = base.kind == "name" and exponent.kind == "num" and exponent.text.isdigit()
             if bracketed and exponent.kind in ("name", "num", "sum"):  # e^{(k)}: the error of
                 return self.label_of_e(base, exponent, tok)  # layer k, or e to the power k
+            label = _label_then_t(exponent) if bracketed else None
+            if label is not None:  # e^{(k)T}: the error of layer k, transposed
+                return Node("transpose", tok, (self.label_of_e(base, label, tok),))
             marks = (
                 frozenset({"maybe_layer"})
                 if maybe and 0 <= int(exponent.text) <= 9
