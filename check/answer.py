@@ -498,6 +498,10 @@ def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | No
     """A verdict from shapes alone (transposed, wrong shape), or None to compare entries."""
     if t.shape == q.shape or (q.name.startswith("dense:z") and t.shape == (ONE, ONE)):
         return None  # wᵀ h of one neuron: entry i of z
+    row = q.entry[0] if q.entry else None
+    one_entry = t.shape == (ONE, ONE) and q.shape[1] == ONE and row is not None
+    if one_entry and row in t.entry(ONE, ONE).free_symbols:
+        return None  # (W_{·,j})ᵀ δ: a number with the result's index j, its entry j
     verdict = Verdict(q.name, text, show(expected), False, read_as=t.describe(), method="shapes")
     rows, cols = q.shape
     want = f"{rows}×{cols}"

@@ -140,3 +140,16 @@ def test_error_of_a_layer_transposed():
     verdict = _judged("dense:dz", "g'(z) e^{(k)T}")
     assert verdict.correct is False and "transpos" in verdict.diagnosis
     assert _judged("dense:dz", r"g'(z) \odot e^{(k)}").correct is True
+
+
+# note 004: a column of W written with '·' (W_{i+1,·,j}), judged as entry j of Wᵀ δ
+@pytest.mark.parametrize(
+    ("answer", "correct"),
+    [
+        (r"(W_{i+1,\cdot,j})^T \nabla_{a_{i+1}} \mathcal{L}(\theta)", True),
+        (r"(W_{i+1,j,\cdot})^T \nabla_{a_{i+1}} \mathcal{L}(\theta)", False),
+        (r"(W_{i,\cdot,j})^T \nabla_{a_{i+1}} \mathcal{L}(\theta)", False),
+    ],
+)
+def test_column_of_w_with_a_dot(answer, correct):
+    assert _judged("dense:dh", answer, layer_index="subscript").correct is correct

@@ -535,14 +535,20 @@ class Parser:
         """The inside of ``_{...}`` or ``[...]``: one expression or several, comma-separated."""
         self.nested()
         try:
-            items = [self.relation()]
+            items = [self.index_item()]
             while self.at("comma"):
                 self.next()
-                items.append(self.relation())
+                items.append(self.index_item())
             self.close(opener)
         finally:
             self.depth -= 1
         return items[0] if len(items) == 1 else Node("indices", opener, tuple(items))
+
+    def index_item(self) -> Node:
+        """One index, or ``·`` alone (\\cdot): every index there (W_{i+1,·,j}, a column)."""
+        if self.at("op", "·") and self.peek(1).kind in ("comma", "close"):
+            return Node("slice", self.next(), text="·")
+        return self.relation()
 
     def indicator(self, tok: Token) -> Node:
         """𝟙[z > 0], 𝟙(z > 0) or 𝟙_{z > 0}: 1 where the condition holds, else 0; the

@@ -198,6 +198,9 @@ class TensorReader(LiteralReading, ScalarReader):
         text = self.base_text(node)
         if node.layer is not None:
             self.label(text, node.layer, node)
+        if node.sub is not None and node.sub.kind == "indices":
+            if any(item.kind == "slice" for item in node.sub.args):
+                return self.sliced(node, text)
         if node.sub is not None:
             key = f"{text}_{_flat(node.sub)}"
             if key in self.tensors:
@@ -223,6 +226,31 @@ class TensorReader(LiteralReading, ScalarReader):
         raise self.fail(
             f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
         )
+
+    def sliced(self, node: Node, text: str) -> Tensor:
+        """``W_{i+1,·,j}``: column j of W (of layer i+1), ``W_{k,·}`` its row k."""
+        items = list(node.sub.args)
+        if text not in ("W", "w") or len(items) not in (2, 3):
+            raise self.fail(f"'{text}' with '·' is not a row or column of W", node)
+        if len(items) == 3:
+            layer = items.pop(0)
+            if layer.kind == "slice" or not _layer_like(layer, self.layer_letters | OUTPUT_LABELS):
+                raise self.fail(f"'{_flat(layer)}' is not a layer", layer)
+            self.label(text, layer, node, "subscript")
+        row, col = items
+        if (row.kind == "slice") == (col.kind == "slice"):
+            raise self.fail("one index of W and one '·' make a row or a column", node)
+        fixed = col if row.kind == "slice" else row
+        if fixed.kind == "num" and fixed.text.isdigit() and len(fixed.text) <= 3:
+            at = sp.Integer(fixed.text)
+        elif fixed.kind == "name" and fixed.sub is None and fixed.text in self.index_symbols:
+            at = self.index_symbols[fixed.text]
+        else:
+            raise self.fail(f"unknown index '{_flat(fixed)}' for '{text}'", fixed)
+        w = self.tensors[text]
+        if row.kind == "slice":
+            return Tensor(w.rows, ONE, lambda r, c: w.entry(r, at), f"{w.text}_{{·,{at}}}")
+        return Tensor(ONE, w.cols, lambda r, c: w.entry(at, c), f"{w.text}_{{{at},·}}")
 
     def chosen(self, text: str) -> Tensor | None:
         """The tensor ``text`` names in this reading (a: the activation or the pre-activation);
