@@ -91,7 +91,8 @@ def check_answer(
     """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input.
 
     ``params`` say what the name alone does not (see :func:`check.question.question`):
-    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
+    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient: 3, "l", "o"),
+    ``hidden_layers`` (L, so that o, the output layer, is L + 1: dz^o (h^2)ᵀ), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading."""
     if isinstance(quantity, Quantity):  # made from the question's text (--activation, --loss)
