@@ -89,7 +89,8 @@ def check_answer(
     """Judge ``text`` as the value of ``quantity``. ParseError / UnknownNameError for bad input.
 
     ``params`` say what the name alone does not (see :func:`check.question.question`):
-    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient), ``activation``.
+    ``entry`` ([1, 2] or ["j", "i"]), ``layer`` (the layer of the gradient: 3, "l", "o"),
+    ``hidden_layers`` (L, so that o, the output layer, is L + 1: dz^o (h^2)ᵀ), ``activation``.
     Every plausible reading of the text is judged; if one is correct the verdict is correct
     and says which reading it was ("read as"); otherwise the verdict on the first reading.
     With ``notation`` (a profile's name), "read as" and "expected" are written in that
@@ -167,6 +168,8 @@ def _check_named(quantity, text, timeout, explain, notation, params) -> Verdict:
             layer_letters=subscript.layer_letters,
             aliases={**subscript.aliases, **profile.aliases},
         )
+    if ask.hidden_layers is not None:  # o, the output layer, is hidden_layers + 1
+        profile = replace(profile, hidden_layers=ask.hidden_layers)
     if ask.letter_layer is not None:  # layer = "t-1": the labels must name that layer
         profile = replace(profile, result_layer=ask.letter_layer)
     from derive.render import profile_notation
@@ -179,7 +182,8 @@ def _judged(q: Quantity, text: str, profile, ask, timeout, explain, notation) ->
     """Every reading of ``text`` judged; the first correct one, else the reported one."""
     layer = ask.layer
     sizes = ask.layer_sizes()
-    found = _in_range(answer_readings(q, text, profile, sizes), profile.index_base)
+    q, found = _readings(q, text, profile, sizes)
+    found = _in_range(found, profile.index_base)
     found = [r if layer is None else _at_layer(r, layer) for r in found]
     verdicts = []
     for reading in found:
@@ -195,6 +199,26 @@ def _judged(q: Quantity, text: str, profile, ask, timeout, explain, notation) ->
         others = "; ".join(f"{v.read_as}: {_status(v)}" for v in verdicts if v is not verdict)
         verdict.read_as += f"  (also read as {others})"
     return _explained(verdict, q, explain)
+
+
+def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Reading]]:
+    """The answer's readings as ``q``; where index notation cannot read it and ``q`` has a
+    matrix-notation form (σ(W^l h^{l-1} + b^l) for h = g(z)), the readings of that form."""
+    try:
+        return q, answer_readings(q, text, profile, sizes)
+    except ParseError as scalar_error:
+        from check.matrix_forms import matrix_form
+
+        matrix = matrix_form(q)
+        if matrix is None:
+            raise
+        try:
+            found = answer_readings(matrix, text, profile, sizes)
+        except ParseError:
+            raise scalar_error from None
+        if not all(isinstance(r.value, Tensor | Exception) for r in found):
+            raise scalar_error from None  # index notation is the scalar quantity's, not this
+        return matrix, found
 
 
 def _reported(verdicts: list[Verdict]) -> Verdict:
@@ -408,8 +432,14 @@ def _judge(
     answer = reading.value
     if isinstance(answer, ShapeError):
         return shape_verdict(q, text, answer)
-    if getattr(answer, "is_verdict", False):  # layer labels that do not fit
-        return Verdict(q.name, text, show(expected), False, method="layers", diagnosis=str(answer))
+    if getattr(answer, "is_verdict", False):  # layer labels that do not fit (or not placed)
+        read = getattr(answer, "value", None)
+        shown = read.text if isinstance(read, Tensor) else show(read) if read is not None else text
+        correct = None if getattr(answer, "undecided", False) else False
+        return Verdict(
+            q.name, text, show(expected), correct, read_as=shown, method="layers",
+            diagnosis=str(answer),
+        )  # fmt: skip
     if isinstance(answer, Tensor) and reading.sizes:
 
         def decided(entry, expected, note, at):
@@ -423,6 +453,8 @@ def _judge(
                 diagnosis="transposed: with W n_in × n_out, as in the notes, ∂L/∂W is n_in × n_out "
                 "(h δᵀ); the answer is n_out × n_in",
             )  # fmt: skip
+        if "delta-row" in reading.flags and layout is not None:  # δ a row: so are its results
+            layout = replace(layout, gradient_rows=True)
         answer = _oriented(q, answer, layout)
         verdict = _matrix_verdict(q, answer, text, expected)
         if verdict is not None:
@@ -526,6 +558,10 @@ def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | No
     """A verdict from shapes alone (transposed, wrong shape), or None to compare entries."""
     if t.shape == q.shape or (q.name.startswith("dense:z") and t.shape == (ONE, ONE)):
         return None  # wᵀ h of one neuron: entry i of z
+    row = q.entry[0] if q.entry else None
+    one_entry = t.shape == (ONE, ONE) and q.shape[1] == ONE and row is not None
+    if one_entry and row in t.entry(ONE, ONE).free_symbols:
+        return None  # (W_{·,j})ᵀ δ: a number with the result's index j, its entry j
     verdict = Verdict(q.name, text, show(expected), False, read_as=t.describe(), method="shapes")
     rows, cols = q.shape
     want = f"{rows}×{cols}"
@@ -547,4 +583,12 @@ def check_transposed(q: Quantity, t: Tensor, expected) -> bool:
 
 
 def shape_verdict(q: Quantity, text: str, error: ShapeError) -> Verdict:
-    return Verdict(q.name, text, show(q.expected), False, method="shapes", diagnosis=str(error))
+    return Verdict(
+        q.name,
+        text,
+        show(q.expected),
+        False,
+        read_as=getattr(error, "reading", "") or text,
+        method="shapes",
+        diagnosis=str(error),
+    )

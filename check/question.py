@@ -36,6 +36,7 @@ class Question:
     layer_index: str | None = None  # "subscript": layers written h_{i-1}, W_k (note 004)
     letter_layer: tuple | None = None  # layer = "t-1": (letter, n) the labels must name
     sizes: tuple | None = None  # sizes = [1, 2, 1]: the network's layer sizes, layer 1 first
+    hidden_layers: int | None = None  # hidden_layers = 2: L = 2, the output layer o = 3
 
     def layer_sizes(self) -> dict:
         """{n_out: …, n_in: …} of the layer z = W h + b asked about, from ``sizes``."""
@@ -84,6 +85,13 @@ def _sizes(value) -> tuple | None:
     return tuple(value)
 
 
+def _hidden_layers(value) -> int | None:
+    """``hidden_layers = 2``: a whole number 1 … 16, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 16:
+        return value
+    return None
+
+
 def _letter_layer(layer, name: str) -> tuple | None:
     """``layer = "t-1"``, ``"i"``: the result's layer as a letter ± n (the layer of h in
     ∇_{h_{t-1}} L), as (letter, n) of the layer z = W h + b its labels name; else None."""
@@ -125,5 +133,6 @@ def question(name: str, entry, layer, params: dict) -> Question:
         notation=notation if isinstance(notation, str) else None,
         letter_layer=letter_layer,
         sizes=_sizes(params.get("sizes")),
+        hidden_layers=_hidden_layers(params.get("hidden_layers")),
         layer_index=params.get("layer_index") if params.get("layer_index") == "subscript" else None,
     )

@@ -207,7 +207,20 @@ def _tensor_names(profile: Profile) -> dict:
         table["calZ"] = Tensor(ONE, n_in, lambda r, c: sp.Derivative(g(zprev[c]), zprev[c]), "𝒵")
     for alias, name in profile.dense_aliases.items():
         table[alias] = DENSE_TENSORS[name]
+    if profile.weights == "n_in × n_out" and "u" not in table:
+        table["u"] = DENSE_TENSORS["h"]  # I = wᵀ u, ∂L/∂w = u δ (notes 003): u the input
     return table
+
+
+def _row_delta(profile: Profile) -> dict:
+    """With W n_in × n_out, notes write δ as a row (u δ, δ wᵀ) and as a column (u δᵀ) alike:
+    both readings of δ, where the question does not say (``rows``)."""
+    if profile.weights != "n_in × n_out" or profile.gradient_rows:
+        return {}
+    row = Tensor(ONE, n_out, lambda r, c: deltav[c], "δ")
+    return {
+        "delta": ("delta-row", row, "δ read as a row (1 × n_out)", "δ read as a column (n_out × 1)")
+    }
 
 
 def answer_readings(
@@ -247,7 +260,7 @@ def answer_readings(
             indexed = {**indexed, alias: indexed[name]}
     if "p" in q.indexed and "z" in q.indexed:
         table["softmax"] = _Softmax(q)
-    elif q.name.startswith("softmax:forward"):  # softmax(a_L)_j: the quantity's own entry
+    elif q.name.startswith("softmax:forward") and "z" in q.indexed:  # softmax(a_L)_j: its entry
         table["softmax"] = _SoftmaxOf(q)
     base_name = q.name.split(" ")[0]  # softmax-ce (true class ℓ): softmax-ce's notation
     ell = q.index_symbols.get("ell")  # ℓ, the true class, where the question names it
@@ -273,6 +286,7 @@ def answer_readings(
         reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        reader.hidden_layers = profile.hidden_layers
         return reader
 
     found = read_all(tree, make_reader)
@@ -325,12 +339,14 @@ def _tensor_readings(tree, profile, table, q, tensors) -> list[Reading]:
         if q.reader is not None and issubclass(q.reader, TensorReader):  # the quantity's own
             kind = q.reader
         choices = DENSE_CHOICES | (NEURON_CHOICES if name.startswith("dense:z") else {})
+        choices |= _row_delta(profile) if q.tensors is None else {}
         reader = kind(
             tensors, DENSE_ACTIVATIONS, table, profile.flags(flags), DENSE_LAYERS, choices
         )
         reader.letter_layers = _LETTER_LAYERS.get(name.split(" ")[0])
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
+        reader.hidden_layers = profile.hidden_layers
         # a literal's entries are the dense layer's (a quantity with its own names has none)
         entries = literals.ENTRIES if q.tensors is None else {}
         reader.indexed, reader.index_symbols = entries, dict(q.index_symbols)

@@ -140,7 +140,11 @@ def _same(a, b) -> bool:
 def _guarded(reader, tree: Node):
     try:
         value = _finish(reader.read(tree))
-        reader.check_layers()
+        try:
+            reader.check_layers()
+        except Exception as exc:
+            exc.value = value  # what was read, for "read as" beside the labels that do not fit
+            raise
         return value
     except ParseError:
         raise

@@ -72,6 +72,16 @@ def _is_layer(node: Node) -> bool:
     return False
 
 
+def _label_then_t(node: Node) -> Node | None:
+    """The label of ``{(k)T}`` (a label, then T written beside it), else None."""
+    if node.kind != "product" or len(node.args) != 2 or node.ops[1:] != ("",):
+        return None
+    label, t = node.args
+    if t.kind == "name" and t.text == "T" and t.sub is None and label.kind in ("name", "num"):
+        return label
+    return None
+
+
 class Parser:
     """Recursive descent over tokens; ``functions`` are the names that take arguments."""
 
@@ -213,6 +223,9 @@ class Parser:
             )
             if bracketed and exponent.kind in ("name", "num", "sum"):  # e^{(k)}: the error of
                 return self.label_of_e(base, exponent, tok)  # layer k, or e to the power k
+            label = _label_then_t(exponent) if bracketed else None
+            if label is not None:  # e^{(k)T}: the error of layer k, transposed
+                return Node("transpose", tok, (self.label_of_e(base, label, tok),))
             marks = (
                 frozenset({"maybe_layer"})
                 if maybe and 0 <= int(exponent.text) <= 9
@@ -536,14 +549,20 @@ class Parser:
         """The inside of ``_{...}`` or ``[...]``: one expression or several, comma-separated."""
         self.nested()
         try:
-            items = [self.relation()]
+            items = [self.index_item()]
             while self.at("comma"):
                 self.next()
-                items.append(self.relation())
+                items.append(self.index_item())
             self.close(opener)
         finally:
             self.depth -= 1
         return items[0] if len(items) == 1 else Node("indices", opener, tuple(items))
+
+    def index_item(self) -> Node:
+        """One index, or ``·`` alone (\\cdot): every index there (W_{i+1,·,j}, a column)."""
+        if self.at("op", "·") and self.peek(1).kind in ("comma", "close"):
+            return Node("slice", self.next(), text="·")
+        return self.relation()
 
     def indicator(self, tok: Token) -> Node:
         """𝟙[z > 0], 𝟙(z > 0) or 𝟙_{z > 0}: 1 where the condition holds, else 0; the

@@ -57,6 +57,9 @@ class Profile:
     # the question's layer as (letter, n), e.g. ("t", 0) for ∇_{h_{t-1}} L: set from the
     # question (check.question), never by a notation; the labels must name this layer
     result_layer: tuple | None = None
+    # the question's number of hidden layers L (notes 000: h^L the last, o = L + 1 the output
+    # layer), so that dz^o (h^2)^T is read with o = 3; set from the question, never a notation
+    hidden_layers: int | None = None
 
     def flags(self, toggled: frozenset) -> frozenset:
         """The flags of a reading: the preferred ones, with ``toggled`` switched."""

@@ -219,7 +219,18 @@ class LayerMismatch(Exception):
     is_verdict = True
 
 
+class LayerUnplaced(LayerMismatch):
+    """Labels whose layers the question does not place (``dz^o (h^2)^T`` without the number
+    of hidden layers): the answer may be right or wrong, so it is undecided, never wrong."""
+
+    undecided = True
+
+
 LAYER_LETTERS = frozenset({"l", "L"})  # letters that name a layer unless a profile adds more
+# labels that are layers wherever they label one: I (OCR damage for l, read as written), and
+# o, O, the output layer (notes 000, 004: the layer above h^L, so o = L + 1)
+OUTPUT_LETTERS = frozenset({"o", "O"})
+LABEL_LETTERS = OUTPUT_LETTERS | {"I"}
 
 
 def _layer_value(node: Node, letters: frozenset = LAYER_LETTERS):
@@ -228,7 +239,7 @@ def _layer_value(node: Node, letters: frozenset = LAYER_LETTERS):
     layer letters (a notation that writes layers as subscripts, h_{i-1}, adds i, k, t)."""
     if node.kind == "num" and node.text.isdigit():
         return (None, int(node.text))
-    if node.kind == "name" and node.text in (letters | {"I"}) and node.sub is None:
+    if node.kind == "name" and node.text in (letters | LABEL_LETTERS) and node.sub is None:
         return (node.text, 0)
     if node.kind == "sum" and len(node.args) == 2 and node.args[1].kind == "num":
         head = _layer_value(node.args[0], letters)
@@ -267,6 +278,8 @@ class ScalarReader:
         # letters a subscript or label may name a layer with (a profile may add i, k, t)
         self.layer_letters: frozenset = LAYER_LETTERS
         self.result_layer: tuple | None = None  # (letter, n): the layer the labels must name
+        self.hidden_layers: int | None = None  # the question's L (o = L + 1), for o beside 2
+        self.output_labelled = False  # labels name o, the output layer (set by check_layers)
         self.layer: int | None = None  # set by check_layers: the layer numbered labels name
         self.ambiguities: dict[str, str] = {}  # flag -> what reading with it means
         self.notes: list[str] = []  # how ambiguous parts were read in this reading
@@ -297,11 +310,12 @@ class ScalarReader:
     def check_layers(self) -> None:
         """The layer labels must fit together: in δ^l (h^{l-1})ᵀ every name is in its place
         (``layer_offsets``: h is one layer below δ).  Raises :class:`LayerMismatch`."""
+        self.labels = self.canonical_labels()
         implied = {}
         for name, (letter, number), node in self.labels:
             offset = self.layer_offsets.get(name, 0)
             implied.setdefault((letter, number - offset), []).append(f"{_shown(node)}")
-        if len(implied) == 1 and self.letter_layers is not None:
+        if len(implied) == 1 and self.letter_layers is not None and not self.output_labelled:
             letter, number = next(iter(implied))
             if letter is not None and number not in self.letter_layers:
                 raise LayerMismatch(
@@ -311,7 +325,8 @@ class ScalarReader:
                 )
         if len(implied) == 1 and self.result_layer is not None:
             letter, number = next(iter(implied))
-            if letter is not None and (letter, number) != self.result_layer:
+            numbered = letter is None and self.result_layer[0] is None  # o of 2 hidden: 3
+            if (letter is not None or numbered) and (letter, number) != self.result_layer:
                 raise LayerMismatch(
                     "the layer labels do not fit the question: "
                     + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
@@ -326,6 +341,41 @@ class ScalarReader:
                 + ", ".join(f"{n}{_label_text(v)}" for n, v, _ in self.labels)
                 + (")" if len(names) < 2 else f"; {self.placement(names)})")
             )
+
+    def canonical_labels(self) -> list:
+        """The labels with o (the output layer) as L + 1, or as a number where the question
+        gives the hidden layers L (then L is that number too), and I as l beside an l.
+        ParseError where o stands beside numbered layers the question does not place."""
+        letters = {v[0] for _, v, _ in self.labels} | {(self.result_layer or (None,))[0]}
+        self.output_labelled = bool(letters & OUTPUT_LETTERS)  # the result is o's, not l's
+        canon = self.canonical(letters)
+        labels = [(name, canon(value), node) for name, value, node in self.labels]
+        if self.result_layer is not None:
+            self.result_layer = canon(self.result_layer)
+        used = {letter for _, (letter, _), _ in labels}
+        if used & OUTPUT_LETTERS and None in used:
+            raise LayerUnplaced(
+                "o, the output layer, beside numbered layers: the question does not say how "
+                "many hidden layers there are (give hidden_layers)"
+            )
+        return labels
+
+    def canonical(self, letters: set):
+        hidden = self.hidden_layers
+
+        def canon(value):
+            letter, number = value
+            if letter in OUTPUT_LETTERS and hidden is not None:
+                return (None, hidden + 1 + number)
+            if letter in OUTPUT_LETTERS and "L" in letters:
+                return ("L", 1 + number)
+            if letter == "L" and hidden is not None:
+                return (None, hidden + number)
+            if letter == "I" and "l" in letters:
+                return ("l", number)
+            return value
+
+        return canon
 
     def placement(self, names: list[str]) -> str:
         below = [n for n in names if self.layer_offsets.get(n, 0) < 0]

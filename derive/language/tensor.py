@@ -29,9 +29,14 @@ ONE = sp.Integer(1)
 
 
 class ShapeError(Exception):
-    """A product or sum whose shapes do not fit: a wrong answer, not unreadable input."""
+    """A product or sum whose shapes do not fit: a wrong answer, not unreadable input.
+    ``reading``: the part that does not fit, in matrix notation (``hᵀ · δ``), for "read as"."""
 
     is_verdict = True
+
+    def __init__(self, message: str, reading: str = ""):
+        super().__init__(message)
+        self.reading = reading
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,10 @@ def scale(t: Tensor, c) -> Tensor:
 
 
 def transpose(t: Tensor) -> Tensor:
-    return Tensor(t.cols, t.rows, lambda r, c: t.entry(c, r), f"{t.text}ᵀ")
+    plain = not any(ch in t.text for ch in " ^+−·/")  # (h^2)ᵀ, (W h)ᵀ: the whole transposed
+    return Tensor(
+        t.cols, t.rows, lambda r, c: t.entry(c, r), f"{t.text}ᵀ" if plain else f"({t.text})ᵀ"
+    )
 
 
 def add(a: Tensor, b: Tensor, sign: int) -> Tensor:
@@ -76,7 +84,7 @@ def add(a: Tensor, b: Tensor, sign: int) -> Tensor:
     if is_scalar(b) and not is_scalar(a):
         return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(ONE, ONE), text)
     if a.shape != b.shape:
-        raise ShapeError(f"cannot add {a.describe()} and {b.describe()}: the shapes differ")
+        raise ShapeError(f"cannot add {a.describe()} and {b.describe()}: the shapes differ", text)
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) + sign * b.entry(r, c), text)
 
 
@@ -84,21 +92,23 @@ def divide(a: Tensor, b: Tensor) -> Tensor:
     if not is_scalar(b):
         if a.shape == b.shape and a.cols == ONE:  # elementwise, as for vectors in the notes
             return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(r, c), a.text)
-        raise ShapeError(f"cannot divide by {b.describe()}")
+        raise ShapeError(f"cannot divide by {b.describe()}", f"{a.text} / {b.text}")
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) / b.entry(ONE, ONE), a.text)
 
 
 def elementwise_product(a: Tensor, b: Tensor, text: str) -> Tensor:
     if a.shape != b.shape:
         raise ShapeError(
-            f"elementwise product of {a.describe()} and {b.describe()}: the shapes differ"
+            f"elementwise product of {a.describe()} and {b.describe()}: the shapes differ", text
         )
     return Tensor(a.rows, a.cols, lambda r, c: a.entry(r, c) * b.entry(r, c), text)
 
 
 def outer(a: Tensor, b: Tensor, text: str) -> Tensor:
     if a.cols != ONE or b.cols != ONE:
-        raise ShapeError(f"outer product of {a.describe()} and {b.describe()}: needs two vectors")
+        raise ShapeError(
+            f"outer product of {a.describe()} and {b.describe()}: needs two vectors", text
+        )
     return Tensor(a.rows, b.rows, lambda r, c: a.entry(r, ONE) * b.entry(c, ONE), text)
 
 
@@ -106,9 +116,11 @@ def _misfit(a: Tensor, b: Tensor) -> str:
     """Why a b does not fit, naming the transpose that would (W δ for Wᵀ δ)."""
     said = f"{a.describe()} times {b.describe()} does not fit"
     if a.rows == b.rows:
-        return f"missing transpose: {a.text}ᵀ {b.text} fits, {said}"
+        fits = a.text[:-1] if a.text.endswith("ᵀ") else f"{a.text}ᵀ"
+        return f"{'missing' if fits != a.text[:-1] else 'extra'} transpose: {fits} {b.text} fits, {said}"
     if a.cols == b.cols:
-        return f"missing transpose: {a.text} {b.text}ᵀ fits, {said}"
+        fits = b.text[:-1] if b.text.endswith("ᵀ") else f"{b.text}ᵀ"
+        return f"{'missing' if fits != b.text[:-1] else 'extra'} transpose: {a.text} {fits} fits, {said}"
     if b.cols == a.rows:
         return (
             f"wrong order of a matrix product: {said}; in the other order, {b.text} {a.text} fits"
@@ -126,7 +138,7 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
     if op == "⊙" or same_vector and op in ("*", "", "·"):
         return elementwise_product(a, b, text)
     if a.cols != b.rows:
-        raise ShapeError(_misfit(a, b))
+        raise ShapeError(_misfit(a, b), f"{a.text} · {b.text}")
     if a.cols == ONE:
         note = ""
         if b.text.endswith("ᵀ") and b.cols != ONE and a.rows != ONE:
@@ -186,6 +198,9 @@ class TensorReader(LiteralReading, ScalarReader):
         text = self.base_text(node)
         if node.layer is not None:
             self.label(text, node.layer, node)
+        if node.sub is not None and node.sub.kind == "indices":
+            if any(item.kind == "slice" for item in node.sub.args):
+                return self.sliced(node, text)
         if node.sub is not None:
             key = f"{text}_{_flat(node.sub)}"
             if key in self.tensors:
@@ -193,19 +208,16 @@ class TensorReader(LiteralReading, ScalarReader):
             if self.in_literal:
                 return self.literal_entry(node, text)
             if (
-                _layer_like(node.sub, self.layer_letters)
+                _layer_like(node.sub, self.layer_letters | OUTPUT_LABELS)
                 and node.sub.kind != "num"
                 and text in self.tensors
             ):
                 self.label(text, node.sub, node, "subscript")
-                return self.tensors[text]
+                return self.chosen(text)
             raise self.fail(f"index notation '{key}' is not matrix notation", node)
-        if text in self.choices:
-            flag, other, taken, default = self.choices[text]
-            if self.ambiguous(flag, taken, default):
-                return other
-        if text in self.tensors:
-            return self.tensors[text]
+        value = self.chosen(text)
+        if value is not None:
+            return value
         from derive.language.scalar import CONSTANTS
 
         if text in CONSTANTS:
@@ -214,6 +226,40 @@ class TensorReader(LiteralReading, ScalarReader):
         raise self.fail(
             f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
         )
+
+    def sliced(self, node: Node, text: str) -> Tensor:
+        """``W_{i+1,·,j}``: column j of W (of layer i+1), ``W_{k,·}`` its row k."""
+        items = list(node.sub.args)
+        if text not in ("W", "w") or len(items) not in (2, 3):
+            raise self.fail(f"'{text}' with '·' is not a row or column of W", node)
+        if len(items) == 3:
+            layer = items.pop(0)
+            if layer.kind == "slice" or not _layer_like(layer, self.layer_letters | OUTPUT_LABELS):
+                raise self.fail(f"'{_flat(layer)}' is not a layer", layer)
+            self.label(text, layer, node, "subscript")
+        row, col = items
+        if (row.kind == "slice") == (col.kind == "slice"):
+            raise self.fail("one index of W and one '·' make a row or a column", node)
+        fixed = col if row.kind == "slice" else row
+        if fixed.kind == "num" and fixed.text.isdigit() and len(fixed.text) <= 3:
+            at = sp.Integer(fixed.text)
+        elif fixed.kind == "name" and fixed.sub is None and fixed.text in self.index_symbols:
+            at = self.index_symbols[fixed.text]
+        else:
+            raise self.fail(f"unknown index '{_flat(fixed)}' for '{text}'", fixed)
+        w = self.tensors[text]
+        if row.kind == "slice":
+            return Tensor(w.rows, ONE, lambda r, c: w.entry(r, at), f"{w.text}_{{·,{at}}}")
+        return Tensor(ONE, w.cols, lambda r, c: w.entry(at, c), f"{w.text}_{{{at},·}}")
+
+    def chosen(self, text: str) -> Tensor | None:
+        """The tensor ``text`` names in this reading (a: the activation or the pre-activation);
+        None if it names none."""
+        if text in self.choices:
+            flag, other, taken, default = self.choices[text]
+            if self.ambiguous(flag, taken, default):
+                return other
+        return self.tensors.get(text)
 
     def _read_sum(self, node: Node):
         value = None
@@ -271,6 +317,13 @@ class TensorReader(LiteralReading, ScalarReader):
     def _read_pow(self, node: Node):
         base, exponent = node.args
         layered = base.text in LAYERED or base.text in self.layered_names
+        letter = _label_letter(exponent)
+        if layered and base.kind == "name" and base.layer is None and letter is not None:
+            # W^o, h^{I-1}: a letter that is no name in matrix notation, where a matrix has
+            # no power; only a layer label (I: OCR damage for l, read as written)
+            what = "the output layer" if letter in OUTPUT_LABELS else "a layer label"
+            self.note(f"{letter} in {base.tok.src or base.text}^{_flat(exponent)} read as {what}")
+            return self.read(replace(base, layer=exponent))
         if "maybe_layer" in node.marks and layered:
             shown = f"{base.tok.src or base.text}^{exponent.text}"
             if self.ambiguous(
@@ -287,10 +340,12 @@ class TensorReader(LiteralReading, ScalarReader):
             if power == -1:  # W^{-1} where Wᵀ belongs, as in Wᵀ δ
                 raise ShapeError(
                     f"inverse of a matrix {t.describe()}: {t.text}^{{-1}} is not the transpose "
-                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)"
+                    f"{t.text}ᵀ (only vectors are raised to a power, elementwise)",
+                    f"{t.text}^{{-1}}",
                 )
             raise ShapeError(
-                f"power of a matrix {t.describe()}: only vectors are raised elementwise"
+                f"power of a matrix {t.describe()}: only vectors are raised elementwise",
+                f"{t.text}^{power}",
             )
         return apply_entries(
             lambda x: self.limits.power_of(x, power, node.tok), t, f"{t.text}^{power}"
@@ -335,6 +390,21 @@ class TensorReader(LiteralReading, ScalarReader):
     def _read_eq(self, node: Node):
         self.note("the value after the last '='")
         return self.read(node.args[-1])
+
+
+# letters that name a layer in matrix notation besides l, L: o and O the output layer (notes
+# 000, 004), I (OCR damage for l in notes 000); never names of vectors or matrices there
+OUTPUT_LABELS = frozenset({"o", "O"})
+LABEL_ONLY_LETTERS = OUTPUT_LABELS | {"I"}
+
+
+def _label_letter(node: Node) -> str | None:
+    """The letter of a superscript ``o``, ``I``, ``{I-1}``, ``{o+1}``; else None."""
+    if node.kind == "name" and node.sub is None and node.text in LABEL_ONLY_LETTERS:
+        return node.text
+    if node.kind == "sum" and len(node.args) == 2 and node.args[1].kind == "num":
+        return _label_letter(node.args[0])
+    return None
 
 
 def with_sizes(t: Tensor, sizes: Mapping) -> Tensor:
