@@ -74,6 +74,10 @@ class NotesTextPrinter(StrPrinter):
         spelling = self._notation.spelling_of(expr)
         return spelling.text_with() if spelling else self._name(expr.name)
 
+    # a dummy (a summation index made fresh) prints as its name, as in LaTeX: Σ_{k=1}, not
+    # StrPrinter's Σ_{_k=1}
+    _print_Dummy = _print_Symbol
+
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         spelling = self._notation.spelling_of(expr)
         return spelling.text_with() if spelling else self._name(expr.label.name)

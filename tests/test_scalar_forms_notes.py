@@ -1,0 +1,63 @@
+"""Scalar forms of the lecture notes (tests/fixtures/notes/*.toml): the mistakes named by the
+general rules of check/diagnose_rules.py, and dummy indices printed by their names."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sympy as sp
+
+from check import check_answer
+from derive.render.printer import text as show
+
+# (quantity, answer as the notes print it, params, what the diagnosis must say)
+MISTAKES = [
+    # the inner product qᵀq where the outer product q qᵀ belongs (note 000, the Jacobian)
+    ("softmax:jacobian", "diag(q) - q^T q", {}, r"transposed: .* inner product .* outer product"),
+    # the exponential left out of the denominator only (note 004)
+    ("softmax:forward", r"\frac{e^{a_{L,j}}}{\sum_{i=1}^k a_{L,i}}", {"layer_index": "subscript"}, r"exponential left out in Σ"),
+    # the indicator left out; the reciprocal, also with its sign flipped (note 004)
+    ("ce:dp", r"-\frac{1}{\hat{y}_{\ell}}", {"target": "class ell"}, r"missing factor 𝟙\[ℓ = i\]"),
+    ("ce:dp", r"-\mathbb{1}_{(i=\ell)} \hat{y}_{\ell}", {"target": "class ell"}, r"reciprocal.*inverse"),
+    ("ce:dp", r"\frac{1}{e(\ell)} \hat{y}_{\ell}", {"target": "class ell"}, r"sign error and the reciprocal"),
+    # an index slip onto the indicator's other index (note 004, line 2001)
+    ("softmax-ce", r"-(\mathbb{1}_{\ell=i} - \hat{y}_{\ell})", {"target": "class ell"}, r"wrong index: p_\{ℓ\} where p_i belongs"),
+    # two terms that cancel, one with its sign flipped (note 000)
+    ("sigmoid-bce", "p-py-y-py", {}, r"sign error: −p y written where p y belongs"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("quantity", "answer", "params", "said"), MISTAKES)
+def test_a_notes_mistake_is_named(quantity, answer, params, said):
+    verdict = check_answer(quantity, answer, params=params or None)
+    assert verdict.correct is False
+    assert verdict.diagnosis and re.search(said, verdict.diagnosis), verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    ("quantity", "answer", "params"),
+    [
+        ("softmax:jacobian", "diag(q) - q q^T", {}),
+        (
+            "softmax:forward",
+            r"\frac{e^{a_{L,j}}}{\sum_{i=1}^k e^{a_{L,i}}}",
+            {"layer_index": "subscript"},
+        ),
+        ("ce:dp", r"-\frac{\mathbb{1}_{(i=\ell)}}{\hat{y}_{\ell}}", {"target": "class ell"}),
+        ("softmax-ce", r"-(\mathbb{1}_{\ell=i} - \hat{y}_{i})", {"target": "class ell"}),
+    ],
+)
+def test_the_correct_forms_stay_correct(quantity, answer, params):
+    assert check_answer(quantity, answer, params=params or None).correct is True
+
+
+def test_a_dummy_index_prints_by_its_name():
+    k, p = sp.Dummy("k", integer=True), sp.IndexedBase("p")
+    assert show(sp.Sum(p[k] ** 2, (k, 1, sp.Symbol("K")))) == "Σ_{k=1}^{K} p_k²"
+    verdict = check_answer("softmax:jacobian", "diag(q) - q^T q")
+    assert (
+        "{_k" not in verdict.read_as
+        and "p__k" not in verdict.read_as
+        and "Σ_{k=1}^{K} p_k²" in verdict.read_as
+    )
