@@ -69,12 +69,8 @@ def nested_terms(e: sp.Expr) -> list:
 
 
 def reciprocal_and_relatives(e: sp.Expr) -> list:
-    """1/result (coth for tanh), also with its sign flipped, min for max, and exp(x) written as
-    x, everywhere or in one sum or one side of a fraction only (z_i/Σ_l z_l for softmax)."""
-    tries = [
-        (1 / e, f"the reciprocal: {show(1 / e)} instead of {show(e)} (the inverse)"),
-        (-1 / e, f"sign error and the reciprocal: {show(-1 / e)} instead of {show(e)}"),
-    ]
+    """1/result (coth for tanh), min for max, and exp(x) written as x, everywhere or in one sum or one side of a fraction only (z_i/Σ_l z_l for softmax)."""
+    tries = [(1 / e, f"the reciprocal: {show(1 / e)} instead of {show(e)} (the inverse)")]
     maxing = any(hasattr(f, "_eval_rewrite_as_Max") for f in e.atoms(sp.Function))
     maxed = e.rewrite(sp.Max) if maxing else e
     if maxed.has(sp.Max):
@@ -117,11 +113,19 @@ def indicator_forms(e: sp.Expr) -> list:
 def indicators(e: sp.Expr) -> list:
     """With an indicator's indices identified (:func:`indicator_forms`): the indicator left
     out (−1/p_ℓ for −𝟙[ℓ = i]/p_ℓ), and the reciprocal, also with its sign flipped."""
+    forms = indicator_forms(e)
     tries = []
-    for form in indicator_forms(e):
+    for form in forms:
         for d in (f for f in sp.Mul.make_args(form) if isinstance(f, sp.KroneckerDelta)):
             tries.append((form / d, f"missing factor {show(d)} (written {show(form)})"))
-        tries += reciprocal_and_relatives(form)[:2]
+        tries.append(
+            (1 / form, f"the reciprocal: {show(1 / form)} instead of {show(e)} (the inverse)")
+        )
+    for form in [e, *forms] if forms else ():
+        flipped = -1 / form
+        tries.append(
+            (flipped, f"sign error and the reciprocal: {show(flipped)} instead of {show(e)}")
+        )
     return tries
 
 

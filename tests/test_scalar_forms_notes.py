@@ -9,6 +9,8 @@ import pytest
 import sympy as sp
 
 from check import check_answer
+from check.steps_read import substitute_index
+from derive.errors import ParseError
 from derive.render.printer import text as show
 
 # (quantity, answer as the notes print it, params, what the diagnosis must say)
@@ -61,3 +63,30 @@ def test_a_dummy_index_prints_by_its_name():
         and "p__k" not in verdict.read_as
         and "Σ_{k=1}^{K} p_k²" in verdict.read_as
     )
+
+
+# -- a Σ written without its index (note 002, line 743: z_i = ∑ w_{ij} a_i^{(l-1)}) -----------
+
+
+def test_a_sum_without_index_sums_the_repeated_index_and_says_so():
+    verdict = check_answer("dense:z", r"\sum w_{ij} a_j^{(l-1)}", params={"bias": False})
+    assert verdict.correct is True
+    assert "Σ without an index read as Σ over j" in verdict.read_as
+
+
+def test_the_notes_damaged_sum_is_the_index_summed_on_the_wrong_side():
+    verdict = check_answer("dense:z", r"\sum w_{ij} a_i^{(l-1)}", params={"bias": False})
+    assert verdict.correct is False
+    assert "transposed" in verdict.diagnosis
+    assert "Σ_{i′=1}^{n_in} W_{i′,i} h_i′" in verdict.read_as  # the bound i primed
+
+
+def test_a_sum_whose_index_is_not_evident_is_refused_in_one_line():
+    with pytest.raises(ParseError, match=r"a sum needs its index .*indices i, j leave it open"):
+        check_answer("dense:z", r"\sum w_{ij} x_{ij}", params={"bias": False})
+
+
+def test_a_primed_summation_index_is_expanded_in_steps():
+    """Note 004, line 1998: ŷ_ℓ = e^{a_{Lℓ}}/∑_{i'} e^{a_{Li'}}; the i of a_{Li} stays."""
+    assert substitute_index(r"e^{a_{Li'}} + a_{Li}", "i'", 2) == r"e^{a_{L2}} + a_{Li}"
+    assert substitute_index(r"e^{a_{Li'}} + a_{Li}", "i", 2) == r"e^{a_{Li'}} + a_{L2}"

@@ -728,7 +728,7 @@ class ScalarReader:
 
     def _read_bigsum(self, node: Node):
         index, lower, upper, body = node.args
-        name = index.text if index is not None else "k"
+        name = index.text if index is not None else self._evident_index(node, body)
         k = self.index_symbols.get(name) or sp.Symbol(name, integer=True)
         saved = self.index_symbols.get(name)
         self.index_symbols[name] = k
@@ -752,6 +752,36 @@ class ScalarReader:
             else:
                 self.index_symbols[name] = saved
         return self.limits.build(node.tok, sp.Sum, value, (k, lo, hi))
+
+    def _evident_index(self, node: Node, body: Node) -> str:
+        """The index of a Σ written without one (∑ w_{ij} a_i, as the notes do): the one index
+        repeated in the summand, else its only index; k for a summand without indices."""
+        saved_notes, saved_labels = list(self.notes), list(self.labels)
+        value = self.read(body)
+        self.notes[:], self.labels[:] = saved_notes, saved_labels
+        atoms = value.atoms(sp.Indexed) if isinstance(value, sp.Basic) else set()
+        uses: dict = {}
+        for atom in atoms:
+            for ix in dict.fromkeys(i for i in atom.indices if i.is_Symbol):
+                uses[ix] = uses.get(ix, 0) + 1
+        if not uses:
+            return "k"
+        repeated = [ix for ix, n in uses.items() if n > 1]
+        chosen = repeated if repeated else list(uses)
+        if len(chosen) != 1:
+            names = ", ".join(sorted(str(ix) for ix in uses))
+            raise self.fail(
+                f"a sum needs its index (the summand's indices {names} leave it open), "
+                "e.g. \\sum_{k=1}^{K}",
+                node,
+            )
+        why = "the index repeated in the summand" if repeated else "the summand's only index"
+        self.note(f"Σ without an index read as Σ over {chosen[0]} ({why})")
+        return (
+            next(name for name, sym in self.index_symbols.items() if sym == chosen[0])
+            if (chosen[0] in self.index_symbols.values())
+            else str(chosen[0])
+        )
 
 
 # -- helpers -------------------------------------------------------------------------------
