@@ -90,3 +90,17 @@ def test_a_primed_summation_index_is_expanded_in_steps():
     """Note 004, line 1998: ŷ_ℓ = e^{a_{Lℓ}}/∑_{i'} e^{a_{Li'}}; the i of a_{Li} stays."""
     assert substitute_index(r"e^{a_{Li'}} + a_{Li}", "i'", 2) == r"e^{a_{L2}} + a_{Li}"
     assert substitute_index(r"e^{a_{Li'}} + a_{Li}", "i", 2) == r"e^{a_{Li'}} + a_{L2}"
+
+
+# -- note 003: the output is y^*, so a plain y is the target ----------------------------------
+
+
+def test_the_target_written_for_the_starred_output_is_named():
+    verdict = check_answer("sigmoid", "y(1 - y)", params={"output": "y^*"})
+    assert verdict.correct is False and "y and p swapped" in verdict.diagnosis
+    assert verdict.read_as == "y·(1 − y)"  # a product: y is not a function
+
+
+@pytest.mark.parametrize("answer", ["y^*(1 - y^*)", "y^* - (y^*)^2"])
+def test_the_starred_output_stays_correct(answer):
+    assert check_answer("sigmoid", answer, params={"output": "y^*"}).correct is True
