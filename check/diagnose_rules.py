@@ -55,6 +55,10 @@ def nested_terms(e: sp.Expr) -> list:
         for x in picks:
             t = s.function.xreplace({dummy: x})
             tries.append((e.xreplace({s: s - t}), f"missing term {show(t)} in {show(s)}"))
+        for x in sorted(_free_indices(e) - {dummy}, key=sp.default_sort_key):
+            t = s.function.xreplace({dummy: x})  # W_jj δ_j for Σ_m W_mj δ_m: one term alone
+            only = f"missing terms: only the term {show(t)} of {show(s)} is written"
+            tries.append((e.xreplace({s: t}), only))
         lower = s.limits[0][1]
         first = s.function.xreplace({dummy: lower})
         tries.append(
@@ -159,6 +163,13 @@ def _powers(f: sp.Expr) -> list:
     """x² as [x, x]; anything else as [f]."""
     base, power = f.as_base_exp()
     return [base, base] if power == 2 else [f]
+
+
+def _free_indices(e: sp.Expr) -> set:
+    """The index symbols of e that no sum binds (j in Σ_k W_kj δ_k)."""
+    bound = {lim[0] for s in e.atoms(sp.Sum) for lim in s.limits}
+    found = {ix for x in e.atoms(sp.Indexed) for ix in x.indices if ix.is_Symbol}
+    return found - bound
 
 
 def _indexed(e: sp.Expr) -> list:

@@ -104,3 +104,24 @@ def test_the_target_written_for_the_starred_output_is_named():
 @pytest.mark.parametrize("answer", ["y^*(1 - y^*)", "y^* - (y^*)^2"])
 def test_the_starred_output_stays_correct(answer):
     assert check_answer("sigmoid", answer, params={"output": "y^*"}).correct is True
+
+
+# -- note 004, line 2148: Σ_{m=1}^{k}, k the layer's width ---------------------------------
+
+DH_SUM = r"\sum_{m=1}^{k} \frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,m}} W_{i+1,%s}"
+SUBSCRIPT = {"layer_index": "subscript"}
+
+
+def test_a_sum_up_to_an_unknown_letter_runs_over_the_whole_size_and_says_so():
+    verdict = check_answer("dense:dh", DH_SUM % "m,j", params=SUBSCRIPT)
+    assert verdict.correct is True
+    assert "Σ up to k read as Σ up to n_out" in verdict.read_as
+
+
+def test_the_sums_slips_are_named():
+    transposed = check_answer("dense:dh", DH_SUM % "j,m", params=SUBSCRIPT)
+    assert transposed.correct is False and "transposed" in transposed.diagnosis
+    one_term = r"\frac{\partial \mathcal{L}(\theta)}{\partial a_{i+1,j}} W_{i+1,j,j}"
+    verdict = check_answer("dense:dh", one_term, params=SUBSCRIPT)
+    assert verdict.correct is False
+    assert "missing terms: only the term W_jj δ_j" in verdict.diagnosis

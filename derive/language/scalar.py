@@ -738,11 +738,7 @@ class ScalarReader:
                 known = upper.kind != "name" or upper.text in self.symbols
                 if upper.kind == "name" and upper.sub is not None:  # n_out, n_{\mathrm{out}}
                     known = f"{upper.text}_{_flat(upper.sub)}" in self.symbols
-                hi = (
-                    self.read(upper)
-                    if known
-                    else sp.Symbol(upper.text, integer=True, positive=True)
-                )
+                hi = self.read(upper) if known else self._size_named(upper)
             else:
                 hi = self.symbols.get("K", sp.Symbol("K", integer=True, positive=True))
             value = self.read(body)
@@ -752,6 +748,16 @@ class ScalarReader:
             else:
                 self.index_symbols[name] = saved
         return self.limits.build(node.tok, sp.Sum, value, (k, lo, hi))
+
+    def _size_named(self, upper: Node):
+        """The upper bound of Σ_{m=1}^{k}, k a letter the notation does not know: the size the
+        result's sum runs over (the notes' k for a layer's width), said in a note; a symbol of
+        its own where the result sums over nothing."""
+        size = self.symbols.get("K")
+        if size is None or upper.sub is not None or len(upper.text) != 1:
+            return sp.Symbol(upper.text, integer=True, positive=True)
+        self.note(f"Σ up to {upper.text} read as Σ up to {size} (all the entries summed over)")
+        return size
 
     def _evident_index(self, node: Node, body: Node) -> str:
         """The index of a Σ written without one (∑ w_{ij} a_i, as the notes do): the one index
