@@ -364,6 +364,9 @@ def at_true_class(name: str) -> Quantity:
     def tidy(value):
         return _at_true_class(base.tidy(value) if base.tidy is not None else value)
 
+    def mistakes(result) -> list:  # the typical mistakes at the true class too (−log ŷ_ℓ)
+        return [(_at_true_class(e), message) for e, message in base.mistakes(result)]
+
     return made(
         replace(
             base,
@@ -371,6 +374,7 @@ def at_true_class(name: str) -> Quantity:
             index_symbols={**base.index_symbols, "ell": ELL},
             build=build,
             tidy=tidy,
+            mistakes=mistakes if base.mistakes is not None else None,
         )
     )
 

@@ -125,3 +125,9 @@ def test_the_sums_slips_are_named():
     verdict = check_answer("dense:dh", one_term, params=SUBSCRIPT)
     assert verdict.correct is False
     assert "missing terms: only the term W_jj δ_j" in verdict.diagnosis
+
+
+def test_the_loss_at_the_true_class_written_for_its_derivative_is_named():
+    """Note 004, line 1772: −log ŷ_ℓ where ∂L/∂ŷ_i = −𝟙(i = ℓ)/ŷ_ℓ belongs."""
+    verdict = check_answer("ce:dp", r"-\log \hat{y}_{\ell}", params={"target": "class ell"})
+    assert verdict.correct is False and "the loss itself" in verdict.diagnosis
