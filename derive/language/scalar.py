@@ -783,11 +783,9 @@ class ScalarReader:
             )
         why = "the index repeated in the summand" if repeated else "the summand's only index"
         self.note(f"Σ without an index read as Σ over {chosen[0]} ({why})")
-        return (
-            next(name for name, sym in self.index_symbols.items() if sym == chosen[0])
-            if (chosen[0] in self.index_symbols.values())
-            else str(chosen[0])
-        )
+        # the name the notation gives that index (its symbol may be spelled otherwise)
+        names = [name for name, sym in self.index_symbols.items() if sym == chosen[0]]
+        return names[0] if names else str(chosen[0])
 
 
 # -- helpers -------------------------------------------------------------------------------
