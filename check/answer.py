@@ -498,7 +498,6 @@ def _decided(
 ) -> Verdict:
     """``at``: the entry asked for ({i: 3, j: 1}), applied to the typical mistakes as well."""
     alternatives = quantities.alternative_results(q)
-    alternatives += diagnose_rules.indicator_dropped(expected)
     if at:
         alternatives = [(label, e.xreplace(at)) for label, e in alternatives]
         alternatives += diagnose_rules.diagonal_formula(q.expected, at)

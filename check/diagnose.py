@@ -89,7 +89,7 @@ class Diagnoser:
             tries.append((e - t, f"missing term {show(t)}"))
             tries.append((e - 2 * t, f"sign error in the term {show(t)}"))
         for t in sp.Add.make_args(a) if isinstance(a, sp.Add) else ():
-            tries.append((a - t, f"extra term {show(t)}", "answer"))
+            tries.append((a - t, _extra_term(t), "answer"))
         for written, meant in self.related:
             swapped = a.xreplace(
                 {written: meant, meant: written} if _indices(written, meant) else {written: meant}
@@ -101,6 +101,8 @@ class Diagnoser:
         tries += self._factor_tries
         tries += rules.swapped_parts(e, self.swaps)
         tries += rules.reciprocal_and_relatives(e)
+        tries += rules.indicators(e)
+        tries += rules.inner_for_outer(e, a)
         return tries
 
     def candidates(self) -> list[sp.Expr]:
@@ -168,6 +170,19 @@ def _function_for_derivative(e: sp.Expr) -> list:
                 )
             )
     return tries
+
+
+def _extra_term(t: sp.Expr) -> str:
+    """An extra term 2u is also u written where −u belongs (p − py − y − py for
+    p − py − y + py: the two terms that cancel no longer do)."""
+    coefficient, _ = t.as_coeff_Mul()
+    if abs(coefficient) != 2:
+        return f"extra term {show(t)}"
+    u = t / 2
+    return (
+        f"extra term {show(t)}, or a sign error: {show(u)} written where {show(-u)} belongs "
+        f"(so that {show(u)} and {show(-u)} no longer cancel)"
+    )
 
 
 def _terms(e: sp.Expr) -> list:

@@ -55,6 +55,10 @@ def nested_terms(e: sp.Expr) -> list:
         for x in picks:
             t = s.function.xreplace({dummy: x})
             tries.append((e.xreplace({s: s - t}), f"missing term {show(t)} in {show(s)}"))
+        for x in sorted(_free_indices(e) - {dummy}, key=sp.default_sort_key):
+            t = s.function.xreplace({dummy: x})  # W_jj δ_j for Σ_m W_mj δ_m: one term alone
+            only = f"missing terms: only the term {show(t)} of {show(s)} is written"
+            tries.append((e.xreplace({s: t}), only))
         lower = s.limits[0][1]
         first = s.function.xreplace({dummy: lower})
         tries.append(
@@ -69,8 +73,8 @@ def nested_terms(e: sp.Expr) -> list:
 
 
 def reciprocal_and_relatives(e: sp.Expr) -> list:
-    """1/result (coth for tanh), min for max, and exp(x) written as x."""
-    tries = [(1 / e, f"the reciprocal: {show(1 / e)} instead of {show(e)}")]
+    """1/result (coth for tanh), min for max, and exp(x) written as x, everywhere or in one sum or one side of a fraction only (z_i/Σ_l z_l for softmax)."""
+    tries = [(1 / e, f"the reciprocal: {show(1 / e)} instead of {show(e)} (the inverse)")]
     maxing = any(hasattr(f, "_eval_rewrite_as_Max") for f in e.atoms(sp.Function))
     maxed = e.rewrite(sp.Max) if maxing else e
     if maxed.has(sp.Max):
@@ -82,7 +86,90 @@ def reciprocal_and_relatives(e: sp.Expr) -> list:
         tries.append(
             (bare, f"the exponential left out: {show(bare)} where {show(e)} belongs (e^z, not z)")
         )
+        numerator, denominator = sp.fraction(e)
+        parts = [s for s in e.atoms(sp.Sum) if s.has(sp.exp)] + [numerator, denominator]
+        for part in dict.fromkeys(p for p in parts if p.has(sp.exp) and p != e):
+            partly = e.xreplace({part: part.replace(sp.exp, lambda x: x)})
+            if partly != bare:
+                tries.append(
+                    (
+                        partly,
+                        f"the exponential left out in {show(part)}: {show(partly)} (e^z, not z)",
+                    )
+                )
     return tries
+
+
+def indicator_forms(e: sp.Expr) -> list:
+    """e with an indicator's two indices identified in its own term, which is 0 unless they
+    are equal: −𝟙[ℓ = i]/p_i is also −𝟙[ℓ = i]/p_ℓ (the notes write either)."""
+    forms = []
+    for term in sp.Add.make_args(e):
+        for d in (f for f in sp.Mul.make_args(term) if isinstance(f, sp.KroneckerDelta)):
+            a, b = d.args[:2]
+            for old, new in ((b, a), (a, b)):
+                if old.is_Symbol:
+                    moved = (term / d).xreplace({old: new}) * d
+                    forms.append(e - term + moved)
+    return [f for f in dict.fromkeys(forms) if f != e]
+
+
+def indicators(e: sp.Expr) -> list:
+    """With an indicator's indices identified (:func:`indicator_forms`): the indicator left
+    out (−1/p_ℓ for −𝟙[ℓ = i]/p_ℓ), and the reciprocal, also with its sign flipped."""
+    forms = indicator_forms(e)
+    tries = []
+    for form in forms:
+        for d in (f for f in sp.Mul.make_args(form) if isinstance(f, sp.KroneckerDelta)):
+            tries.append((form / d, f"missing factor {show(d)} (written {show(form)})"))
+        tries.append(
+            (1 / form, f"the reciprocal: {show(1 / form)} instead of {show(e)} (the inverse)")
+        )
+    for form in [e, *forms] if forms else ():
+        flipped = -1 / form
+        tries.append(
+            (flipped, f"sign error and the reciprocal: {show(flipped)} instead of {show(e)}")
+        )
+    return tries
+
+
+def inner_for_outer(e: sp.Expr, a: sp.Expr) -> list:
+    """An inner product Σ_k x_k y_k (xᵀy, a number) in the answer where the outer product's
+    entry x_i y_j (x yᵀ) belongs, i and j the result's free indices."""
+    free = sorted(
+        {ix for x in _indexed(e) for ix in x.indices if ix.is_Symbol}, key=sp.default_sort_key
+    )
+    tries = []
+    for s in sorted(a.atoms(sp.Sum), key=sp.default_sort_key):
+        if len(s.limits) != 1 or len(free) < 2:
+            continue
+        k = s.limits[0][0]
+        factors = [f for f in sp.Mul.make_args(s.function) for f in _powers(f)]
+        if len(factors) != 2 or not all(isinstance(f, sp.Indexed) for f in factors):
+            continue
+        if any(f.indices != (k,) for f in factors):
+            continue
+        for i, j in ((free[0], free[1]), (free[1], free[0])):
+            outer = factors[0].base[i] * factors[1].base[j]
+            message = (
+                f"transposed: {show(s)} (an inner product xᵀx) where {show(outer)} (the "
+                "outer product x xᵀ) belongs"
+            )
+            tries.append((a.xreplace({s: outer}), message, "answer"))
+    return tries
+
+
+def _powers(f: sp.Expr) -> list:
+    """x² as [x, x]; anything else as [f]."""
+    base, power = f.as_base_exp()
+    return [base, base] if power == 2 else [f]
+
+
+def _free_indices(e: sp.Expr) -> set:
+    """The index symbols of e that no sum binds (j in Σ_k W_kj δ_k)."""
+    bound = {lim[0] for s in e.atoms(sp.Sum) for lim in s.limits}
+    found = {ix for x in e.atoms(sp.Indexed) for ix in x.indices if ix.is_Symbol}
+    return found - bound
 
 
 def _indexed(e: sp.Expr) -> list:
@@ -119,8 +206,11 @@ def indices(e: sp.Expr, a: sp.Expr) -> list:
 
 def _one_index(expr: sp.Expr, side: str) -> list:
     atoms = _indexed(expr)
+    in_indicators = {ix for d in expr.atoms(sp.KroneckerDelta) for ix in d.args[:2]}
     symbols = sorted(
-        {ix for x in atoms for ix in x.indices if ix.is_Symbol and ix.is_integer}, key=str
+        {ix for x in atoms for ix in x.indices if ix.is_Symbol and ix.is_integer}
+        | {ix for ix in in_indicators if ix.is_Symbol and ix.is_integer},
+        key=str,
     )
     numbers = {ix for x in atoms for ix in x.indices if ix.is_Integer} | set(
         map(sp.Integer, _SMALL_INDICES)
@@ -209,18 +299,3 @@ def diagonal_formula(general, at: dict) -> list:
         return []
     diagonal = general.xreplace(dict.fromkeys(deltas, sp.Integer(1))).xreplace(at)
     return [("wrong index: the diagonal entry's formula (𝟙[i = j] = 1) used where i ≠ j", diagonal)]
-
-
-def indicator_dropped(general) -> list:
-    """A result with a factor 𝟙[i = ℓ] (−𝟙[i = ℓ]/ŷ_i) written without it: the entry for
-    i = ℓ only (−1/ŷ_ℓ, −1/ŷ_i), where every other entry is 0."""
-    factors = sp.Mul.make_args(general)
-    deltas = [f for f in factors if isinstance(f, sp.KroneckerDelta)]
-    if len(deltas) != 1 or not all(isinstance(a, sp.Symbol) for a in deltas[0].args):
-        return []
-    delta = deltas[0]
-    a, b = delta.args
-    dropped = general.xreplace({delta: sp.Integer(1)})
-    x, y = show(a), show(b)
-    message = f"missing factor 𝟙[{x} = {y}]: that is the entry for {x} = {y} only; the others are 0"
-    return [(message, e) for e in (dropped, dropped.xreplace({a: b}), dropped.xreplace({b: a}))]

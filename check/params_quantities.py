@@ -24,6 +24,7 @@ from check.update_rule import (
     theta_v,
 )
 from derive.errors import UnknownNameError
+from derive.symbols import y as target
 
 
 def update_with(gradient: str, transposed: bool = False) -> Quantity:
@@ -226,5 +227,20 @@ def output_named(name: str, spelled: str) -> Quantity | None:
     if h is None or not re.fullmatch(r"[A-Za-z]+(?:star)?(?:_[A-Za-z0-9])?", text):
         return None
     if text in q.symbols:
-        return None  # already a spelling of the quantity (y^* for sigmoid): kept as it is
-    return replace(q, symbols={**q.symbols, text: h})
+        return _with_target(q, h, text)  # already a spelling of the quantity (y^* for sigmoid)
+    return _with_target(replace(q, symbols={**q.symbols, text: h}), h, text)
+
+
+def _with_target(q: Quantity, h: sp.Symbol, text: str) -> Quantity | None:
+    """Where the output is starred (y^*, note 003), the plain letter (y) is the target: read,
+    so that y(1 − y) for y^*(1 − y^*) is named as the target written for the prediction."""
+    plain = text.removesuffix("star")
+    if plain == text or plain in q.symbols or plain in q.bare or plain in q.functions:
+        return q
+    # the prediction as the result writes it: h, or the call h stands for (σ(z))
+    meant = q.domain.definitions.get(h)
+    calls = q.expected.atoms(sp.Function) if meant is not None else set()
+    same = [f for f in calls if sp.simplify(f.rewrite(sp.exp) - meant) == 0]
+    outputs = [h] * q.expected.has(h) + sorted(same, key=sp.default_sort_key)
+    swaps = tuple((x, target) for x in outputs)
+    return replace(q, symbols={**q.symbols, plain: target}, swaps=(*q.swaps, *swaps))

@@ -430,7 +430,7 @@ def bound_apart(expr):
         return expr
     sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
     for s in sums:
-        fresh = {v: sp.Dummy(str(v), integer=True) for v, *_ in s.limits}
+        fresh = {v: sp.Dummy(v.name, integer=True) for v, *_ in s.limits}
         expr = expr.xreplace({s: s.xreplace(fresh)})
     return expr
 

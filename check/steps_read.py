@@ -65,7 +65,7 @@ _SLASH = re.compile(
 )
 _SLASH_OPERATOR = re.compile(rf"(?<![A-Za-z\\]){_D}\s*/\s*{_D}\s*(?P<var>{_NAME_TEXT})")
 _SUM = re.compile(
-    r"\\sum\s*(?:_\s*(?:\{\s*(?P<var>[a-z])\s*(?:=\s*(?P<lo>[0-9]+)\s*)?\}|(?P<var1>[a-z])))?"
+    r"\\sum\s*(?:_\s*(?:\{\s*(?P<var>[a-z]'?)\s*(?:=\s*(?P<lo>[0-9]+)\s*)?\}|(?P<var1>[a-z])))?"
     r"(?:\s*\^\s*(?:\{\s*(?P<hi>[A-Za-z0-9]+)\s*\}|(?P<hi1>[A-Za-z0-9])))?"
 )
 _OPEN, _CLOSE = "({[", ")}]"
@@ -368,14 +368,16 @@ class Reader:
 def substitute_index(text: str, var: str, value: int) -> str:
     """Index ``var`` set to ``value`` in every subscript: q_k, q_{k}, a_{Lk}, w_{jk}."""
 
+    own = re.escape(var) + "(?!')"  # i is not the i of i' (a primed index, Σ_{i'})
+
     def braced(m: re.Match) -> str:
         inner = m.group(1)
-        if re.fullmatch(r"[A-Za-z0-9, ]{1,6}", inner):  # a_{Lk}, w_{jk}: every k is the index
-            inner = inner.replace(var, str(value))
+        if re.fullmatch(r"[A-Za-z0-9,' ]{1,6}", inner):  # a_{Lk}, w_{jk}: every k is the index
+            inner = re.sub(own, str(value), inner)
         return "_{" + inner + "}"
 
     text = re.sub(r"_\s*\{([^{}]*)\}", braced, text)
-    return re.sub(rf"_\s*{var}(?![A-Za-z0-9])", f"_{{{value}}}", text)
+    return re.sub(rf"_\s*{own}(?![A-Za-z0-9])", f"_{{{value}}}", text)
 
 
 def _term_end(text: str, pos: int) -> int:

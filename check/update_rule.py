@@ -24,6 +24,8 @@ from derive.symbols import i, j, k
 
 theta = sp.Symbol("theta", real=True)  # the parameter, before the step
 rate = sp.Symbol("alpha", real=True, positive=True)  # the learning rate α, η, ξ
+
+
 class _Gradient(sp.Symbol):
     """The gradient ∂L/∂θ at θ, one symbol: written ∂L/∂θ in text (by its name) and LaTeX."""
 
@@ -48,7 +50,9 @@ def _sgd_step() -> tuple:
     rule = OPTIMIZERS["sgd"].latex[0]
     rhs = rule.split(r"\leftarrow", 1)[1]
     step = parse_expression(rhs, {"theta": theta, "eta": rate, "g": grad})
-    return step, Domain(assumptions=["θ the parameter, α the learning rate, ∂L/∂θ the gradient at θ"])
+    return step, Domain(
+        assumptions=["θ the parameter, α the learning rate, ∂L/∂θ the gradient at θ"]
+    )
 
 
 class GradientReader(ScalarReader):

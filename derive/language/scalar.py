@@ -808,7 +808,7 @@ class ScalarReader:
 
     def _read_bigsum(self, node: Node):
         index, lower, upper, body = node.args
-        name = index.text if index is not None else "k"
+        name = index.text if index is not None else self._evident_index(node, body)
         k = self.index_symbols.get(name) or sp.Symbol(name, integer=True)
         saved = self.index_symbols.get(name)
         self.index_symbols[name] = k
@@ -818,11 +818,7 @@ class ScalarReader:
                 known = upper.kind != "name" or upper.text in self.symbols
                 if upper.kind == "name" and upper.sub is not None:  # n_out, n_{\mathrm{out}}
                     known = f"{upper.text}_{_flat(upper.sub)}" in self.symbols
-                hi = (
-                    self.read(upper)
-                    if known
-                    else sp.Symbol(upper.text, integer=True, positive=True)
-                )
+                hi = self.read(upper) if known else self._size_named(upper)
             else:
                 hi = self.symbols.get("K", sp.Symbol("K", integer=True, positive=True))
             value = self.read(body)
@@ -832,6 +828,44 @@ class ScalarReader:
             else:
                 self.index_symbols[name] = saved
         return self.limits.build(node.tok, sp.Sum, value, (k, lo, hi))
+
+    def _size_named(self, upper: Node):
+        """The upper bound of Σ_{m=1}^{k}, k a letter the notation does not know: the size the
+        result's sum runs over (the notes' k for a layer's width), said in a note; a symbol of
+        its own where the result sums over nothing."""
+        size = self.symbols.get("K")
+        if size is None or upper.sub is not None or len(upper.text) != 1:
+            return sp.Symbol(upper.text, integer=True, positive=True)
+        self.note(f"Σ up to {upper.text} read as Σ up to {size} (all the entries summed over)")
+        return size
+
+    def _evident_index(self, node: Node, body: Node) -> str:
+        """The index of a Σ written without one (∑ w_{ij} a_i, as the notes do): the one index
+        repeated in the summand, else its only index; k for a summand without indices."""
+        saved_notes, saved_labels = list(self.notes), list(self.labels)
+        value = self.read(body)
+        self.notes[:], self.labels[:] = saved_notes, saved_labels
+        atoms = value.atoms(sp.Indexed) if isinstance(value, sp.Basic) else set()
+        uses: dict = {}
+        for atom in atoms:
+            for ix in dict.fromkeys(i for i in atom.indices if i.is_Symbol):
+                uses[ix] = uses.get(ix, 0) + 1
+        if not uses:
+            return "k"
+        repeated = [ix for ix, n in uses.items() if n > 1]
+        chosen = repeated if repeated else list(uses)
+        if len(chosen) != 1:
+            names = ", ".join(sorted(str(ix) for ix in uses))
+            raise self.fail(
+                f"a sum needs its index (the summand's indices {names} leave it open), "
+                "e.g. \\sum_{k=1}^{K}",
+                node,
+            )
+        why = "the index repeated in the summand" if repeated else "the summand's only index"
+        self.note(f"Σ without an index read as Σ over {chosen[0]} ({why})")
+        # the name the notation gives that index (its symbol may be spelled otherwise)
+        names = [name for name, sym in self.index_symbols.items() if sym == chosen[0]]
+        return names[0] if names else str(chosen[0])
 
 
 # -- helpers -------------------------------------------------------------------------------

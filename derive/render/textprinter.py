@@ -74,6 +74,18 @@ class NotesTextPrinter(StrPrinter):
         spelling = self._notation.spelling_of(expr)
         return spelling.text_with() if spelling else self._name(expr.name)
 
+    def doprint(self, expr) -> str:
+        # the names a dummy must not print as (a free i beside a summation index i)
+        free = getattr(expr, "free_symbols", set())
+        self._taken = {x.name for x in free if not isinstance(x, sp.Dummy)}
+        return super().doprint(expr)
+
+    def _print_Dummy(self, expr: sp.Dummy) -> str:
+        """A dummy (a summation index made fresh) by its name, as in LaTeX (Σ_{k=1}, not
+        StrPrinter's Σ_{_k=1}), primed where a free index has that name (Σ_{i′=1} W_{i′i})."""
+        shown = self._print_Symbol(expr)
+        return shown + "′" if expr.name in getattr(self, "_taken", ()) else shown
+
     def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
         spelling = self._notation.spelling_of(expr)
         return spelling.text_with() if spelling else self._name(expr.label.name)
@@ -89,9 +101,10 @@ class NotesTextPrinter(StrPrinter):
         return self._print(item)
 
     def _subscript(self, indices) -> str:
-        if all(is_short_index(ix) for ix in indices):
-            return "".join(self._print(ix) for ix in indices)
-        return "{%s}" % ",".join(self._print(ix) for ix in indices)
+        shown = [self._print(ix) for ix in indices]
+        if all(is_short_index(ix) for ix in indices) and not any("′" in s for s in shown[:-1]):
+            return "".join(shown)
+        return "{%s}" % ",".join(shown)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         expr = profile_notation.as_written(expr)  # W_ji where the notes' W is n_in × n_out
