@@ -124,6 +124,8 @@ def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict
             )
         except ParseError:
             continue
+        if extra.get("argument") == "dense:z" and not _writes_weights(None, text):
+            continue  # g(z) with z written out needs the weights written
         wider.read_as += f"  [{said}]"
         if wider.correct:
             return wider
@@ -201,6 +203,14 @@ def _judged(q: Quantity, text: str, profile, ask, timeout, explain, notation) ->
     return _explained(verdict, q, explain)
 
 
+def _writes_weights(value, text: str) -> bool:
+    """The answer writes the layer's z = W h + b (a matrix form of a forward result): its
+    reading has W in it, or, for a product that does not fit, its text names W."""
+    if isinstance(value, Tensor):
+        return value.entry(sp.Symbol("r", integer=True), ONE).has(Wm)
+    return re.search(r"(?<![A-Za-z\\])[Ww](?![A-Za-z])", text) is not None
+
+
 def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Reading]]:
     """The answer's readings as ``q``; where index notation cannot read it and ``q`` has a
     matrix-notation form (σ(W^l h^{l-1} + b^l) for h = g(z)), the readings of that form."""
@@ -218,6 +228,8 @@ def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Re
             raise scalar_error from None
         if not all(isinstance(r.value, Tensor | Exception) for r in found):
             raise scalar_error from None  # index notation is the scalar quantity's, not this
+        if not any(_writes_weights(r.value, text) for r in found):
+            raise scalar_error from None  # tanh(z): the scalar quantity's refusal stands
         return matrix, found
 
 
@@ -233,6 +245,10 @@ def _reported(verdicts: list[Verdict]) -> Verdict:
 def _given(name: str, params: dict) -> Quantity | None:
     """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression;
     ``dense:z`` with ``bias = false`` or a number of ``inputs``."""
+    if name == "dense:h" and params.get("argument") == "dense:z":  # g(w_11 x_1 + w_21 x_2)
+        from check.more_quantities import activated_pre_activation
+
+        return activated_pre_activation(params.get("bias") is not False, params.get("inputs"))
     if name == "dense:z" and ("bias" in params or "inputs" in params):  # made for them
         from check.more_quantities import pre_activation
 
@@ -471,7 +487,12 @@ def _judge(
 
 
 # the size summed over in each result: z_i = Σ_l W_il h_l + b_i, (Wᵀ δ)_j = Σ_k W_kj δ_k
-_SUMMED = {"dense:z": (n_in, 1), "dense:dh": (n_out, 0), "dense:delta": (n_out, 0)}
+_SUMMED = {
+    "dense:z": (n_in, 1),
+    "dense:h": (n_in, 1),
+    "dense:dh": (n_out, 0),
+    "dense:delta": (n_out, 0),
+}
 
 
 def _written_out(q: Quantity, answer, domain: Domain) -> Domain:

@@ -57,7 +57,7 @@ def _dense_h() -> tuple:
     return g(z), replace(below, assumptions=[*below.assumptions, "h = g(z) for one unit"])
 
 
-def _generic_only(expr):
+def generic_activation_only(expr):
     """tanh(z) or ReLU(z) for h = g(z) is right only for that activation: not judged."""
     if isinstance(expr, sp.Basic) and expr.has(sp.tanh, sp.Max, sp.Heaviside, sp.Piecewise):
         raise ParseError("h = g(z) for any activation g: write g(z), or name it (activation)")
@@ -80,7 +80,7 @@ def _dense_h_quantity() -> Quantity:
         symbols={"z": z},
         functions={"g": g},
         build=_dense_h,
-        tidy=_generic_only,
+        tidy=generic_activation_only,
         mistakes=_slope_for_output,
     )
 

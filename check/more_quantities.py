@@ -327,6 +327,50 @@ def pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
     )
 
 
+def activated_pre_activation(bias: bool = True, inputs: int | None = None) -> Quantity:
+    """h_i = g(z_i) with z_i written out, g(Σ_l W_il h_l + b_i): dense:h as note 003 writes
+    one hidden unit (z_1 = 𝒜(w_11 x_1 + w_21 x_2)), built on :func:`pre_activation`."""
+    from check.quantities import made
+    from derive.builtins.dense import g as dense_activation
+    from derive.symbols import bv
+
+    written = pre_activation(bias, inputs)
+
+    def build() -> tuple:
+        result, domain = written.build()
+        told = "h = g(z) with z = W h + b written out; g any activation, checked with g = tanh"
+        stand_in = derive.get("dense")["delta_below"].domain.definitions[dense_activation]
+        return dense_activation(result), replace(
+            domain,
+            definitions={**domain.definitions, dense_activation: stand_in},
+            assumptions=[*domain.assumptions, told],
+        )
+
+    def tidy(expr):
+        from check.forward_quantities import generic_activation_only  # tanh(…) is not g(…)
+
+        return generic_activation_only(_neuron_weights(expr))
+
+    def mistakes(result) -> list:
+        inner = result.args[0]
+        found = [(inner, "the activation is missing: that is z = W h + b, not h = g(z)")]
+        if inner.has(bv):
+            found.append((dense_activation(inner - bv[i]), "forgot the bias b: z = W h + b"))
+        return found
+
+    return made(
+        replace(
+            written,
+            name="dense:h (z written out" + written.name[len("dense:z") :] + ")",
+            meaning="h = g(W h + b), one unit of the dense layer with z written out",
+            functions={"g": dense_activation, "calA": dense_activation},
+            tidy=tidy,
+            build=build,
+            mistakes=mistakes,
+        )
+    )
+
+
 QUANTITIES = [
     UPDATE_RULE,
     pre_activation(),

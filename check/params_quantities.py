@@ -130,6 +130,10 @@ DENSE_ENTRY = (
 K_OUTPUTS = (({"outputs": "K"}, "read with K outputs per example, the sum's count 3 as K"),)
 
 
+# h = g(z) with z written out (note 003's z_1 = 𝒜(w_11 x_1 + w_21 x_2))
+PRE_ACTIVATION_WRITTEN_OUT = (({"argument": "dense:z"}, "z written out: h = g(W h + b)"),)
+
+
 def wider_readings(quantity, params: dict, undecided: bool) -> tuple:
     """(params, what they mean) to judge an answer with when the quantity's own reading cannot
     read it (``undecided`` False) or, where the wider reading applies only to answers the own
@@ -139,6 +143,8 @@ def wider_readings(quantity, params: dict, undecided: bool) -> tuple:
         return WRITTEN_OUT_GRADIENTS + DENSE_ENTRY
     if quantity == "batch:se-loss" and "outputs" not in params:
         return K_OUTPUTS
+    if quantity == "dense:h" and "argument" not in params and not undecided:
+        return PRE_ACTIVATION_WRITTEN_OUT
     return ()
 
 

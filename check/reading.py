@@ -283,7 +283,9 @@ def answer_readings(
         reader = kind(symbols, table, indexed, q.index_symbols, bare, profile.flags(flags))
         reader.layer_offsets = offsets
         reader.letter_layers = _LETTER_LAYERS.get(q.name.split(" ")[0])
-        reader.matrices = frozenset(n for n, base in indexed.items() if base == Wm)
+        reader.matrices = frozenset(
+            n for n, base in indexed.items() if base == Wm or base is IN_OUT_W
+        )
         reader.layer_letters = profile.layer_letters
         reader.result_layer = profile.result_layer
         reader.hidden_layers = profile.hidden_layers
