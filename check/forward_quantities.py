@@ -340,7 +340,7 @@ def ce_loss_true_class() -> Quantity:
 
 
 # the quantities whose target y may be given as the true class ℓ (y_k = 𝟙(k = ℓ))
-TRUE_CLASS = ("ce:dp", "softmax-ce")
+TRUE_CLASS = ("ce:dp", "softmax-ce", "ce:loss")
 
 
 @cache

@@ -119,3 +119,12 @@ def test_the_loss_itself_at_the_true_class():
 
     verdict = check_answer("ce:dp", r"-\log \hat{y}_{\ell}")
     assert verdict.correct is False and "the loss itself" in verdict.diagnosis
+
+
+def test_the_loss_at_the_true_class():
+    """note 004: L = −Σ_c y_c log ŷ_c is −log ŷ_ℓ with y one-hot at ℓ."""
+    from check.answer import check_answer
+
+    assert check_answer("ce:loss", r"-\log \hat{y}_{\ell}").correct
+    wrong = check_answer("ce:loss", r"\log \hat{y}_{\ell}")
+    assert wrong.correct is False and "sign" in wrong.diagnosis
