@@ -15,6 +15,14 @@ import sympy as sp
 from check import diagnose_rules, literals, quantities
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
+from check.matrix_verdicts import (
+    against_layout,
+    entry_of,
+    matrix_verdict,
+    oriented,
+    shape_verdict,
+    writes_weights,
+)
 from check.quantities import Quantity
 from check.question import question
 from check.reading import ShapeError, Tensor, answer_readings, bound_apart
@@ -23,7 +31,6 @@ from derive.errors import ParseError, UnknownNameError
 from derive.language import Reading
 from derive.language import profiles as notation_profiles
 from derive.language.scalar import LayerMismatch
-from derive.language.tensor import transpose
 from derive.model import Domain
 from derive.symbols import Wm, deltav, hv, n_in, n_out
 
@@ -124,7 +131,7 @@ def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict
             )
         except ParseError:
             continue
-        if extra.get("argument") == "dense:z" and not _writes_weights(None, text):
+        if extra.get("argument") == "dense:z" and not writes_weights(None, text):
             continue  # g(z) with z written out needs the weights written
         wider.read_as += f"  [{said}]"
         if wider.correct:
@@ -203,14 +210,6 @@ def _judged(q: Quantity, text: str, profile, ask, timeout, explain, notation) ->
     return _explained(verdict, q, explain)
 
 
-def _writes_weights(value, text: str) -> bool:
-    """The answer writes the layer's z = W h + b (a matrix form of a forward result): its
-    reading has W in it, or, for a product that does not fit, its text names W."""
-    if isinstance(value, Tensor):
-        return value.entry(sp.Symbol("r", integer=True), ONE).has(Wm)
-    return re.search(r"(?<![A-Za-z\\])[Ww](?![A-Za-z])", text) is not None
-
-
 def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Reading]]:
     """The answer's readings as ``q``; where index notation cannot read it and ``q`` has a
     matrix-notation form (σ(W^l h^{l-1} + b^l) for h = g(z)), the readings of that form."""
@@ -228,7 +227,7 @@ def _readings(q: Quantity, text: str, profile, sizes) -> tuple[Quantity, list[Re
             raise scalar_error from None
         if not all(isinstance(r.value, Tensor | Exception) for r in found):
             raise scalar_error from None  # index notation is the scalar quantity's, not this
-        if not any(_writes_weights(r.value, text) for r in found):
+        if not any(writes_weights(r.value, text) for r in found):
             raise scalar_error from None  # tanh(z): the scalar quantity's refusal stands
         return matrix, found
 
@@ -463,7 +462,7 @@ def _judge(
 
         return literals.verdict(q, text, answer, dict(reading.sizes), decided)
     if isinstance(answer, Tensor):
-        if _against_layout(q, answer, layout):
+        if against_layout(q, answer, layout):
             return Verdict(
                 q.name, text, show(expected), False, read_as=answer.describe(), method="shapes",
                 diagnosis="transposed: with W n_in × n_out, as in the notes, ∂L/∂W is n_in × n_out "
@@ -471,11 +470,11 @@ def _judge(
             )  # fmt: skip
         if "delta-row" in reading.flags and layout is not None:  # δ a row: so are its results
             layout = replace(layout, gradient_rows=True)
-        answer = _oriented(q, answer, layout)
-        verdict = _matrix_verdict(q, answer, text, expected)
+        answer = oriented(q, answer, layout)
+        verdict = matrix_verdict(q, answer, text, expected)
         if verdict is not None:
             return verdict
-        candidates = [(_entry(q, answer), expected, "")]
+        candidates = [(entry_of(q, answer), expected, "")]
     else:
         candidates = _align_indices(q, answer, expected)
     if entry is not None:
@@ -546,69 +545,3 @@ def _explained(verdict: Verdict, q: Quantity, explain: bool) -> Verdict:
     if explain:
         verdict.explanation = q.explanation
     return verdict
-
-
-def _entry(q: Quantity, t: Tensor) -> sp.Expr:
-    if t.shape == (ONE, ONE):
-        return t.entry(ONE, ONE)
-    row, col = q.entry
-    return t.entry(row, sp.Integer(1) if col is None else col)
-
-
-def _against_layout(q: Quantity, t: Tensor, profile) -> bool:
-    """δ hᵀ (n_out × n_in) where the notes' W, and so ∂L/∂W, is n_in × n_out."""
-    in_out = profile is not None and profile.weights == "n_in × n_out"
-    return in_out and q.name == "dense:dW" and t.shape == q.shape and q.shape[0] != q.shape[1]
-
-
-def _oriented(q: Quantity, t: Tensor, profile) -> Tensor:
-    """The answer in the result's orientation: with W n_in × n_out the weight gradient is
-    h δᵀ (n_in × n_out), the transpose of δ hᵀ; with gradients as rows, δ Wᵀ is a row."""
-    if profile is None or profile.weights != "n_in × n_out" or q.shape is None:
-        return t
-    rows, cols = q.shape
-    if q.name == "dense:dW" and t.shape == (cols, rows):
-        return transpose(t)
-    if cols == ONE and t.shape == (ONE, rows) and profile.gradient_rows:
-        return transpose(t)
-    return t
-
-
-def _matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | None:
-    """A verdict from shapes alone (transposed, wrong shape), or None to compare entries."""
-    if t.shape == q.shape or (q.name.startswith("dense:z") and t.shape == (ONE, ONE)):
-        return None  # wᵀ h of one neuron: entry i of z
-    row = q.entry[0] if q.entry else None
-    one_entry = t.shape == (ONE, ONE) and q.shape[1] == ONE and row is not None
-    if one_entry and row in t.entry(ONE, ONE).free_symbols:
-        return None  # (W_{·,j})ᵀ δ: a number with the result's index j, its entry j
-    verdict = Verdict(q.name, text, show(expected), False, read_as=t.describe(), method="shapes")
-    rows, cols = q.shape
-    want = f"{rows}×{cols}"
-    if t.shape == (cols, rows):
-        flipped = check_transposed(q, transpose(t), expected)
-        verdict.diagnosis = f"transposed: the answer is {t.rows}×{t.cols}, the result is {want}" + (
-            "; its transpose is correct" if flipped else ""
-        )
-    else:
-        verdict.diagnosis = f"wrong shape: the answer is {t.rows}×{t.cols}, the result is {want}"
-        if t.note and cols == ONE:  # a vector is asked for
-            verdict.diagnosis += f" ({t.note})"
-    return verdict
-
-
-def check_transposed(q: Quantity, t: Tensor, expected) -> bool:
-    outcome, _ = decide(_entry(q, t), expected, q.domain)
-    return bool(outcome.equal)
-
-
-def shape_verdict(q: Quantity, text: str, error: ShapeError) -> Verdict:
-    return Verdict(
-        q.name,
-        text,
-        show(q.expected),
-        False,
-        read_as=getattr(error, "reading", "") or text,
-        method="shapes",
-        diagnosis=str(error),
-    )
