@@ -23,6 +23,7 @@ from check.matrix_verdicts import (
     shape_verdict,
     writes_weights,
 )
+from check.params_quantities import given_quantity
 from check.quantities import Quantity
 from check.question import question
 from check.reading import ShapeError, Tensor, answer_readings, bound_apart
@@ -155,7 +156,7 @@ def _check_named(quantity, text, timeout, explain, notation, params) -> Verdict:
         name, entry, layer = _split_quantity(quantity)
     ask = question(name, entry, layer, params or {})
     if not isinstance(quantity, Quantity):
-        q = _given(name, params or {}) or quantities.get(name)
+        q = given_quantity(name, params or {}) or quantities.get(name)
         names_class = _names_true_class(name, text) or "ell" in (ask.entry or ())
         if q is quantities.QUANTITIES.get(name) and names_class and _has_target(name):
             from check import forward_quantities as forward
@@ -239,74 +240,6 @@ def _reported(verdicts: list[Verdict]) -> Verdict:
     if undecided:
         return undecided[0]
     return next((v for v in verdicts if v.diagnosis), verdicts[0])
-
-
-def _given(name: str, params: dict) -> Quantity | None:
-    """``derivative`` with ``of`` and ``wrt``: the derivative of the given expression;
-    ``dense:z`` with ``bias = false`` or a number of ``inputs``."""
-    if name == "dense:h" and params.get("argument") == "dense:z":  # g(w_11 x_1 + w_21 x_2)
-        from check.more_quantities import activated_pre_activation
-
-        return activated_pre_activation(params.get("bias") is not False, params.get("inputs"))
-    if name == "dense:z" and ("bias" in params or "inputs" in params):  # made for them
-        from check.more_quantities import pre_activation
-
-        return pre_activation(params.get("bias") is not False, params.get("inputs"))
-    if name in ("linreg:forward", "logreg:forward") and params.get("bias") is False:
-        from check.model_quantities import without_bias
-
-        return without_bias(name)
-    if name == "network:forward" and "layers" in params:  # the network, for its layers
-        from check.network_quantities import network_forward
-
-        return network_forward(params.get("layers"))
-    if name == "logreg:dw" and params.get("batch") == "sum":  # Σ_i over the examples
-        from check.regression_quantities import LOGREG_BATCH_DW
-
-        return LOGREG_BATCH_DW
-    if name == "logreg:dw" and params.get("batch") is not None:
-        raise ParseError("logreg:dw over a batch: give batch = sum (the sum over the examples)")
-    if params.get("target") == "class ell":  # −log ŷ_ℓ, −𝟙(i = ℓ)/ŷ_ℓ: ℓ the true class
-        from check import forward_quantities as forward
-
-        if name != "ce:loss" and name not in forward.TRUE_CLASS:
-            raise ParseError(f"target = class ell: {name} has no one-hot target y")
-        return forward.at_true_class(name)
-    if name in ("ce:loss", "softmax:forward") and "K" in params:  # sums written out for K
-        from check import forward_quantities as forward
-
-        return (forward.ce_loss if name == "ce:loss" else forward.softmax)(params["K"])
-    if name == "forward" and "of" in params:  # the given expression itself
-        from check import custom_quantities
-
-        return custom_quantities.expression(params["of"])
-    if name == "scalar-chain:dw" and params.get("layer") == "l+1":  # ∂J/∂w^{(l+1)}
-        from check.net_quantities import scalar_dw_above
-
-        return scalar_dw_above()
-    if name == "batch:se-loss" and params.get("outputs") == "K":  # Σ_{j=1}^{3}: K outputs
-        from check.batch_quantities import se_loss_outputs
-
-        return se_loss_outputs()
-    if name == "update-rule" and params.get("gradient") == "dense:dW entry":
-        from check.params_quantities import update_dense_entry
-
-        return update_dense_entry(params.get("transposed") is True)
-    if name == "update-rule" and isinstance(params.get("gradient"), str):
-        from check.params_quantities import update_with
-
-        return update_with(params["gradient"], params.get("transposed") is True)
-    if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
-        from check.params_quantities import output_named
-
-        return output_named(name, params["output"])
-    if name != "derivative":
-        return None
-    if "of" not in params or "wrt" not in params:
-        raise UnknownNameError("'derivative' needs the expression and the variable: of, wrt")
-    from check import custom_quantities
-
-    return custom_quantities.derivative(params["of"], params["wrt"])
 
 
 _TRUE_CLASS_NAME = re.compile(r"ℓ|\\ell(?![A-Za-z])|(?<![A-Za-z\\])ell(?![A-Za-z])")

@@ -23,7 +23,7 @@ from check.update_rule import (
     theta,
     theta_v,
 )
-from derive.errors import UnknownNameError
+from derive.errors import ParseError, UnknownNameError
 from derive.symbols import y as target
 
 
@@ -250,3 +250,72 @@ def _with_target(q: Quantity, h: sp.Symbol, text: str) -> Quantity | None:
     outputs = [h] * q.expected.has(h) + sorted(same, key=sp.default_sort_key)
     swaps = tuple((x, target) for x in outputs)
     return replace(q, symbols={**q.symbols, plain: target}, swaps=(*q.swaps, *swaps))
+
+
+def given_quantity(name: str, params: dict) -> Quantity | None:
+    """The quantity that ``name`` with the question's ``params`` asks for, where params make
+    one (``derivative`` with ``of`` and ``wrt``, ``dense:z`` with ``bias = false`` or a number
+    of ``inputs``, ``K`` classes, …), else None: the named quantity itself."""
+    if name == "dense:h" and params.get("argument") == "dense:z":  # g(w_11 x_1 + w_21 x_2)
+        from check.more_quantities import activated_pre_activation
+
+        return activated_pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name == "dense:z" and ("bias" in params or "inputs" in params):  # made for them
+        from check.more_quantities import pre_activation
+
+        return pre_activation(params.get("bias") is not False, params.get("inputs"))
+    if name in ("linreg:forward", "logreg:forward") and params.get("bias") is False:
+        from check.model_quantities import without_bias
+
+        return without_bias(name)
+    if name == "network:forward" and "layers" in params:  # the network, for its layers
+        from check.network_quantities import network_forward
+
+        return network_forward(params.get("layers"))
+    if name == "logreg:dw" and params.get("batch") == "sum":  # Σ_i over the examples
+        from check.regression_quantities import LOGREG_BATCH_DW
+
+        return LOGREG_BATCH_DW
+    if name == "logreg:dw" and params.get("batch") is not None:
+        raise ParseError("logreg:dw over a batch: give batch = sum (the sum over the examples)")
+    if params.get("target") == "class ell":  # −log ŷ_ℓ, −𝟙(i = ℓ)/ŷ_ℓ: ℓ the true class
+        from check import forward_quantities as forward
+
+        if name != "ce:loss" and name not in forward.TRUE_CLASS:
+            raise ParseError(f"target = class ell: {name} has no one-hot target y")
+        return forward.at_true_class(name)
+    if name in ("ce:loss", "softmax:forward") and "K" in params:  # sums written out for K
+        from check import forward_quantities as forward
+
+        return (forward.ce_loss if name == "ce:loss" else forward.softmax)(params["K"])
+    if name == "forward" and "of" in params:  # the given expression itself
+        from check import custom_quantities
+
+        return custom_quantities.expression(params["of"])
+    if name == "scalar-chain:dw" and params.get("layer") == "l+1":  # ∂J/∂w^{(l+1)}
+        from check.net_quantities import scalar_dw_above
+
+        return scalar_dw_above()
+    if name == "batch:se-loss" and params.get("outputs") == "K":  # Σ_{j=1}^{3}: K outputs
+        from check.batch_quantities import se_loss_outputs
+
+        return se_loss_outputs()
+    if name == "update-rule" and params.get("gradient") == "dense:dW entry":
+        from check.params_quantities import update_dense_entry
+
+        return update_dense_entry(params.get("transposed") is True)
+    if name == "update-rule" and isinstance(params.get("gradient"), str):
+        from check.params_quantities import update_with
+
+        return update_with(params["gradient"], params.get("transposed") is True)
+    if isinstance(params.get("output"), str):  # an activation's output spelled as the notes do
+        from check.params_quantities import output_named
+
+        return output_named(name, params["output"])
+    if name != "derivative":
+        return None
+    if "of" not in params or "wrt" not in params:
+        raise UnknownNameError("'derivative' needs the expression and the variable: of, wrt")
+    from check import custom_quantities
+
+    return custom_quantities.derivative(params["of"], params["wrt"])
