@@ -364,6 +364,7 @@ def activated_pre_activation(bias: bool = True, inputs: int | None = None) -> Qu
             name="dense:h (z written out" + written.name[len("dense:z") :] + ")",
             meaning="h = g(W h + b), one unit of the dense layer with z written out",
             functions={"g": dense_activation, "calA": dense_activation},
+            tensors=lambda profile: {},  # index notation only: σ(W h + b) is matrix_forms'
             tidy=tidy,
             build=build,
             mistakes=mistakes,

@@ -31,10 +31,22 @@ def test_entry(capsys):
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--classes", "0"), ("--classes", "x"), ("--sizes", "2,x"), ("--sizes", "3")],
+    [
+        ("--classes", "0"),
+        ("--classes", "x"),
+        ("--sizes", "2,x"),
+        ("--sizes", "3"),
+        ("--layer", "foo"),
+    ],
 )
 def test_bad_values_are_one_line_errors(capsys, option, value):
     assert main(["check", "answer", "dense:dW", "x", option, value]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("backprop: error: argument " + option)
     assert "Traceback" not in "\n".join(err)
+
+
+def test_layer_by_number_and_by_letter():
+    assert main(["check", "answer", "dense:dh", "(W^4)^T dz^4", "--layer", "3"]) == 0
+    assert main(["check", "answer", "dense:dh", "(W^3)^T dz^3", "--layer", "3"]) == 1
+    assert main(["check", "answer", "dense:dh", "(W^{l+1})^T dz^{l+1}", "--layer", "l"]) == 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 MODES = ("answer", "steps", "numbers", "code")
@@ -54,7 +55,7 @@ def _answer(subparsers) -> None:
     p.add_argument("--wrt", metavar="VAR", help="with 'derivative': the variable")
     p.add_argument("--classes", metavar="K", type=_whole, help="K, for sums written out")
     p.add_argument("--entry", metavar="I[,J]", help="the entry asked for: 2, 1,2 or i,j or ell")
-    p.add_argument("--layer", metavar="L", help="the layer asked about: 3, or l, t-1")
+    p.add_argument("--layer", metavar="L", type=_layer, help="the layer asked about: 3, or l, t-1")
     p.add_argument(
         "--sizes",
         metavar="N,N,…",
@@ -92,10 +93,20 @@ def _question_of(args: argparse.Namespace) -> tuple:
     if args.entry is not None:
         given["entry"] = [part.strip() for part in args.entry.split(",")]
     if args.layer is not None:
-        given["layer"] = int(args.layer) if args.layer.strip().isdigit() else args.layer
+        given["layer"] = args.layer
     if args.sizes is not None:
         given["sizes"] = args.sizes
     return args.quantity, answer, given or None
+
+
+def _layer(text: str) -> int | str:
+    """``--layer 3``, ``--layer l``, ``--layer t-1``: a number, or a letter ± a number."""
+    text = text.strip()
+    if text.isdigit() and 1 <= int(text) <= 999:
+        return int(text)
+    if re.fullmatch(r"[A-Za-z](\s*[+-]\s*\d{1,3})?", text):
+        return text
+    raise argparse.ArgumentTypeError(f"{text!r}: give a layer number (3) or a letter (l, t-1)")
 
 
 def _sizes(text: str) -> list[int]:
