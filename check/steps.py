@@ -30,6 +30,7 @@ from check.equivalence import (
     prepare_workers,
     run_limited,
 )
+from check.steps_indices import assignments, combine, free_indices, symmetric
 from check.steps_read import Reader, substitute_index
 from check.steps_report import Line, StepsReport
 from derive.errors import ParseError
@@ -78,8 +79,43 @@ def _size(text: str) -> int:
     return max(found, default=3) if max(found, default=3) >= 2 else 3
 
 
-def read(text: str) -> Parsed:
-    """Definitions, start Line and step Lines; ParseError for a malformed file."""
+def read(text: str, indices: dict | None = None) -> Parsed:
+    """Definitions, start Line and step Lines; ParseError for a malformed file. ``indices``
+    gives each free index of the lines a value (one instance of a derivation in ℓ, i)."""
+    reader, raw = _reader(text)
+    reader.indices = dict(indices or {})
+    parsed = Parsed(reader, None, [])
+    for kind, n, line, match in _kinds(reader, raw):
+        if kind == "assume":
+            parsed.one_hot = match.group("name")
+        elif kind == "function":  # g(z) = ..., \mathcal{A}(z) = ...
+            name = re.sub(r"\\mathcal\s*\{\s*([A-Z])\s*\}", r"cal\1", match.group(1))
+            reader.define_function(name, match.group(2), line, n)
+        elif kind == "definition":
+            _define(parsed, n, match.group(1), match.group(2))
+        elif kind == "start":
+            _check_cycles(parsed)
+            head, *tails = split_equals(line)
+            tail = "=".join(tails)
+            parsed.start = Line(n, head.strip(), reader.read(head, n), source=head)
+            parsed.operands = list(reader.operands)
+            if tail.strip():
+                parsed.steps += _steps(reader, n, tail)
+        else:
+            parsed.steps += _steps(reader, n, line[1:])
+    if not parsed.steps:
+        raise ParseError(f"line {parsed.start.number}: no '=' lines follow the start")
+    return parsed
+
+
+def formulas(text: str) -> list[str]:
+    """The text of the start and of every '=' line (not the definitions): where a free index
+    of the derivation is used. ParseError for a malformed file."""
+    reader, raw = _reader(text)
+    return [line for kind, _, line, _ in _kinds(reader, raw) if kind in ("start", "step")]
+
+
+def _reader(text: str) -> tuple[Reader, list]:
     if not isinstance(text, str):
         raise ParseError("the derivation must be text")
     raw = [(n, _clean(line)) for n, line in enumerate(text.splitlines(), 1)]
@@ -93,41 +129,37 @@ def read(text: str) -> Parsed:
         reader.euler = False
         reader.readings.add("e is the variable defined in the file, not Euler's number")
     reader.collect_layers([line for _, line in raw])
-    parsed = Parsed(reader, None, [])
+    return reader, raw
+
+
+def _kinds(reader: Reader, raw: list):
+    """(kind, line number, text, match) of each line: assume, function, definition (all
+    before the start), start, then step."""
+    started = False
     for n, line in raw:
-        if parsed.start is None:
-            if m := _ASSUME.match(line):
-                parsed.one_hot = m.group("name")
-                continue
-            if line.lower().startswith("assume"):
-                raise ParseError(f"line {n}: the only assumption understood is 'assume y one-hot'")
-            match = _DEFINITION.match(line)
-            function = match and _FUNCTION.match(match.group(1))
-            if function:  # g(z) = ..., \mathcal{A}(z) = ...
-                name = re.sub(r"\\mathcal\s*\{\s*([A-Z])\s*\}", r"cal\1", function.group(1))
-                reader.define_function(name, function.group(2), match.group(2), n)
-                continue
-            if match and not line.startswith("="):
-                target = _definition_target(reader, match.group(1))
-                if target is not None:
-                    _define(parsed, n, match.group(1), match.group(2))
-                    continue
-            _check_cycles(parsed)
-            head, *tails = split_equals(line)
-            tail = "=".join(tails)
-            parsed.start = Line(n, head.strip(), reader.read(head, n), source=head)
-            parsed.operands = list(reader.operands)
-            if tail.strip():
-                parsed.steps += _steps(reader, n, tail)
-        elif line.startswith("="):
-            parsed.steps += _steps(reader, n, line[1:])
-        else:
-            raise ParseError(f"line {n}: each line after the start must begin with '='")
-    if parsed.start is None:
+        if started:
+            if not line.startswith("="):
+                raise ParseError(f"line {n}: each line after the start must begin with '='")
+            yield "step", n, line, None
+            continue
+        if m := _ASSUME.match(line):
+            yield "assume", n, line, m
+            continue
+        if line.lower().startswith("assume"):
+            raise ParseError(f"line {n}: the only assumption understood is 'assume y one-hot'")
+        match = _DEFINITION.match(line)
+        function = match and _FUNCTION.match(match.group(1))
+        if function:
+            yield "function", n, match.group(2), function
+            continue
+        head = match and not line.startswith("=") and match.group(1)
+        if head and _definition_target(reader, head) is not None:
+            yield "definition", n, line, match
+            continue
+        started = True
+        yield "start", n, line, None
+    if not started:
         raise ParseError("no starting expression (e.g. d/dz (-y*log(p) - (1-y)*log(1-p)))")
-    if not parsed.steps:
-        raise ParseError(f"line {parsed.start.number}: no '=' lines follow the start")
-    return parsed
 
 
 def split_equals(text: str) -> list[str]:
@@ -147,10 +179,11 @@ def _steps(reader: Reader, n: int, text: str) -> list:
 
 
 def _define(parsed: Parsed, n: int, head: str, body: str) -> None:
-    """``NAME = ...``; ``q_i = ...`` (a letter subscript) defines every entry q_1 … q_K."""
+    """``NAME = ...``; ``q_i = ...``, ``\\hat{y}_\\ell = ...``, ``a_s^l = g(z_s^l)`` (an index
+    letter subscript) defines every entry q_1 … q_K."""
     reader = parsed.reader
-    index = re.search(r"_\s*\{?\s*([ijkn])\s*\}?\s*(?=\^|$)", head)
-    if index:
+    index = re.search(r"_\s*\{?\s*([a-z]|\\ell(?![A-Za-z])|ℓ)\s*\}?\s*(?=\^|$)", head)
+    if index and _family(index.group(1), body):
         var = index.group(1)
         for value in range(1, reader.size + 1):
             _define(
@@ -162,6 +195,14 @@ def _define(parsed: Parsed, n: int, head: str, body: str) -> None:
         raise ParseError(f"line {n}: {head.strip()} is defined twice")
     reader.definitions[target] = reader.read(body, n)
     parsed.lines[target] = n
+
+
+def _family(var: str, body: str) -> bool:
+    """Whether ``x_var = body`` defines every entry: var is i, j, k, m, n or ℓ, or another
+    letter the body uses as an index too (a_s^l = g(z_s^l); not the label of W_h = ...)."""
+    if var in "ijkmn" or var in ("ℓ", "\\ell"):
+        return True
+    return substitute_index(body, var, 1) != body
 
 
 def _check_cycles(parsed: Parsed) -> None:
@@ -287,8 +328,20 @@ def _rereadings(reader: Reader, text: str):
 
 
 def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
-    """Judge every '=' line of a derivation against the line before it."""
-    parsed = read(text)
+    """Judge every '=' line of a derivation against the line before it; a derivation in free
+    indices (ŷ_ℓ, a_{Li}) at every instance of them (:mod:`check.steps_indices`)."""
+    size = _size(text) if isinstance(text, str) else 3
+    letters = free_indices(formulas(text), size)
+    if not letters:
+        return _judge_file(read(text), timeout)
+    sym = symmetric(text)
+    plans = assignments(letters, size, symmetric=sym)
+    reports = [_judge_file(read(text, plan), timeout) for plan in plans]
+    return combine(reports, plans, size=size, sym=sym)
+
+
+def _judge_file(parsed: Parsed, timeout: float) -> StepsReport:
+    """The report on one reading of the file (one instance of its free indices)."""
     prepare_workers()  # at least two decisions (a line, the whole), each in a forked worker
     reader, start, steps = parsed.reader, parsed.start, parsed.steps
     exprs = [start.expr] + [line.expr for line in steps]
@@ -304,7 +357,7 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     used_one_hot = False
     before = start.expr
     known = _atoms(start.expr).union(*(_atoms(e) for e in parsed.operands))
-    known |= set(reader.definitions).union(*(_atoms(v) for v in reader.definitions.values()))
+    known |= set().union(*(_atoms(k) | _atoms(v) for k, v in reader.definitions.items()))
     for line in steps:
         diagnoser = Diagnoser(line.expr, before, swaps=swaps, alternatives=undifferentiated)
         outcome, line.diagnosis = _judge(line.expr, before, domain, timeout, diagnoser)

@@ -69,6 +69,8 @@ _SUM = re.compile(
     r"(?:\s*\^\s*(?:\{\s*(?P<hi>[A-Za-z0-9]+)\s*\}|(?P<hi1>[A-Za-z0-9])))?"
 )
 _OPEN, _CLOSE = "({[", ")}]"
+INDEX_TEXT = r"(?:\\ell(?![A-Za-z])|[A-Za-z0-9,' ℓ]){1,6}"  # a subscript of indices: Lk, jk, L\ell
+_LETTER = {"ell": "ℓ"}  # the name 𝟙_{(\ell=i)} gives the index ℓ
 
 
 def _group_end(text: str, start: int) -> int:
@@ -105,6 +107,7 @@ class Reader:
     functions: dict = field(default_factory=dict)  # g(z) = ...: name -> (argument, body)
     letters: set = field(default_factory=set)  # one-letter names the file uses
     euler: bool = True  # e is Euler's number, unless the file defines e = ... (an error e)
+    indices: dict = field(default_factory=dict)  # free index letter -> its value (ℓ -> 2)
 
     # -- names ----------------------------------------------------------------------------------
     def variable(self, match: re.Match) -> tuple[sp.Basic, str]:
@@ -173,6 +176,9 @@ class Reader:
         names = _Names(table, self.heaviside, self.letters, set(functions), self.euler)
         expr = parse_expression(prepared, names, functions=functions)
         self.readings |= names.split
+        if self.indices:  # 𝟙_{(ℓ=i)}: the letters of a condition are the indices too
+            values = {s: self.indices.get(_LETTER.get(s.name, s.name)) for s in expr.free_symbols}
+            expr = expr.subs({s: v for s, v in values.items() if v is not None})
         return expr
 
     def function_names(self) -> set:
@@ -204,6 +210,8 @@ class Reader:
         text = self.nablas(text)
         text = self.glued(text)
         text = self.sums(text)
+        for var, value in self.indices.items():  # an instance: every free index given a value
+            text = substitute_index(text, var, value)
         text = self.derivatives(text, table)
         return self.names(text, table)
 
@@ -366,13 +374,14 @@ class Reader:
 
 
 def substitute_index(text: str, var: str, value: int) -> str:
-    """Index ``var`` set to ``value`` in every subscript: q_k, q_{k}, a_{Lk}, w_{jk}."""
+    """Index ``var`` set to ``value`` in every subscript: q_k, q_{k}, a_{Lk}, w_{jk}; the
+    index ℓ is written ``\\ell`` or ``ℓ``."""
 
-    own = re.escape(var) + "(?!')"  # i is not the i of i' (a primed index, Σ_{i'})
+    own = (r"(?:\\ell(?![A-Za-z])|ℓ)" if var in ("ℓ", "\\ell") else re.escape(var)) + "(?!')"
 
     def braced(m: re.Match) -> str:
         inner = m.group(1)
-        if re.fullmatch(r"[A-Za-z0-9,' ]{1,6}", inner):  # a_{Lk}, w_{jk}: every k is the index
+        if re.fullmatch(INDEX_TEXT, inner):  # a_{Lk}, w_{jk}: every k is the index
             inner = re.sub(own, str(value), inner)
         return "_{" + inner + "}"
 
