@@ -108,6 +108,7 @@ class Reader:
     letters: set = field(default_factory=set)  # one-letter names the file uses
     euler: bool = True  # e is Euler's number, unless the file defines e = ... (an error e)
     indices: dict = field(default_factory=dict)  # free index letter -> its value (ℓ -> 2)
+    unknown: dict = field(default_factory=dict)  # g used, never defined: name -> function
 
     # -- names ----------------------------------------------------------------------------------
     def variable(self, match: re.Match) -> tuple[sp.Basic, str]:
@@ -182,7 +183,7 @@ class Reader:
         return expr
 
     def function_names(self) -> set:
-        return set(self.functions) | ({"H"} if self.heaviside else set())
+        return set(self.functions) | set(self.unknown) | ({"H"} if self.heaviside else set())
 
     def callables(self) -> dict:
         """The functions the file defines (g(z) = ..., 𝒜(z) = ...) and their derivatives g'."""
@@ -190,6 +191,8 @@ class Reader:
         for name, (arg, body) in self.functions.items():
             out[name] = _apply(arg, body)
             out[name + "prime"] = _apply(arg, sp.diff(body, arg))
+        for name, function in self.unknown.items():  # g(x), g′(x) of any function g
+            out[name], out[name + "prime"] = function, _derivative_of(function)
         return out
 
     def define_function(self, name: str, arg: str, body: str, number: int) -> None:
@@ -410,6 +413,14 @@ def _term_end(text: str, pos: int) -> int:
 def _is_function_call(m: re.Match, text: str, functions) -> bool:
     """``g(z)`` with g defined, ``H(z)`` the unit step: a call, left to the parser."""
     return m.group(0) in functions and text[m.end() :].lstrip().startswith("(")
+
+
+def _derivative_of(function):
+    def call(value):
+        xi = sp.Dummy("xi", real=True)
+        return function(xi).diff(xi).subs(xi, value)
+
+    return call
 
 
 def _apply(arg: sp.Symbol, body: sp.Expr):

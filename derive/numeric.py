@@ -242,6 +242,8 @@ def _evaluate(expr, values, env, memo):
     if isinstance(expr, sp.Piecewise):
         return _piecewise(expr, values, env)
     rewritten = expr.rewrite(sp.exp)
+    if isinstance(rewritten, sp.Derivative | sp.Subs):  # g′(x) of a function given a body
+        rewritten = rewritten.doit()
     if rewritten != expr:
         return evaluate(rewritten, values, env, memo)
     raise EvaluationError(f"cannot evaluate {sp.sstr(expr)} numerically")

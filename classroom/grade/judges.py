@@ -19,7 +19,8 @@ from check.code import check_code
 from check.equivalence import decide
 from check.numbers import check_numbers
 from check.numbers_input import load_toml
-from check.steps import _domain, check_steps, read
+from check.steps import check_steps, read
+from check.steps_domain import domain_of
 from classroom.grade.credit import OTHER, Judgement, Part, mistake_key
 from derive.errors import BackpropError
 
@@ -81,7 +82,7 @@ def _other_start(text: str, model: str) -> bool:
     a, b = mine.start.expr, theirs.start.expr
     if a.free_symbols != b.free_symbols:
         return False
-    outcome, _ = decide(a, b, _domain(mine.reader, [a, b], mine.one_hot))
+    outcome, _ = decide(a, b, domain_of(mine.reader, [a, b], mine.one_hot))
     return outcome.equal is False
 
 
