@@ -215,6 +215,7 @@ class Reader:
         text = self.sums(text)
         for var, value in self.indices.items():  # an instance: every free index given a value
             text = substitute_index(text, var, value)
+        text = vector_entries(text, self.size)
         text = self.derivatives(text, table)
         return self.names(text, table)
 
@@ -372,8 +373,42 @@ class Reader:
             end = _term_end(text, m.end())
             term = text[m.end() : end]
             terms = [substitute_index(term, var, n) for n in range(lo, top + 1)]
+            if len(terms) > 1 and terms[0] == terms[1]:  # Σ_{i'} e^{a_ℓ}: the notes' typo
+                self.readings.add(
+                    f"Σ_{{{var}}} of a term without {var}: read as {len(terms)} times the term"
+                )
             text = text[: m.start()] + "(" + " + ".join(f"({t})" for t in terms) + ")" + text[end:]
         return text
+
+
+_VECTOR_ENTRY = re.compile(
+    r"(?P<f>softmax|\\exp|exp)\s*\(\s*\\(?:mathbf|boldsymbol|vec)\s*\{\s*(?P<v>[A-Za-z])\s*\}"
+    r"\s*(?:_\s*(?:\{\s*(?P<label>[A-Za-z0-9]+)\s*\}|(?P<label1>[A-Za-z0-9])))?\s*\)"
+    r"\s*_\s*(?:\{\s*(?P<k>[0-9]+)\s*\}|(?P<k1>[0-9]))"
+)
+
+
+def vector_entries(text: str, size: int) -> str:
+    """Entry k of exp or softmax of a bold vector, as note 004 writes them, in entries:
+    ``\\exp(\\mathbf{a}_{L})_{2}`` is e^{a_{L2}}, ``softmax(\\mathbf{a}_{L})_{2}`` is
+    e^{a_{L2}} / Σ_k e^{a_{Lk}} (k = 1 … size).
+
+    >>> vector_entries(r"\\exp(\\mathbf{a}_{L})_{2}", 3)
+    'e^{a_{L2}}'
+    """
+
+    def entry(m: re.Match, k) -> str:
+        label = m.group("label") or m.group("label1") or ""
+        return f"e^{{{m.group('v')}_{{{label}{k}}}}}"
+
+    def swap(m: re.Match) -> str:
+        k = int(m.group("k") or m.group("k1"))
+        if m.group("f") != "softmax":
+            return entry(m, k)
+        total = " + ".join(entry(m, j) for j in range(1, max(size, k) + 1))
+        return f"\\frac{{{entry(m, k)}}}{{({total})}}"
+
+    return _VECTOR_ENTRY.sub(swap, text)
 
 
 def substitute_index(text: str, var: str, value: int) -> str:
