@@ -107,3 +107,33 @@ def test_subscripts_run_together_split_only_before_another_subscript():
         check_answer(
             "logreg:forward", "\\mathcal{A}(w_1x_1 + \\dots + w_Dx_1)", params={"bias": False}
         )
+
+
+def test_the_activation_of_the_weights_alone():
+    # note 003: y* = 𝒜(wᵀx), 𝒜 one of sigmoid, tanh, ReLU; 𝒜(w) x applies it to w alone
+    verdict = check_answer(
+        "logreg:forward", "\\mathcal{A}(\\mathbf{w}) \\mathbf{x}", params={"bias": False}
+    )
+    assert verdict.correct is False
+    assert "𝒜 read as σ" in verdict.read_as
+    assert "σ(w)ᵀx where σ(wᵀx) belongs" in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "answer", ["\\sigma(\\mathbf{w} \\cdot \\mathbf{x})", "\\mathcal{A}(\\mathbf{x}^T \\mathbf{w})"]
+)
+def test_two_vectors_multiplied_are_their_inner_product(answer):
+    assert check_answer("logreg:forward", answer, params={"bias": False}).correct is True
+
+
+def test_entries_with_a_free_index_are_not_summed():
+    # σ(w_i x_i) is entry i of a vector (or Einstein's sum): not decided either way
+    for answer in ("\\sigma(w_i x_i)", "\\sigma(w_i) x_i"):
+        assert check_answer("logreg:forward", answer, params={"bias": False}).correct is None
+
+
+def test_sigma_of_each_term_named_through_a_product_of_exponentials():
+    # a candidate with an unexpanded Π_l (w_l at a symbolic index) no longer stops the others
+    verdict = check_answer("logreg:forward", "\\sum_i \\sigma(w_i x_i)", params={"bias": False})
+    assert verdict.correct is False
+    assert verdict.diagnosis.startswith("σ of each term")
