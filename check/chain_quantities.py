@@ -185,6 +185,7 @@ QUANTITIES = [
         accepts="x; f, g as functions: f'(g(x)), g'(x), \\frac{d g(x)}{dx}",
         symbols={"x": X},
         functions={"f": F, "g": G},
+        bare={"f": F(G(X)), "g": G(X)},  # Leibniz's df/dg dg/dx: f is f(g(x)), g is g(x)
         build=_composite,
         tidy=_at_inner,
         mistakes=_composite_mistakes,

@@ -15,6 +15,7 @@ import sympy as sp
 from check.quantities import PREDICTION, Quantity, made
 from derive.errors import ParseError
 from derive.model import Domain
+from derive.render.printer import text as show
 from derive.symbols import h, p, y, z
 
 # the names a given expression and its answer may use: letters, and entries w_1, x_2, …
@@ -31,9 +32,16 @@ def _read(text: str):
     return parse_expression(text, _SCALARS, indexed=_VECTORS, index_symbols={})
 
 
-def _itself(of):
+def _itself(of, var=None):
+    """The expression itself written for its derivative, or (given ``var``) one of its terms
+    in ``var`` (w_1² for d/dw_1 (w_1² + w_2²))."""
+    terms = [t for t in sp.Add.make_args(of) if var is not None and t.has(var) and t != of]
+
     def mistakes(result) -> list:
-        return [(of, "that is the expression itself, not its derivative")]
+        return [(of, "that is the expression itself, not its derivative")] + [
+            (t, f"that is the term {show(t)} of the expression itself, not its derivative")
+            for t in terms
+        ]
 
     return mistakes
 
@@ -62,7 +70,7 @@ def derivative(of: str, wrt: str) -> Quantity:
                 (a, var) for a in expr.atoms(sp.Indexed, sp.Symbol) - {var} if a.is_Indexed
             ),
             build=build,
-            mistakes=_itself(expr),
+            mistakes=_itself(expr, var),
         )
     )
 

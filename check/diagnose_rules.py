@@ -204,6 +204,11 @@ def indices(e: sp.Expr, a: sp.Expr) -> list:
     return tries
 
 
+def index_slips(e: sp.Expr) -> list:
+    """e with one index changed (p_i where p_ℓ belongs), as (expression, diagnosis) pairs."""
+    return _one_index(e, "result")
+
+
 def _one_index(expr: sp.Expr, side: str) -> list:
     atoms = _indexed(expr)
     in_indicators = {ix for d in expr.atoms(sp.KroneckerDelta) for ix in d.args[:2]}

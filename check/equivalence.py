@@ -117,6 +117,10 @@ def _show(value) -> float | str:
     return round(value, 6) if np.isfinite(value) else "undefined"
 
 
+def _numbered(entry: sp.Indexed) -> bool:
+    return all(ix.is_Integer for ix in entry.indices)
+
+
 class Points:
     """Shared random points for a family of expressions: every concrete instance of the domain
     (sizes and free index values) with ``n`` points each, sampled once so every expression
@@ -132,6 +136,9 @@ class Points:
         self.memo: dict = {}  # (expr, instance number) -> concrete expression
         for number, subs in enumerate(instances(domain, symbols)):
             atoms = set().union(*(_atoms(self.concrete(e, subs, number)) for e in exprs))
+            # an entry at a symbolic index (w_l in an unexpanded Π_l) is not sampled: the one
+            # expression that has it cannot be evaluated, the others still are
+            atoms = {a for a in atoms if not isinstance(a, sp.Indexed) or _numbered(a)}
             self.instances.append((subs, sample(domain, atoms, subs, n, rng)))
 
     def concrete(self, expr, subs, number):

@@ -339,6 +339,27 @@ def ce_loss_true_class() -> Quantity:
     )
 
 
+def _jacobian_at_true_class() -> list:
+    """∂p_ℓ/∂z_i and ∂p_i/∂z_ℓ, entries of the softmax Jacobian at the true class ℓ (a step of
+    note 004's derivation), where ∂L/∂z_i belongs, also with one index slipped (p_i(𝟙[ℓ = i]
+    − p_i)); from the softmax derivation's Jacobian."""
+    from check.diagnose_rules import index_slips
+    from derive.render.printer import text
+
+    jacobian = derive.get("softmax")["jacobian"]
+    found = []
+    for row, col in ((ELL, i), (i, ELL)):
+        at = {i: row, j: col}
+        lhs, rhs = jacobian.lhs.xreplace(at), jacobian.rhs.xreplace(at)
+        label = (
+            f"derivative with respect to the wrong variable: this is {text(lhs)} = {text(rhs)}, "
+            "an entry of the softmax Jacobian, where ∂L/∂z_i belongs"
+        )
+        found.append((rhs, label))
+        found += [(slipped, f"{label}; and a {slip}") for slipped, slip in index_slips(rhs)]
+    return found
+
+
 # the quantities whose target y may be given as the true class ℓ (y_k = 𝟙(k = ℓ))
 TRUE_CLASS = ("ce:dp", "softmax-ce", "ce:loss")
 
@@ -367,10 +388,13 @@ def at_true_class(name: str) -> Quantity:
         return _at_true_class(base.tidy(value) if base.tidy is not None else value)
 
     def mistakes(_expected) -> list:
-        """The base quantity's typical mistakes (the loss itself, …) at the true class too."""
-        if base.mistakes is None:
-            return []
-        return [(_at_true_class(e), message) for e, message in base.mistakes(base.expected)]
+        """The base quantity's typical mistakes (the loss itself, …) and its results for
+        other variables (∂L/∂p_i, the softmax Jacobian) at the true class too."""
+        found = list(base.mistakes(base.expected)) if base.mistakes is not None else []
+        found += [(e, label) for label, e in quantities.alternative_results(base)]
+        if name == "softmax-ce":
+            found += _jacobian_at_true_class()
+        return [(_at_true_class(e), message) for e, message in found]
 
     return made(
         replace(
@@ -379,7 +403,7 @@ def at_true_class(name: str) -> Quantity:
             index_symbols={**base.index_symbols, "ell": ELL},
             build=build,
             tidy=tidy,
-            mistakes=mistakes if base.mistakes is not None else None,
+            mistakes=mistakes,
         )
     )
 

@@ -73,7 +73,19 @@ def matrix_verdict(q: Quantity, t: Tensor, text: str, expected) -> Verdict | Non
         verdict.diagnosis = f"wrong shape: the answer is {t.rows}×{t.cols}, the result is {want}"
         if t.note and cols == ONE:  # a vector is asked for
             verdict.diagnosis += f" ({t.note})"
+        extra = extra_factor(q, t, expected)
+        if extra:
+            verdict.diagnosis += f"; {extra}"
     return verdict
+
+
+def extra_factor(q: Quantity, t: Tensor, expected) -> str:
+    """A product a b one of whose factors alone is the result (δ hᵀ for ∂L/∂b = δ: the
+    weight gradient's hᵀ kept), named; else ""."""
+    for kept, extra in (t.factors, t.factors[::-1]) if t.factors else ():
+        if kept.shape == q.shape and check_transposed(q, kept, expected):
+            return f"an extra factor {extra.text}: {kept.text} alone is the result"
+    return ""
 
 
 def check_transposed(q: Quantity, t: Tensor, expected) -> bool:

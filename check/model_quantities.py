@@ -47,18 +47,41 @@ def _unit(bias: bool) -> sp.Expr:
 
 
 class _InnerProduct(ScalarReader):
-    """``w^T x``: a transposed vector times a vector is Σ_l w_l x_l."""
+    """``w^T x``: a transposed vector times a vector is Σ_l w_l x_l; so is a product of two
+    vectors written without the transpose (w · x, 𝒜(w) x), the only number it can be (the
+    elementwise product is a vector, never the number ŷ)."""
+
+    def _read_call(self, node):
+        if node.text in ("calA", "g") and not node.primes:  # y* = 𝒜(wᵀx) (notes 003)
+            shown = "𝒜" if node.text == "calA" else "g"
+            self.note(f"{shown} read as σ, the logistic sigmoid (not linear)")
+        return super()._read_call(node)
 
     def _read_product(self, node):
         first = node.args[0]
-        if first.kind != "transpose" or len(node.args) != 2:
+        if len(node.args) != 2 or node.ops[1] not in ("", "·", "*"):
             return super()._read_product(node)
-        value = super()._read_product(node)
         index = self.index_symbols["i"]
+        if first.kind != "transpose":
+            if any(_subscripted(arg) for arg in node.args) or not all(
+                index in self.read(arg).free_symbols for arg in node.args
+            ):
+                return super()._read_product(node)  # w_i x_i: entry i as written, not summed
+            value = super()._read_product(node)
+            self.note("a product of two vectors read as the inner product Σ_l (w · x)")
+            return sp.Sum(value.xreplace({index: l}), (l, 1, n_in))
+        value = super()._read_product(node)
         if index not in value.free_symbols:
             return value
         self.note("wᵀx read as the inner product Σ_l w_l x_l")
         return sp.Sum(value.xreplace({index: l}), (l, 1, n_in))
+
+
+def _subscripted(node) -> bool:
+    """A name with a subscript (w_i) anywhere in the tree: index notation, not a bare vector."""
+    if node.kind == "name" and node.sub is not None:
+        return True
+    return any(_subscripted(arg) for arg in node.args if hasattr(arg, "kind"))
 
 
 def _tidy(bias: bool):
@@ -123,6 +146,16 @@ def _mistakes(name: str, bias: bool):
                 )
             )
             found.append((each, "σ of each term w_i x_i instead of σ of the sum z = Σ_i w_i x_i"))
+            weights = z.replace(
+                lambda e: isinstance(e, sp.Indexed) and e.base == w, lambda e: sigmoid(e)
+            )
+            found.append(
+                (
+                    weights,
+                    "the activation applied to the weights alone: σ(w)ᵀx where σ(wᵀx) belongs "
+                    "(σ, as 𝒜 or g here, is the logistic sigmoid, not linear)",
+                )
+            )
         return found
 
     return mistakes

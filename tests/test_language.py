@@ -159,3 +159,23 @@ def test_a_parameter_alias_names_the_same_parameter():
     assert parse_expression("leaky_relu(z, slope=0.2)", z) == parse_expression(
         "leaky_relu(z, negative_slope=0.2)", z
     )
+
+
+def test_leibniz_differential_of_a_function_name():
+    # \frac{df}{dg} (note 001's chain rule): d run into a function's name is a derivative
+    from derive.language import parse
+
+    tree = parse(r"\frac{df}{dg}", {"f", "g"})
+    assert tree.kind == "deriv"
+    assert [a.text for a in tree.args] == ["f", "g"]
+    assert parse(r"\frac{dz}{dx}", {"f"}).kind == "frac"  # dz a name (δ in notes 000)
+
+
+def test_subscript_run_into_the_next_name():
+    # w_Dx_D (note 003, spaces lost) is w_D x_D; w_ij alone keeps its two-letter subscript
+    x, w = sp.IndexedBase("x"), sp.IndexedBase("w")
+    D, i, j = sp.symbols("D i j", integer=True)
+    idx = {"D": D, "i": i, "j": j}
+    read = value("w_Dx_D", {}, indexed={"w": w, "x": x}, index_symbols=idx)
+    assert read == w[D] * x[D]
+    assert value("w_ij", {}, indexed={"w": w}, index_symbols=idx) == w[i, j]

@@ -385,7 +385,20 @@ class Parser:
         if top.kind == "partial" or top.kind == "name" and top.text == "d":
             if bottom.kind == "partial" or bottom.kind == "name" and bottom.text.startswith("d"):
                 return self.leibniz(tok, top, bottom)
+        of = self.differential_of_function(top)
+        if of is not None and bottom.kind == "name" and len(bottom.text) > 1:
+            if bottom.text.startswith("d") and bottom.sub is None and bottom.layer is None:
+                return self.leibniz(tok, Node("partial", top.tok, (of,)), bottom)
         return Node("frac", tok, (top, bottom))
+
+    def differential_of_function(self, node: Node) -> Node | None:
+        """``df`` in ``\frac{df}{dg}`` (Leibniz's chain rule): d and a function's name run
+        together, the function alone (the reader says what f alone stands for); else None."""
+        if node.kind != "name" or node.sub is not None or node.layer is not None or node.primes:
+            return None
+        if not node.text.startswith("d") or node.text[1:] not in self.functions:
+            return None
+        return replace(node, text=node.text[1:])
 
     def leibniz(self, tok: Token, top: Node, bottom: Node) -> Node:
         """∂L/∂z, dL/dz (a derivative) or ∂/∂z, d/dz (an operator on what follows)."""
@@ -537,8 +550,14 @@ class Parser:
         tok = self.next()
         if tok.kind not in ("name", "num"):
             raise self.fail(f"expected a subscript but found {describe(tok)}", tok)
-        if tok.kind == "name" and len(tok.text) > 1 and tok.splittable and not tok.text.isalpha():
-            # a_1b: only the first character is the subscript (as TeX reads it)
+        run_on = tok.text.isalpha() and self.at("sub")  # w_Dx_D: a subscript has no subscript
+        if (
+            tok.kind == "name"
+            and len(tok.text) > 1
+            and tok.splittable
+            and (run_on or not tok.text.isalpha())
+        ):
+            # a_1b, w_Dx_D: only the first character is the subscript (as TeX reads it)
             head = replace(tok, text=tok.text[0], src=tok.text[0])
             rest = replace(tok, text=tok.text[1:], src=tok.text[1:], col=tok.col + 1)
             self.tokens[self.pos - 1 : self.pos] = [head, rest]

@@ -26,6 +26,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive.errors import ParseError
 from derive.language.grammar import Node
@@ -786,7 +787,8 @@ class ScalarReader:
     def _read_deriv(self, node: Node):
         of, wrt = node.args
         top, var = self.read(of), self.read(wrt)
-        if not isinstance(var, sp.Symbol | sp.Indexed):
+        # df/dg: with respect to a generic function's value g(x) (a bare g), as SymPy allows
+        if not isinstance(var, sp.Symbol | sp.Indexed | AppliedUndef):
             raise self.fail("a derivative must be with respect to a variable", wrt)
         return self.limits.build(node.tok, sp.diff, top, var)
 

@@ -48,6 +48,7 @@ class Tensor:
     entry: Callable  # (row index, col index) -> SymPy expression
     text: str
     note: str = ""  # how it came to have its shape, when that is a likely slip (an outer product)
+    factors: tuple = ()  # (a, b) for the matrix product a b: each alone may be the result
 
     @property
     def shape(self) -> tuple:
@@ -143,7 +144,12 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
         note = ""
         if b.text.endswith("ᵀ") and b.cols != ONE and a.rows != ONE:
             note = f"the transpose {b.text} makes {text} an outer product, not a vector"
-        return Tensor(a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text, note)
+        return Tensor(
+            a.rows, b.cols, lambda r, c: a.entry(r, ONE) * b.entry(ONE, c), text, note, (a, b)
+        )
+    note = ""
+    if a.text.endswith("ᵀ") and a.rows == ONE and b.cols == ONE:  # εᵀ g′(z): a number
+        note = f"the transpose {a.text} makes {text} an inner product (a number), not a vector"
     if a.cols.is_Integer:  # a literal's size: the sum written out
         terms = range(1, int(a.cols) + 1)
         return Tensor(
@@ -151,13 +157,15 @@ def product(a: Tensor, b: Tensor, op: str) -> Tensor:
             b.cols,
             lambda r, c: sp.Add(*(a.entry(r, k) * b.entry(k, c) for k in terms)),
             text,
+            note,
+            (a, b),
         )
 
     def entry(r, c):
         k = sp.Dummy("k", integer=True, positive=True)
         return sp.Sum(a.entry(r, k) * b.entry(k, c), (k, 1, a.cols))
 
-    return Tensor(a.rows, b.cols, entry, text)
+    return Tensor(a.rows, b.cols, entry, text, note, (a, b))
 
 
 def apply_entries(fn: Callable, t: Tensor, text: str) -> Tensor:
