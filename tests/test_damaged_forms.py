@@ -1,0 +1,73 @@
+"""OCR-damaged formulas of the lecture notes judged as written, with a diagnosis naming the
+damage (corpus entries of tests/fixtures/notes/*.toml, kind damaged, and their mistakes)."""
+
+import pytest
+import sympy as sp
+
+from check import check_answer
+from check.damage import damage_diagnosis, foreign_variables
+from check.update_rule import grad_v, rate, theta_v
+from derive.render.printer import latex, text
+
+W_LOSS = {"of": "w_1^2 + w_2^2"}  # note 000's L(w_1, w_2), printed w_{21} + w_{22}
+
+
+@pytest.mark.parametrize(
+    "quantity, answer, params, said",
+    [
+        # note 000, line 142: w_1^2 + w_2^2 printed as w_{21} + w_{22}
+        ("forward", "w_{21} + w_{22}", W_LOSS, "superscript read as a subscript"),
+        ("forward", "w_{21} + w_{22}", W_LOSS, "w_{21} where w_1² belongs"),
+        ("forward", "2w_1 + 2w_2", W_LOSS, "2w_1 where w_1² belongs"),
+        ("forward", "2w_1 + 2w_2", W_LOSS, "power printed as a factor"),
+        # note 000, line 503: the update of w_{11}^3 with ∂L/∂w_1^3 (its subscript damaged)
+        (
+            "update-rule",
+            "w_{11}^3 - \\alpha .  \\frac{\\partial L}{\\partial w_{1}^3}",
+            {"parameter": "w_{11}^3"},
+            "∂L/∂θ_1 where ∂L/∂θ_{11} belongs",
+        ),
+    ],
+)
+def test_damaged_judged_incorrect_with_the_damage_named(quantity, answer, params, said):
+    verdict = check_answer(quantity, answer, params=params)
+    assert verdict.correct is False
+    assert said in verdict.diagnosis
+    assert "wrong variable" in verdict.diagnosis
+
+
+@pytest.mark.parametrize(
+    "answer", ["w_1^2 + w_2^2", "w_1 w_1 + w_2 w_2", "w_2^2 + w_1^2"]
+)  # fmt: skip
+def test_the_loss_written_right_is_still_correct(answer):
+    assert check_answer("forward", answer, params=W_LOSS).correct is True
+
+
+def test_the_update_rule_with_matching_entries_is_correct():
+    rule = "w_{11}^3 - \\alpha .  \\frac{\\partial L}{\\partial w_{11}^3}"
+    assert check_answer("update-rule", rule).correct is True
+
+
+def test_the_indexed_gradient_prints_as_a_derivative():
+    """θ_{11} − α G_1 reads θ_{11} − α ∂L/∂θ_1, as the scalar θ − α ∂L/∂θ does."""
+    step = theta_v[11] - rate * grad_v[1]
+    assert text(step) == "θ_{11} − α (∂L/∂θ_1)"
+    assert latex(step) == r"\theta_{11} - \alpha \frac{\partial L}{\partial \theta_{1}}"
+    verdict = check_answer(
+        "update-rule", "w_{11}^3 - \\alpha \\frac{\\partial L}{\\partial w_{1}^3}"
+    )
+    assert "∂L/∂θ_1" in verdict.read_as and "G" not in verdict.read_as
+
+
+def test_foreign_variables_are_only_the_ones_the_result_cannot_have():
+    w, x = sp.IndexedBase("w"), sp.Symbol("x", real=True)
+    i = sp.Symbol("i", integer=True)
+    assert foreign_variables(w[21] + w[2], w[1] ** 2 + w[2] ** 2) == [w[21]]
+    assert foreign_variables(w[3] * x, w[i] * x) == []  # w_3 is an entry of w_i
+    assert foreign_variables(w[1] + x, w[1]) == [x]
+
+
+def test_no_damage_named_where_there_is_none():
+    w = sp.IndexedBase("w")
+    assert damage_diagnosis(3 * w[1] + w[2], w[1] ** 2 + w[2] ** 2) is None  # same variables
+    assert "which the result does not use" in damage_diagnosis(w[5], w[1] ** 2)
