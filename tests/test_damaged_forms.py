@@ -7,6 +7,7 @@ import sympy as sp
 from check import check_answer
 from check.damage import damage_diagnosis, foreign_variables
 from check.update_rule import grad_v, rate, theta_v
+from derive.errors import ParseError
 from derive.render.printer import latex, text
 
 W_LOSS = {"of": "w_1^2 + w_2^2"}  # note 000's L(w_1, w_2), printed w_{21} + w_{22}
@@ -71,3 +72,22 @@ def test_no_damage_named_where_there_is_none():
     w = sp.IndexedBase("w")
     assert damage_diagnosis(3 * w[1] + w[2], w[1] ** 2 + w[2] ** 2) is None  # same variables
     assert "which the result does not use" in damage_diagnosis(w[5], w[1] ** 2)
+
+
+SUBSCRIPT_LAYERS = {"layer_index": "subscript", "layer": "t-1"}  # note 004's ∇_{h_{t-1}} L
+
+
+def test_a_stray_layer_letter_beside_a_lettered_layer_is_the_wrong_layer():
+    """note 004, line 2796: W_k garbled into W_h beside ∇_{a_t}: W of "layer h", not of t."""
+    answer = "W_h^T(\\nabla_{a_t} \\mathscr{L}(\\theta))"
+    verdict = check_answer("dense:dh", answer, params=SUBSCRIPT_LAYERS)
+    assert verdict.correct is False
+    assert "layer" in verdict.diagnosis
+    assert "W_h read as W of layer h" in verdict.read_as
+    rewriting = "W_t^T(\\nabla_{a_t}\\mathscr{L}(\\theta))"
+    assert check_answer("dense:dh", rewriting, params=SUBSCRIPT_LAYERS).correct is True
+
+
+def test_a_stray_layer_letter_alone_stays_unread():
+    with pytest.raises(ParseError, match="'W_h' is not matrix notation"):
+        check_answer("dense:dh", "W_h^T \\delta", params=SUBSCRIPT_LAYERS)
