@@ -6,6 +6,7 @@ notes (note 000 prints L = w_1² + w_2² as w_{21} + w_{22}, and the update of w
 
 - an index slip: one entry written for another, so that the answer with that entry put back
   is the result (θ_{11} − α ∂L/∂θ_1 for θ_{11} − α ∂L/∂θ_{11}, the update rule);
+- a name slip: another vector's entries where the result's belong (s_k for δ_k, note 002);
 - a superscript read as a subscript: w_{21} where w_1² belongs;
 - a power printed as a factor: 2w_1 where w_1² belongs;
 - else the variables the answer uses and the result does not, named.
@@ -22,6 +23,7 @@ expressions only (``MAX_OPS``); where SymPy cannot tell, nothing is said.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import sympy as sp
@@ -46,6 +48,7 @@ def damage_diagnosis(
         return _power_as_factor(answer, expected)
     return (
         _index_slip(answer, expected, foreign, tidy or (lambda e: e))
+        or _name_slip(answer, expected, foreign)
         or _superscript_as_subscript(answer, expected, foreign)
         or _named(foreign, expected)
     )
@@ -79,7 +82,39 @@ def _may_be(v, u) -> bool:
 
 
 def _same(a: sp.Expr, b: sp.Expr) -> bool:
-    return sp.expand(a - b) == 0
+    """a = b as written, their sums' bound indices named alike (Σ_k W_kj δ_k, each with its
+    own dummy k, are one sum); False where SymPy does not see it (nothing is said then)."""
+    return sp.expand(_bound_named(a) - _bound_named(b)) == 0
+
+
+def _bound_named(expr: sp.Expr) -> sp.Expr:
+    """Every sum's bound index renamed, in the order met, to the same fresh names."""
+    count = itertools.count()
+
+    def renamed(total: sp.Sum) -> sp.Sum:
+        names = {v: sp.Symbol(f"_bound{next(count)}", integer=True) for v in total.variables}
+        return total.xreplace(names)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), renamed)
+
+
+def _name_slip(answer, expected, foreign) -> str | None:
+    """An entry of a vector the result does not have where one of the result's belongs, the
+    answer right with that name (s_k where δ_k belongs: δ garbled into s, note 002)."""
+    bases = sorted({a.base for a in expected.atoms(sp.Indexed)}, key=sp.default_sort_key)
+    for wrong in sorted({v.base for v in foreign if isinstance(v, sp.Indexed)}, key=str):
+        for meant in (b for b in bases if b != wrong):
+            repaired = answer.replace(
+                lambda e, w=wrong: isinstance(e, sp.Indexed) and e.base == w,
+                lambda e, m=meant: m[e.indices],
+            )
+            if _same(repaired, expected):
+                shown = next(v for v in foreign if isinstance(v, sp.Indexed) and v.base == wrong)
+                return (
+                    f"wrong variable: {_shown(shown)} where {_shown(meant[shown.indices])} "
+                    f"belongs (a name damaged: {show(meant)} garbled into {show(wrong)}?)"
+                )
+    return None
 
 
 def _index_slip(answer, expected, foreign, tidy) -> str | None:

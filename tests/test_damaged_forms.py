@@ -91,3 +91,17 @@ def test_a_stray_layer_letter_beside_a_lettered_layer_is_the_wrong_layer():
 def test_a_stray_layer_letter_alone_stays_unread():
     with pytest.raises(ParseError, match="'W_h' is not matrix notation"):
         check_answer("dense:dh", "W_h^T \\delta", params=SUBSCRIPT_LAYERS)
+
+
+def test_a_garbled_delta_is_judged_as_written():
+    """note 002, line 863: e^{(k)} = W^T s^{(k+1)}, δ garbled into s: a vector that is not δ."""
+    verdict = check_answer("dense:dh", "W^T s^{(k+1)}")
+    assert verdict.correct is False
+    assert "s_k where δ_k belongs" in verdict.diagnosis
+    assert "δ garbled into s" in verdict.diagnosis
+    assert check_answer("dense:dh", "W^T \\delta^{(k+1)}").correct is True
+
+
+def test_s_without_a_layer_label_stays_unknown():
+    with pytest.raises(ParseError, match="unknown name 's'"):
+        check_answer("dense:dh", "W^T s")

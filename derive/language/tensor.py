@@ -23,7 +23,7 @@ import sympy as sp
 
 from derive.language.grammar import Node
 from derive.language.scalar import LAYERED, ScalarReader, _flat, _layer_like, number
-from derive.language.tensor_labels import OUTPUT_LABELS, StrayLabels
+from derive.language.tensor_damage import OUTPUT_LABELS, StrayLabels
 from derive.language.tensor_literals import LiteralReading
 
 ONE = sp.Integer(1)
@@ -228,6 +228,9 @@ class TensorReader(StrayLabels, LiteralReading, ScalarReader):
 
         if text in CONSTANTS:
             return scalar(CONSTANTS[text])
+        lookalike = self.lookalike(node, text)
+        if lookalike is not None:
+            return lookalike
         known = ", ".join(sorted({t.text for t in self.tensors.values()}))
         raise self.fail(
             f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
