@@ -9,6 +9,7 @@ notes (note 000 prints L = w_1² + w_2² as w_{21} + w_{22}, and the update of w
 - a name slip: another vector's entries where the result's belong (s_k for δ_k, note 002);
 - a superscript read as a subscript: w_{21} where w_1² belongs;
 - a power printed as a factor: 2w_1 where w_1² belongs;
+- one factor for another: g(z^{(l+1)}) w^{(l+1)} where δ^{(l+1)} w^{(l+1)} belongs;
 - else the variables the answer uses and the result does not, named.
 
 They are tried only by the caller (check.answer), after every other diagnosis failed, so they
@@ -24,6 +25,7 @@ expressions only (``MAX_OPS``); where SymPy cannot tell, nothing is said.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable
 
 import sympy as sp
@@ -50,6 +52,7 @@ def damage_diagnosis(
         _index_slip(answer, expected, foreign, tidy or (lambda e: e))
         or _name_slip(answer, expected, foreign)
         or _superscript_as_subscript(answer, expected, foreign)
+        or _factor_slip(answer, expected, foreign)
         or _named(foreign, expected)
     )
 
@@ -140,6 +143,18 @@ def _shown(entry: sp.Indexed) -> str:
     """An entry alone, without the parentheses a product needs: ∂L/∂θ_1, not (∂L/∂θ_1)."""
     text = show(entry)
     return text[1:-1] if text.startswith("(") and text.endswith(")") else text
+
+
+def _factor_slip(answer, expected, foreign) -> str | None:
+    """One factor for another in a product, the answer's with a stranger in it (note 002's
+    g^{(l+1)} w^{(l+1)}, read g(z^{(l+1)}) w^{(l+1)}, where δ^{(l+1)} w^{(l+1)} belongs)."""
+    written, meant = Counter(sp.Mul.make_args(answer)), Counter(sp.Mul.make_args(expected))
+    extra, missing = list((written - meant).elements()), list((meant - written).elements())
+    if len(extra) != 1 or len(missing) != 1 or len(written) < 2:
+        return None
+    if not any(_may_be(v, f) for v in foreign for f in _variables(extra[0])):
+        return None
+    return f"wrong variable: {show(extra[0])} where {show(missing[0])} belongs"
 
 
 def _digits(entry: sp.Indexed) -> str | None:

@@ -105,3 +105,24 @@ def test_a_garbled_delta_is_judged_as_written():
 def test_s_without_a_layer_label_stays_unknown():
     with pytest.raises(ParseError, match="unknown name 's'"):
         check_answer("dense:dh", "W^T s")
+
+
+def test_a_function_of_a_layer_with_its_argument_lost():
+    """note 002, line 622: e^{(l)} = g^{(l+1)} · w^{(l+1)}, δ garbled into g: as written the
+    activation of layer l + 1 without its argument, g(z^{(l+1)}), where δ^{(l+1)} belongs."""
+    verdict = check_answer("scalar-chain:e", "g^{(l+1)} \\cdot w^{(l+1)}")
+    assert verdict.correct is False
+    assert "argument lost" in verdict.read_as
+    assert "g(z⁽l⁺¹⁾_1) where δ⁽l⁺¹⁾_1 belongs" in verdict.diagnosis
+    assert check_answer("scalar-chain:e", "\\delta^{(l+1)} \\cdot w^{(l+1)}").correct is True
+
+
+def test_a_lost_argument_without_a_z_of_its_layer_is_refused_precisely():
+    with pytest.raises(ParseError, match=r"write g\(z\^\{\(l\)\}\).*g\^\{\(l\)\} has lost"):
+        check_answer("chain:composite", "g^{(l)} + 1")
+
+
+def test_a_numbered_label_is_no_lost_argument():
+    """g^{(1)} may be the first derivative (f^{(n)}): refused as before, never guessed."""
+    with pytest.raises(ParseError, match="function 'g' needs an argument at column"):
+        check_answer("sigmoid", "g^{(1)}")
