@@ -43,13 +43,20 @@ def damage_diagnosis(
     θ_j − α ∂L/∂θ_j → θ − α ∂L/∂θ), applied to the answer repaired."""
     if not isinstance(answer, sp.Expr) or not isinstance(expected, sp.Expr):
         return None
-    if sp.count_ops(answer) + sp.count_ops(expected) > MAX_OPS:
+    try:
+        if sp.count_ops(answer) + sp.count_ops(expected) > MAX_OPS:
+            return None
+        return _found(answer, expected, tidy or (lambda e: e))
+    except Exception:  # noqa: BLE001 - a diagnosis of last resort never breaks the verdict
         return None
+
+
+def _found(answer: sp.Expr, expected: sp.Expr, tidy: Callable) -> str | None:
     foreign = foreign_variables(answer, expected)
     if not foreign:
         return _power_as_factor(answer, expected)
     return (
-        _index_slip(answer, expected, foreign, tidy or (lambda e: e))
+        _index_slip(answer, expected, foreign, tidy)
         or _name_slip(answer, expected, foreign)
         or _superscript_as_subscript(answer, expected, foreign)
         or _factor_slip(answer, expected, foreign)
