@@ -13,6 +13,7 @@ from dataclasses import replace
 import sympy as sp
 
 from check import diagnose_rules, literals, quantities
+from check.damage import damage_diagnosis
 from check.diagnose import Diagnoser, show
 from check.equivalence import DEFAULT_TIMEOUT, decide
 from check.matrix_verdicts import (
@@ -105,12 +106,20 @@ def check_answer(
     profile's symbols, as ``backprop derive --notation`` writes the derivation."""
     chosen = notation or (params or {}).get("notation")
     if not isinstance(chosen, str) or not chosen:
-        return _check_answer(quantity, text, timeout, explain, notation, params)
+        return _last_resort(_check_answer(quantity, text, timeout, explain, notation, params))
     from derive.render import profile_notation
 
     notation_profiles.get(chosen)  # UnknownNameError, listing the profiles, before anything
     with profile_notation.using(chosen):
-        return _check_answer(quantity, text, timeout, explain, notation, params)
+        return _last_resort(_check_answer(quantity, text, timeout, explain, notation, params))
+
+
+def _last_resort(verdict: Verdict) -> Verdict:
+    """A wrong answer no reading's diagnosis explains: the damage check.damage finds, if any
+    (w_{21} where w_1² belongs), tried only now so that it never hides a named mistake."""
+    if verdict.correct is False and not verdict.diagnosis and verdict.last_resort:
+        verdict.diagnosis = verdict.last_resort
+    return verdict
 
 
 def _check_answer(quantity, text, timeout, explain, notation, params) -> Verdict:
@@ -460,6 +469,9 @@ def _decided(
         alternatives=tuple(alternatives),
     )
     outcome, diagnosis = decide(answer, expected, domain or q.domain, timeout, explain=diagnoser)
+    last_resort = None
+    if outcome.equal is False and not diagnosis:  # said if no other reading names the mistake
+        last_resort = damage_diagnosis(answer, expected, q.tidy)
     return Verdict(
         quantity=q.name,
         answer=text,
@@ -469,6 +481,7 @@ def _decided(
         method=outcome.method,
         counterexample=outcome.counterexample,
         diagnosis=diagnosis,
+        last_resort=last_resort,
     )
 
 

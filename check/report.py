@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from check.report_display import Code, Displayed, Fields, Heading, Pre
 
@@ -18,7 +18,8 @@ STATUS = {True: "correct", False: "incorrect", None: "undecided"}
 @dataclass
 class Verdict(Displayed):
     """correct: True, False, or None (could not decide); counterexample: {"at": {symbol:
-    value}, "answer": value, "expected": value}; diagnosis: what the mistake is, if known."""
+    value}, "answer": value, "expected": value}; diagnosis: what the mistake is, if known;
+    last_resort: what it may be, where nothing else names it (not shown: the caller decides)."""
 
     quantity: str
     answer: str
@@ -29,6 +30,9 @@ class Verdict(Displayed):
     counterexample: dict | None = None
     diagnosis: str | None = None
     explanation: str = ""
+    # a diagnosis of last resort (check.damage: variables the result does not use), said only
+    # when no reading's verdict names the mistake
+    last_resort: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def exit_code(self) -> int:

@@ -34,7 +34,17 @@ class _Gradient(sp.Symbol):
 
 
 grad = _Gradient("∂L/∂θ", real=True)  # the gradient at θ
-theta_v, grad_v = sp.IndexedBase("theta"), sp.IndexedBase("G")
+theta_v = sp.IndexedBase("theta")
+
+
+class _IndexedGradient(sp.IndexedBase):
+    """G_i = ∂L/∂θ_i, the gradient at one entry of θ: printed ∂L/∂θ_i (text and LaTeX), as
+    the printers write a gradient entry (derive.render.forms.gradient_base)."""
+
+    gradient_of = theta_v
+
+
+grad_v = _IndexedGradient("G")
 PARAMETER_NAMES = ("W", "w", "theta", "W_old", "w_old", "theta_old", "b")
 RATE_NAMES = ("alpha", "eta", "xi", "lr", "epsilon")
 GRADIENT_NAMES = ("dW", "dw", "g", "db", "grad")

@@ -50,6 +50,7 @@ MISTAKES = (
     Mistake("extra term", "a term too many", (r"^extra term",)),
     Mistake("wrong variable", "written in terms of the wrong variable or index", (
         r"^written in terms of the wrong variable", r"indices \S+ and \S+ are swapped",
+        r"^wrong variable:",  # check.damage: w_{21} where w_1² belongs, s_k where δ_k belongs
     )),
     Mistake("wrong shape", "a result of the wrong shape", (r"^wrong shape", r"^shape \(")),
     Mistake("wrong derivative", "the derivative with respect to another variable", (

@@ -526,10 +526,27 @@ class Parser:
         tok = self.peek()
         if tok.kind == "op" and tok.text == "^":  # \tanh^2(z) is a call; σ − σ^2 is not
             after = {"num": 2, "open": 4}.get(self.peek(1).kind)
+            if after == 4 and self.peek(2).kind == "open" and self.peek(2).text == "(":
+                # g^{(l+1)}: a layer label; a call only where an argument follows it (alone,
+                # the function of that layer with its argument lost, as OCR leaves δ^{(l+1)})
+                end = self._group_end(1)
+                return end is not None and self.argument_at(end)
             if after == 4 and not (self.peek(2).kind == "num" and self.peek(3).kind == "close"):
                 return True  # \tanh^{…}: as before
             return after is not None and self.argument_at(after)
         return tok.kind in _ATOM_START or tok.kind == "prime"
+
+    def _group_end(self, ahead: int) -> int | None:
+        """How far ahead the token after the group opened at ``peek(ahead)`` is (None if the
+        group does not close)."""
+        depth = 0
+        while self.peek(ahead).kind != "end":
+            kind = self.peek(ahead).kind
+            depth += (kind == "open") - (kind == "close")
+            ahead += 1
+            if depth == 0:
+                return ahead
+        return None
 
     def argument_at(self, ahead: int) -> bool:
         nxt = self.peek(ahead)

@@ -31,6 +31,7 @@ from sympy.core.function import AppliedUndef
 from derive.errors import ParseError
 from derive.language.grammar import Node
 from derive.language.lexer import describe
+from derive.language.scalar_damage import ScalarDamage
 
 MAX_EXPONENT = 100  # |numeric exponent|, and the denominator of a rational one
 MAX_NUMBER_BITS = 128  # size (numerator, denominator) of any rational built along the way
@@ -257,7 +258,7 @@ def _label_text(value) -> str:
     return f"^{{{letter}{number:+d}}}" if number else f"^{letter}"
 
 
-class ScalarReader:
+class ScalarReader(ScalarDamage):
     """Reads a tree as one SymPy expression; see the module docstring for the tables."""
 
     def __init__(
@@ -424,8 +425,8 @@ class ScalarReader:
             return self.symbols[text]
         if text in self.bare:
             return self.bare[text]
-        if text in self.functions:
-            raise self.fail(f"function '{text}' needs an argument", _after(node))
+        if text in self.functions:  # g^{(l+1)}: its argument lost, read as g(z^{(l+1)})
+            return self.argument_lost(node, text, _after(node))
         if text in CONSTANTS:
             return CONSTANTS[text]
         if text in self.indexed:

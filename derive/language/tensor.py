@@ -23,6 +23,7 @@ import sympy as sp
 
 from derive.language.grammar import Node
 from derive.language.scalar import LAYERED, ScalarReader, _flat, _layer_like, number
+from derive.language.tensor_damage import OUTPUT_LABELS, StrayLabels
 from derive.language.tensor_literals import LiteralReading
 
 ONE = sp.Integer(1)
@@ -176,7 +177,7 @@ def apply_entries(fn: Callable, t: Tensor, text: str) -> Tensor:
     return Tensor(t.rows, t.cols, lambda r, c: fn(t.entry(r, c)), text)
 
 
-class TensorReader(LiteralReading, ScalarReader):
+class TensorReader(StrayLabels, LiteralReading, ScalarReader):
     """Reads a tree as a :class:`Tensor`.  ``tensors``: name → Tensor (with aliases);
     ``activations``: function names applied elementwise whose derivative is written with a
     prime (``g'(z)``) → a SymPy function class; other functions come from ``functions``.
@@ -198,6 +199,7 @@ class TensorReader(LiteralReading, ScalarReader):
         self.choices = choices or {}  # name -> (flag, tensor with the flag, note, note without)
         # vector names beyond the usual layered ones (e, ε: the error), whose ^2 may be a layer
         self.layered_names = frozenset(("e", "epsilon")) & set(self.tensors)
+        self.stray_labels: list = []  # (name, letter node, node, refusal): W_h (StrayLabels)
 
     def _read_num(self, node: Node):
         return scalar(number(node.tok))
@@ -222,7 +224,11 @@ class TensorReader(LiteralReading, ScalarReader):
             ):
                 self.label(text, node.sub, node, "subscript")
                 return self.chosen(text)
-            raise self.fail(f"index notation '{key}' is not matrix notation", node)
+            refusal = self.fail(f"index notation '{key}' is not matrix notation", node)
+            if self.stray_letter(node, text):
+                self.stray_labels.append((text, node.sub, node, refusal))
+                return self.chosen(text)
+            raise refusal
         value = self.chosen(text)
         if value is not None:
             return value
@@ -230,6 +236,9 @@ class TensorReader(LiteralReading, ScalarReader):
 
         if text in CONSTANTS:
             return scalar(CONSTANTS[text])
+        lookalike = self.lookalike(node, text)
+        if lookalike is not None:
+            return lookalike
         known = ", ".join(sorted({t.text for t in self.tensors.values()}))
         raise self.fail(
             f"unknown name '{node.tok.src or text}' (matrix notation knows {known})", node
@@ -402,7 +411,6 @@ class TensorReader(LiteralReading, ScalarReader):
 
 # letters that name a layer in matrix notation besides l, L: o and O the output layer (notes
 # 000, 004), I (OCR damage for l in notes 000); never names of vectors or matrices there
-OUTPUT_LABELS = frozenset({"o", "O"})
 LABEL_ONLY_LETTERS = OUTPUT_LABELS | {"I"}
 
 

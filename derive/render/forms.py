@@ -57,7 +57,13 @@ def gradient_base(indexed: sp.Indexed) -> sp.Indexed | None:
 
     >>> gradient_base(sp.IndexedBase("dh2")[1]), gradient_base(sp.IndexedBase("delta2")[1])
     (h2[1], None)
+
+    A base that says which entries it is the gradient of (``gradient_of``, an IndexedBase: the
+    update rule's ∂L/∂θ_i) gives that entry.
     """
+    of = getattr(indexed.base, "gradient_of", None)
+    if isinstance(of, sp.IndexedBase):
+        return of[indexed.indices]
     name = indexed.base.label.name
     base, _, _ = split_name(name)
     prefix = notation.GRADIENT_PREFIX
