@@ -471,7 +471,8 @@ def _decided(
     outcome, diagnosis = decide(answer, expected, domain or q.domain, timeout, explain=diagnoser)
     last_resort = None
     if outcome.equal is False and not diagnosis:  # said if no other reading names the mistake
-        last_resort = damage_diagnosis(answer, expected, q.tidy)
+        defined = frozenset((domain or q.domain).definitions)
+        last_resort = damage_diagnosis(answer, expected, q.tidy, defined)
     return Verdict(
         quantity=q.name,
         answer=text,

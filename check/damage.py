@@ -36,22 +36,23 @@ MAX_OPS = 60  # larger answers are not searched: the last resort stays cheap
 
 
 def damage_diagnosis(
-    answer: sp.Expr, expected: sp.Expr, tidy: Callable | None = None
+    answer: sp.Expr, expected: sp.Expr, tidy: Callable | None = None, defined=frozenset()
 ) -> str | None:
     """The damage that explains why ``answer`` is not ``expected``, or None.  ``tidy``: the
     quantity's step from a reading to the form compared with the result (the update rule's
-    θ_j − α ∂L/∂θ_j → θ − α ∂L/∂θ), applied to the answer repaired."""
+    θ_j − α ∂L/∂θ_j → θ − α ∂L/∂θ), applied to the answer repaired. ``defined``: the
+    domain's defined names (h = σ(z)), never foreign to a result written with z."""
     if not isinstance(answer, sp.Expr) or not isinstance(expected, sp.Expr):
         return None
     try:
         if sp.count_ops(answer) + sp.count_ops(expected) > MAX_OPS:
             return None
-        return _found(answer, expected, tidy or (lambda e: e))
+        return _found(answer, expected, tidy or (lambda e: e), defined)
     except Exception:  # noqa: BLE001 - a diagnosis of last resort never breaks the verdict
         return None
 
 
-def _found(answer: sp.Expr, expected: sp.Expr, tidy: Callable) -> str | None:
+def _found(answer: sp.Expr, expected: sp.Expr, tidy: Callable, defined) -> str | None:
     foreign = foreign_variables(answer, expected)
     if not foreign:
         return _power_as_factor(answer, expected)
@@ -60,8 +61,13 @@ def _found(answer: sp.Expr, expected: sp.Expr, tidy: Callable) -> str | None:
         or _name_slip(answer, expected, foreign)
         or _superscript_as_subscript(answer, expected, foreign)
         or _factor_slip(answer, expected, foreign)
-        or _named(foreign, expected)
+        or _named([v for v in foreign if not _defined(v, defined)], expected)
     )
+
+
+def _defined(variable, defined) -> bool:
+    """h where the domain defines h = σ(z): not a stranger to a result written with z."""
+    return variable in defined or getattr(variable, "base", None) in defined
 
 
 def _variables(expr: sp.Expr) -> list:
@@ -214,8 +220,10 @@ def _power_as_factor(answer, expected) -> str | None:
     return f"wrong variable: {where} (the power printed as a factor)"
 
 
-def _named(foreign, expected) -> str:
+def _named(foreign, expected) -> str | None:
     """The strangers named, beside the variables the result is written with."""
+    if not foreign:
+        return None
     used = ", ".join(show(v) for v in _variables(expected))
     strangers = ", ".join(show(v) for v in foreign)
     result = f"it is written with {used}" if used else "it is a constant"

@@ -93,13 +93,13 @@ def test_a_stray_layer_letter_alone_stays_unread():
         check_answer("dense:dh", "W_h^T \\delta", params=SUBSCRIPT_LAYERS)
 
 
-def test_a_garbled_delta_is_judged_as_written():
-    """note 002, line 863: e^{(k)} = W^T s^{(k+1)}, δ garbled into s: a vector that is not δ."""
+def test_the_recaps_s_is_delta():
+    """note 002, line 863: e^{(k)} = W^T s^{(k+1)} with s^{(k)} = g'(z) ⊙ e^{(k)} (line 865):
+    the recap names ∂J/∂z s, so the formula as printed is correct, and the reading says so."""
     verdict = check_answer("dense:dh", "W^T s^{(k+1)}")
-    assert verdict.correct is False
-    assert "s_k where δ_k belongs" in verdict.diagnosis
-    assert "δ garbled into s" in verdict.diagnosis
-    assert check_answer("dense:dh", "W^T \\delta^{(k+1)}").correct is True
+    assert verdict.correct is True
+    assert "s read as δ" in verdict.read_as
+    assert check_answer("dense:dh", "W s^{(k+1)}").correct is False
 
 
 def test_s_without_a_layer_label_stays_unknown():
@@ -119,7 +119,7 @@ def test_a_function_of_a_layer_with_its_argument_lost():
 
 def test_a_lost_argument_without_a_z_of_its_layer_is_refused_precisely():
     with pytest.raises(ParseError, match=r"write g\(z\^\{\(l\)\}\).*g\^\{\(l\)\} has lost"):
-        check_answer("chain:composite", "g^{(l)} + 1")
+        check_answer("logreg:forward", "g^{(l)} + 1")
 
 
 def test_a_numbered_label_is_no_lost_argument():

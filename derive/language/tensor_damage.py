@@ -7,19 +7,17 @@ diagnosis names the damage) rather than refused.  A mixin of
   read as W of "layer h", so that beside a label of layer t it is the wrong layer, never a W
   with its label dropped (which would make it right).  The reader records such labels in
   ``stray_labels`` as (name, letter node, node, the refusal had it not been read);
-- a letter OCR makes of a vector's name, with a layer label (note 002's W^T s^{(k+1)}, δ
-  garbled into s): read as written, a vector of that name's shape that is not it.
+- another name the notes give a vector, with a layer label: note 002's recap writes δ as s
+  (e^{(k)} = W^T s^{(k+1)}, s^{(k)} = g'(z) ⊙ e^{(k)}), so s^{(k+1)} is δ^{(k+1)}, said so.
 """
 
 from __future__ import annotations
-
-import sympy as sp
 
 from derive.language.grammar import Node
 from derive.language.scalar import LAYER_LETTERS
 
 OUTPUT_LABELS = frozenset({"o", "O"})  # the output layer's letters
-# letters OCR makes of a vector's name in the notes: δ printed as s (note 002's recap)
+# other names the notes give a vector: δ written s in note 002's recap
 LOOKALIKES = {"s": "delta"}
 
 
@@ -59,17 +57,15 @@ class StrayLabels:
         super().check_layers()
 
     def lookalike(self, node: Node, text: str):
-        """``s^{(k+1)}`` where matrix notation has δ: the vector s (shaped as δ, its entries
-        s_k), which the result does not use; None for other names, and for s without a layer
-        label (a name of its own, not a garbled vector of a layer)."""
+        """``s^{(k+1)}`` where matrix notation has δ: note 002's recap names ∂J/∂z s
+        (e^{(k)} = W^T s^{(k+1)}, s^{(k)} = g'(z) ⊙ e^{(k)}), so s is read as δ and said so;
+        None for other names, and for s without a layer label (a name of its own)."""
         meant = LOOKALIKES.get(text)
         if meant not in self.tensors or node.layer is None or node.sub is not None:
             return None
-        from derive.language.tensor import Tensor
-
-        like = self.tensors[meant]
-        base = sp.IndexedBase(text)
-        column = like.cols == 1
-        self.note(f"{text} read as written, a vector that is not {like.text} ({like.text} "
-                  f"garbled into {text}?)")  # fmt: skip
-        return Tensor(like.rows, like.cols, lambda r, c: base[r if column else c], text)
+        self.labels = [(meant if seen is node else name, v, seen) for name, v, seen in self.labels]
+        like = self.chosen(meant)
+        self.note(
+            f"{text} read as {like.text}, as note 002's recap writes ∂J/∂z (s^(k) = g′(z) ⊙ e^(k))"
+        )
+        return like
