@@ -32,7 +32,7 @@ from check.report import Verdict
 from derive.errors import ParseError, UnknownNameError
 from derive.language import Reading
 from derive.language import profiles as notation_profiles
-from derive.language.scalar import LayerMismatch
+from derive.language.layer_labels import LayerMismatch
 from derive.model import Domain
 from derive.symbols import Wm, deltav, hv, n_in, n_out
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import sympy as sp
 
 from derive import rules
-from derive.language.scalar import ScalarReader, _flat
+from derive.language.layer_labels import flat_text
+from derive.language.scalar import ScalarReader
 from derive.model import Domain
 
 Y = sp.Symbol("y", real=True)  # the target
@@ -190,7 +191,7 @@ def _index_parts(sub) -> list[str]:
     """w_{11}, w_{1i}, w_{j,1}, δ_i: the indices written, one text each."""
     if sub.kind in ("product", "indices"):
         return [part for arg in sub.args for part in _index_parts(arg)]
-    flat = _flat(sub).replace(" ", "")
+    flat = flat_text(sub).replace(" ", "")
     return list(flat) if len(flat) == 2 and sub.kind in ("name", "num") else [flat]
 
 
@@ -205,7 +206,7 @@ class LayeredReader(ScalarReader):
 
     def resolve(self, node):
         if node.layer is not None and not node.primes:
-            label = _flat(node.layer).strip("()")
+            label = flat_text(node.layer).strip("()")
             key = (self.base_text(node), label)
             if key in self.LAYERS:
                 return self._entry(node, *self.LAYERS[key])
@@ -216,7 +217,7 @@ class LayeredReader(ScalarReader):
         quantity (the name alone is no symbol here, so no power of it is a reading)."""
         base, exponent = node.args
         if base.kind == "name" and base.layer is None and not base.primes:
-            key = (self.base_text(base), _flat(exponent).strip("()"))
+            key = (self.base_text(base), flat_text(exponent).strip("()"))
             if key in self.LAYERS:
                 return self._entry(base, *self.LAYERS[key])
         return super()._read_pow(node)

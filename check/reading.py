@@ -23,8 +23,9 @@ from check.quantities import Quantity
 from derive.builtins.dense import g, zprev
 from derive.errors import ParseError
 from derive.language import Reading, function_table, parse, read_all
+from derive.language.layer_labels import layer_like
 from derive.language.profiles import Profile, default_profile
-from derive.language.scalar import ScalarReader, _layer_like
+from derive.language.scalar import ScalarReader
 from derive.language.tensor import ShapeError, Tensor, TensorReader
 from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
@@ -172,7 +173,7 @@ class _LossGradientTensors(TensorReader):
                     "∇ with respect to a read as δ = ∂L/∂z (a the pre-activation)",
                 )
             )
-            if preactivation and (label is None or _layer_like(label, self.layer_letters)):
+            if preactivation and (label is None or layer_like(label, self.layer_letters)):
                 if label is not None:
                     where = "superscript" if wrt.layer is not None else "subscript"
                     self.label("delta", label, wrt, where)

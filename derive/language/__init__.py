@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from derive.errors import ParseError
 from derive.language.grammar import MAX_NESTING, Node, parse_tree
 from derive.language.lexer import tokenize
-from derive.language.scalar import (
+from derive.language.limits import (
     MAX_EXPANDED_TERMS,
     MAX_EXPONENT,
     MAX_MAGNITUDE,
     MAX_NUMBER_BITS,
     MAX_NUMBER_CHARS,
-    ScalarReader,
 )
+from derive.language.scalar import ScalarReader
 
 MAX_LENGTH = 2000  # characters
 MAX_BRACKET_DEPTH = 60  # open brackets at any point of the raw text

@@ -48,6 +48,6 @@ def _lettered(layer: Node) -> bool:
 
 
 def _label(layer: Node) -> str:
-    from derive.language.scalar import _flat
+    from derive.language.layer_labels import flat_text
 
-    return _flat(layer)
+    return flat_text(layer)

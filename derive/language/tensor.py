@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from derive.language.grammar import Node
-from derive.language.scalar import LAYERED, ScalarReader, _flat, _layer_like, number
+from derive.language.layer_labels import flat_text, layer_like
+from derive.language.limits import number
+from derive.language.scalar import LAYERED, ScalarReader
 from derive.language.tensor_damage import OUTPUT_LABELS, StrayLabels
 from derive.language.tensor_literals import LiteralReading
 
@@ -212,13 +214,13 @@ class TensorReader(StrayLabels, LiteralReading, ScalarReader):
             if any(item.kind == "slice" for item in node.sub.args):
                 return self.sliced(node, text)
         if node.sub is not None:
-            key = f"{text}_{_flat(node.sub)}"
+            key = f"{text}_{flat_text(node.sub)}"
             if key in self.tensors:
                 return self.tensors[key]
             if self.in_literal:
                 return self.literal_entry(node, text)
             if (
-                _layer_like(node.sub, self.layer_letters | OUTPUT_LABELS)
+                layer_like(node.sub, self.layer_letters | OUTPUT_LABELS)
                 and node.sub.kind != "num"
                 and text in self.tensors
             ):
@@ -251,8 +253,8 @@ class TensorReader(StrayLabels, LiteralReading, ScalarReader):
             raise self.fail(f"'{text}' with '·' is not a row or column of W", node)
         if len(items) == 3:
             layer = items.pop(0)
-            if layer.kind == "slice" or not _layer_like(layer, self.layer_letters | OUTPUT_LABELS):
-                raise self.fail(f"'{_flat(layer)}' is not a layer", layer)
+            if layer.kind == "slice" or not layer_like(layer, self.layer_letters | OUTPUT_LABELS):
+                raise self.fail(f"'{flat_text(layer)}' is not a layer", layer)
             self.label(text, layer, node, "subscript")
         row, col = items
         if (row.kind == "slice") == (col.kind == "slice"):
@@ -263,7 +265,7 @@ class TensorReader(StrayLabels, LiteralReading, ScalarReader):
         elif fixed.kind == "name" and fixed.sub is None and fixed.text in self.index_symbols:
             at = self.index_symbols[fixed.text]
         else:
-            raise self.fail(f"unknown index '{_flat(fixed)}' for '{text}'", fixed)
+            raise self.fail(f"unknown index '{flat_text(fixed)}' for '{text}'", fixed)
         w = self.tensors[text]
         if row.kind == "slice":
             return Tensor(w.rows, ONE, lambda r, c: w.entry(r, at), f"{w.text}_{{·,{at}}}")
@@ -339,7 +341,9 @@ class TensorReader(StrayLabels, LiteralReading, ScalarReader):
             # W^o, h^{I-1}: a letter that is no name in matrix notation, where a matrix has
             # no power; only a layer label (I: OCR damage for l, read as written)
             what = "the output layer" if letter in OUTPUT_LABELS else "a layer label"
-            self.note(f"{letter} in {base.tok.src or base.text}^{_flat(exponent)} read as {what}")
+            self.note(
+                f"{letter} in {base.tok.src or base.text}^{flat_text(exponent)} read as {what}"
+            )
             return self.read(replace(base, layer=exponent))
         if "maybe_layer" in node.marks and layered:
             shown = f"{base.tok.src or base.text}^{exponent.text}"

@@ -14,7 +14,7 @@ diagnosis names the damage) rather than refused.  A mixin of
 from __future__ import annotations
 
 from derive.language.grammar import Node
-from derive.language.scalar import LAYER_LETTERS
+from derive.language.layer_labels import LAYER_LETTERS
 
 OUTPUT_LABELS = frozenset({"o", "O"})  # the output layer's letters
 # other names the notes give a vector: δ written s in note 002's recap

@@ -16,7 +16,8 @@ from __future__ import annotations
 import sympy as sp
 
 from derive.language.grammar import Node
-from derive.language.scalar import ScalarReader, _flat, _layer_like
+from derive.language.layer_labels import flat_text, layer_like
+from derive.language.scalar import ScalarReader
 
 ONE = sp.Integer(1)
 MAX_TEXT = 60  # characters of a literal's text in messages
@@ -99,12 +100,12 @@ class LiteralReading:
         if index.kind != "name" or index.text not in self.index_symbols:
             return None
         if layer is not None:
-            if not _layer_like(layer, self.layer_letters):
+            if not layer_like(layer, self.layer_letters):
                 return None
             self.label(text, layer, node, "subscript")
         vector = self.resolve(Node("name", node.tok, text=node.text, marks=node.marks))
         if vector.cols != ONE:
-            raise self.fail(f"'{text}_{_flat(sub)}' is not an entry of a vector", node)
+            raise self.fail(f"'{text}_{flat_text(sub)}' is not an entry of a vector", node)
         k, sizes = self.generic
         sizes.append(vector.rows)
         return vector.entry(k, ONE)
