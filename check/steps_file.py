@@ -13,8 +13,9 @@ import sympy as sp
 
 from check.steps_delta import delta_start
 from check.steps_functions import undefined_functions, unknown_function
-from check.steps_read import Reader, substitute_index
+from check.steps_read import Reader
 from check.steps_report import Line
+from check.steps_text import substitute_index
 from derive.errors import ParseError
 
 MAX_LINES = 200

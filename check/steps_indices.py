@@ -27,8 +27,9 @@ import itertools
 import re
 from dataclasses import replace
 
-from check.steps_read import INDEX_TEXT, Reader
+from check.steps_read import Reader
 from check.steps_report import StepsReport
+from check.steps_text import INDEX_TEXT
 from derive.errors import ParseError
 
 INDEX_LETTERS = ("i", "j", "k", "m", "n", "ℓ")

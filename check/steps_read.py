@@ -22,6 +22,14 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from check.steps_text import (
+    expand_sums,
+    group_end,
+    strip_group,
+    substitute_index,
+    term_end,
+    vector_entries,
+)
 from derive.errors import ParseError
 from derive.functions import sigmoid
 from derive.parse import parse_expression
@@ -39,7 +47,6 @@ def function_names() -> frozenset:
 
 
 KNOWN = {"z": z, "y": y, "p": p, "h": h}
-MAX_TERMS = 50  # terms a written-out sum may have
 _GREEK = "alpha|beta|gamma|delta|epsilon|theta|lambda|mu|tau|phi|psi|omega|eta|xi|rho"  # not σ
 _BASE = (
     rf"(?:\\(?:hat|widehat)\s*\{{\s*(?P<hat>[A-Za-z])\s*\}}|ŷ|\\mathcal\s*\{{\s*(?P<cal>[A-Z])\s*\}}"
@@ -64,33 +71,7 @@ _SLASH = re.compile(
     rf"(?<![A-Za-z\\]){_D}\s*(?P<num>{_NAME_TEXT})\s*/\s*{_D}\s*(?P<var>{_NAME_TEXT})"
 )
 _SLASH_OPERATOR = re.compile(rf"(?<![A-Za-z\\]){_D}\s*/\s*{_D}\s*(?P<var>{_NAME_TEXT})")
-_SUM = re.compile(
-    r"\\sum\s*(?:_\s*(?:\{\s*(?P<var>[a-z]'?)\s*(?:=\s*(?P<lo>[0-9]+)\s*)?\}|(?P<var1>[a-z])))?"
-    r"(?:\s*\^\s*(?:\{\s*(?P<hi>[A-Za-z0-9]+)\s*\}|(?P<hi1>[A-Za-z0-9])))?"
-)
-_OPEN, _CLOSE = "({[", ")}]"
-INDEX_TEXT = r"(?:\\ell(?![A-Za-z])|[A-Za-z0-9,' ℓ]){1,6}"  # a subscript of indices: Lk, jk, L\ell
 _LETTER = {"ell": "ℓ"}  # the name 𝟙_{(\ell=i)} gives the index ℓ
-
-
-def _group_end(text: str, start: int) -> int:
-    """The position after the bracket group opening at ``text[start]``."""
-    depth = 0
-    for pos in range(start, len(text)):
-        if text[pos] in _OPEN and text[pos - 1 : pos] != "\\":
-            depth += 1
-        elif text[pos] in _CLOSE and text[pos - 1 : pos] != "\\":
-            depth -= 1
-            if depth == 0:
-                return pos + 1
-    raise ParseError(f"'{text[start]}' at column {start + 1} is never closed")
-
-
-def _strip_group(text: str) -> str:
-    text = text.strip()
-    if text[:1] in _OPEN and _group_end(text, 0) == len(text):
-        return text[1:-1].strip()
-    return text
 
 
 @dataclass
@@ -255,17 +236,20 @@ class Reader:
 
         return _DECORATED.sub(swap, text)
 
+    def sums(self, text: str) -> str:
+        return expand_sums(text, self.size, self.readings)
+
     # -- derivatives --------------------------------------------------------------------------
     def derivatives(self, text: str, table: dict) -> str:
         out, pos = [], 0
         for m in re.finditer(r"\\[dt]?frac\s*(?=\{)", text):
             if m.start() < pos:
                 continue
-            first_end = _group_end(text, m.end())
+            first_end = group_end(text, m.end())
             second = text.find("{", first_end)
             if second < 0 or text[first_end:second].strip():
                 continue
-            second_end = _group_end(text, second)
+            second_end = group_end(text, second)
             num = text[m.end() + 1 : first_end - 1].strip()
             den = text[second + 1 : second_end - 1].strip()
             dn = re.match(rf"^{_D}\s*", num)
@@ -298,15 +282,15 @@ class Reader:
         if start >= len(text):
             raise ParseError("expected (expression) after the derivative d/dVAR")
         if text[start] in "({[":
-            end = _group_end(text, start)
+            end = group_end(text, start)
             return end, text[start + 1 : end - 1]
         if m := _DECORATED.match(text, start):
             return m.end(), m.group(0)
-        end = _term_end(text, start)
+        end = term_end(text, start)
         return end, text[start:end]
 
     def variable_of(self, text: str) -> sp.Basic:
-        text = _strip_group(_YSTAR.sub("ystar", text))
+        text = strip_group(_YSTAR.sub("ystar", text))
         m = _DECORATED.fullmatch(text)
         if m is None or m.group("plain") in function_names() - {"d"}:
             return self.word(text)
@@ -325,7 +309,7 @@ class Reader:
     def derivative(self, operand: str, var: sp.Basic) -> sp.Expr:
         """∂(operand)/∂var: the operand's definitions written out down to var, differentiated."""
         self.readings.add("derivatives in a line are taken of the definitions above")
-        operand = _strip_group(operand)
+        operand = strip_group(operand)
         m = _DECORATED.fullmatch(operand)
         if m and m.group("plain") not in function_names():
             what, rest = self.variable(m)
@@ -356,93 +340,6 @@ class Reader:
                 return expr
             expr = new
         return expr
-
-    # -- sums -------------------------------------------------------------------------------------
-    def sums(self, text: str) -> str:
-        while m := _SUM.search(text):
-            var = m.group("var") or m.group("var1")
-            hi = m.group("hi") or m.group("hi1")
-            lo = int(m.group("lo") or 1)
-            if var is None:
-                raise ParseError("a sum needs its index, e.g. \\sum_{k=1}^{3}")
-            top = int(hi) if hi and hi.isdigit() else self.size
-            if hi and not hi.isdigit():
-                self.readings.add(f"Σ up to {hi} read with {hi} = {top}, the entries used")
-            if top - lo + 1 > MAX_TERMS or top < lo:
-                raise ParseError(f"a sum of {top - lo + 1} terms is not supported")
-            end = _term_end(text, m.end())
-            term = text[m.end() : end]
-            terms = [substitute_index(term, var, n) for n in range(lo, top + 1)]
-            if len(terms) > 1 and terms[0] == terms[1]:  # Σ_{i'} e^{a_ℓ}: the notes' typo
-                self.readings.add(
-                    f"Σ_{{{var}}} of a term without {var}: read as {len(terms)} times the term"
-                )
-            text = text[: m.start()] + "(" + " + ".join(f"({t})" for t in terms) + ")" + text[end:]
-        return text
-
-
-_VECTOR_ENTRY = re.compile(
-    r"(?P<f>softmax|\\exp|exp)\s*\(\s*\\(?:mathbf|boldsymbol|vec)\s*\{\s*(?P<v>[A-Za-z])\s*\}"
-    r"\s*(?:_\s*(?:\{\s*(?P<label>[A-Za-z0-9]+)\s*\}|(?P<label1>[A-Za-z0-9])))?\s*\)"
-    r"\s*_\s*(?:\{\s*(?P<k>[0-9]+)\s*\}|(?P<k1>[0-9]))"
-)
-
-
-def vector_entries(text: str, size: int) -> str:
-    """Entry k of exp or softmax of a bold vector, as note 004 writes them, in entries:
-    ``\\exp(\\mathbf{a}_{L})_{2}`` is e^{a_{L2}}, ``softmax(\\mathbf{a}_{L})_{2}`` is
-    e^{a_{L2}} / Σ_k e^{a_{Lk}} (k = 1 … size).
-
-    >>> vector_entries(r"\\exp(\\mathbf{a}_{L})_{2}", 3)
-    'e^{a_{L2}}'
-    """
-
-    def entry(m: re.Match, k) -> str:
-        label = m.group("label") or m.group("label1") or ""
-        return f"e^{{{m.group('v')}_{{{label}{k}}}}}"
-
-    def swap(m: re.Match) -> str:
-        k = int(m.group("k") or m.group("k1"))
-        if m.group("f") != "softmax":
-            return entry(m, k)
-        total = " + ".join(entry(m, j) for j in range(1, max(size, k) + 1))
-        return f"\\frac{{{entry(m, k)}}}{{({total})}}"
-
-    return _VECTOR_ENTRY.sub(swap, text)
-
-
-def substitute_index(text: str, var: str, value: int) -> str:
-    """Index ``var`` set to ``value`` in every subscript: q_k, q_{k}, a_{Lk}, w_{jk}; the
-    index ℓ is written ``\\ell`` or ``ℓ``."""
-
-    own = (r"(?:\\ell(?![A-Za-z])|ℓ)" if var in ("ℓ", "\\ell") else re.escape(var)) + "(?!')"
-
-    def braced(m: re.Match) -> str:
-        inner = m.group(1)
-        if re.fullmatch(INDEX_TEXT, inner):  # a_{Lk}, w_{jk}: every k is the index
-            inner = re.sub(own, str(value), inner)
-        return "_{" + inner + "}"
-
-    text = re.sub(r"_\s*\{([^{}]*)\}", braced, text)
-    return re.sub(rf"_\s*{own}(?![A-Za-z0-9])", f"_{{{value}}}", text)
-
-
-def _term_end(text: str, pos: int) -> int:
-    """Where the summand starting at ``pos`` ends: a + or − outside brackets, or a closer."""
-    depth, started = 0, False
-    while pos < len(text):
-        ch = text[pos]
-        if ch in _OPEN and text[pos - 1] != "\\":
-            depth += 1
-        elif ch in _CLOSE and text[pos - 1] != "\\":
-            depth -= 1
-            if depth < 0:
-                return pos
-        elif depth == 0 and started and (ch in "+-=" or text.startswith("\\right", pos)):
-            return pos
-        started = started or not ch.isspace()
-        pos += 1
-    return pos
 
 
 def _is_function_call(m: re.Match, text: str, functions) -> bool:

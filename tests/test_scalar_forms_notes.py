@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from check import check_answer
-from check.steps_read import substitute_index
+from check.steps_text import substitute_index
 from derive.errors import ParseError
 from derive.render.printer import text as show
 
