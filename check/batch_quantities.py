@@ -19,7 +19,8 @@ import derive
 import derive.symbols
 from check.quantities import Quantity
 from derive.errors import ParseError
-from derive.language.tensor import Tensor, TensorReader, divide, elementwise_product, product
+from derive.language.tensor import TensorReader
+from derive.language.tensor_algebra import Tensor, divide, elementwise_product, product
 from derive.model import Domain
 from derive.symbols import K, i, j, k, m, n_in, pv, r, yv
 

@@ -20,7 +20,7 @@ from check.report import Verdict
 from derive.builtins.dense import zprev
 from derive.errors import ParseError
 from derive.language import Reading
-from derive.language.tensor import Tensor, with_sizes
+from derive.language.tensor_algebra import Tensor, with_sizes
 from derive.symbols import Wm, bv, deltav, hv
 
 # entries inside a literal, in index notation (dz_1^3, w_{12}^3, h_1^2, g'(z_1^2))

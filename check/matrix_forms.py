@@ -25,7 +25,7 @@ from derive.builtins.dense import g
 from derive.builtins.dense import pre_activation as z_of
 from derive.errors import ParseError
 from derive.language.grammar import Node
-from derive.language.tensor import ONE, Tensor, is_scalar
+from derive.language.tensor_algebra import ONE, Tensor, is_scalar
 from derive.symbols import K, bv, i, n_out, pv, zv
 
 

@@ -15,7 +15,7 @@ from check.diagnose import show
 from check.equivalence import decide
 from check.quantities import Quantity
 from check.report import Verdict
-from derive.language.tensor import ONE, ShapeError, Tensor, transpose
+from derive.language.tensor_algebra import ONE, ShapeError, Tensor, transpose
 from derive.symbols import Wm
 
 

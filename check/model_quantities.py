@@ -20,7 +20,8 @@ from check.quantities import _NOTES_SIGMOID, PREDICTION, Quantity, made
 from derive import rulebook
 from derive.errors import ParseError
 from derive.language.scalar import ScalarReader
-from derive.language.tensor import ShapeError, Tensor, TensorReader
+from derive.language.tensor import TensorReader
+from derive.language.tensor_algebra import ShapeError, Tensor
 from derive.model import Domain
 from derive.symbols import K, bv, hv, i, j, k, l, n_in, pv, yv, zv
 

@@ -104,7 +104,7 @@ def _batch_tensors(profile) -> dict:
     """Δ (or DZ) and H one example per row (m × n), as the derivation; or per column (n × m),
     as notes 000 write DZ and H."""
     from derive.builtins.dense import Delta, H
-    from derive.language.tensor import Tensor, scalar
+    from derive.language.tensor_algebra import Tensor, scalar
     from derive.symbols import Wm
 
     if profile.examples == "columns":

@@ -16,7 +16,7 @@ import sympy as sp
 
 from check.quantities import Quantity, made
 from derive.errors import ParseError
-from derive.language.tensor import Tensor
+from derive.language.tensor_algebra import Tensor
 from derive.model import Domain
 from derive.symbols import i
 

@@ -26,7 +26,8 @@ from derive.language import Reading, function_table, parse, read_all
 from derive.language.layer_labels import layer_like
 from derive.language.profiles import Profile, default_profile
 from derive.language.scalar import ScalarReader
-from derive.language.tensor import ShapeError, Tensor, TensorReader
+from derive.language.tensor import TensorReader
+from derive.language.tensor_algebra import ShapeError, Tensor
 from derive.symbols import Wm, bv, deltav, hv, i, n_in, n_out
 
 ONE = sp.Integer(1)

@@ -18,6 +18,7 @@ import sympy as sp
 from derive.language.grammar import Node
 from derive.language.layer_labels import flat_text, layer_like
 from derive.language.scalar import ScalarReader
+from derive.language.tensor_algebra import ShapeError, Tensor, is_scalar, scalar
 
 ONE = sp.Integer(1)
 MAX_TEXT = 60  # characters of a literal's text in messages
@@ -30,7 +31,6 @@ class LiteralReading:
     generic = None  # (index symbol, [sizes seen]) while a [\dots, x_k, \dots] entry is read
 
     def _read_matrix(self, node: Node):
-        from derive.language.tensor import ShapeError, Tensor, is_scalar
 
         self.in_literal += 1
         try:
@@ -53,7 +53,6 @@ class LiteralReading:
         return Tensor(sp.Integer(rows), sp.Integer(cols), _lookup(values), text)
 
     def _read_entries(self, node: Node):
-        from derive.language.tensor import ShapeError, Tensor
 
         k = sp.Dummy("k", integer=True, positive=True)
         self.in_literal += 1
@@ -78,7 +77,6 @@ class LiteralReading:
 
     def literal_entry(self, node: Node, text: str):
         """A subscripted name inside a literal (``dz_1^3``, ``a_{ik}``): one entry, 1×1."""
-        from derive.language.tensor import scalar
 
         if self.generic is not None:
             found = self._generic_entry(node, text)
