@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive import rulebook
 from derive.substitute import call_definition, expand_sum
@@ -177,6 +178,11 @@ def _expand(s: sp.Sum):
     return expanded
 
 
+def _generic(expr: sp.Basic) -> bool:
+    """Whether expr applies a function that has a body to evaluate it by (``generic``)."""
+    return any(getattr(f, "generic", False) for f in expr.atoms(AppliedUndef))
+
+
 def evaluate(
     expr: sp.Basic, values: dict, env: Definitions | None = None, memo: dict | None = None
 ):
@@ -242,8 +248,8 @@ def _evaluate(expr, values, env, memo):
     if isinstance(expr, sp.Piecewise):
         return _piecewise(expr, values, env)
     rewritten = expr.rewrite(sp.exp)
-    if isinstance(rewritten, sp.Derivative | sp.Subs):  # g′(x) of a function given a body
-        rewritten = rewritten.doit()
+    if isinstance(rewritten, sp.Derivative | sp.Subs) and _generic(expr):
+        rewritten = rewritten.doit()  # g′(x) of a function given a generic body (check steps)
     if rewritten != expr:
         return evaluate(rewritten, values, env, memo)
     raise EvaluationError(f"cannot evaluate {sp.sstr(expr)} numerically")

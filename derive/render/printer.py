@@ -192,6 +192,20 @@ class NotesLatexPrinter(LatexPrinter):
             body = r"\left(%s\right)" % body
         return r"\frac{%s}{%s} %s" % (operator, denominator, body)
 
+    def _print_Subs(self, subs: sp.Subs) -> str:
+        """g′ at a point, g'(g'(z)): the prime form of a derivative evaluated there."""
+        inner, variables, points = subs.args
+        var, point = variables[0], points[0]
+        if (
+            len(variables) == 1
+            and isinstance(inner, sp.Derivative)
+            and is_prime_form(inner)
+            and inner.expr.args[0] == var
+        ):
+            name = self._function_name(inner.expr.func.__name__, prime=True)
+            return r"%s'\left(%s\right)" % (name, self._print(point))
+        return super()._print_Subs(subs)
+
     def _print_AppliedUndef(self, expr: AppliedUndef, exp=None) -> str:
         # x(r, θ)² rather than SymPy's x^{2}(r, θ), which reads like a power of x
         tex = r"%s\left(%s\right)" % (
