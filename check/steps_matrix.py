@@ -79,6 +79,7 @@ class MatrixFile:
         self.line = MatrixLine(self.resolve, self.gradient, self.functions, function_table())
         self.line.variables = self.variables
         self._loss, self.loss_is_free = None, False
+        self.flipped = False  # W read as Wᵀ and Wᵀ as W: does that make a wrong line right?
 
     # -- names and sizes -----------------------------------------------------------------------
     def _trees(self):
@@ -171,6 +172,8 @@ class MatrixFile:
             return self._entry(node, base, label)
         if (base, label) in self.definitions:
             return tensor(base, label, self.definitions[(base, label)].shape)
+        if base == "w" and self.flipped:  # the line read with Wᵀ for W (to name a slip)
+            return tensor(base, label, self.sizes.shape(base, label)).T
         if base == "e" and "e" not in self.variables and not label:
             return sp.Matrix([[sp.E]])
         if _gradient_name(base):

@@ -29,6 +29,7 @@ from derive.errors import ParseError
 from derive.language import function_table, parse
 from derive.model import Domain
 
+TRANSPOSE = re.compile(r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?(?![A-Za-z])")
 UNIT = ("ŷ", "y", "a", "h", "p", "q")  # sampled in (0, 1), as the scalar steps do
 MAX_SHOWN = 160
 
@@ -140,6 +141,9 @@ def _judge(parts: list, layout: str, timeout: float) -> StepsReport | str:
         outcome, line.diagnosis = _compare(mf, value, before, domain, timeout, known)
         if outcome.equal is False and _primed(before_text) and not _primed(text):
             line.diagnosis = "the factor g′(…) is missing (⊙ g′(z) left out)"
+        elif outcome.equal is False and line.diagnosis is None:
+            line.diagnosis = _flipped(mf, tree, before, domain, timeout, known)
+            line.diagnosis = line.diagnosis or _transposes(text, before_text)
         before_text = text
         line.valid, line.method, line.counterexample = (
             outcome.equal,
@@ -217,6 +221,30 @@ def _compare(mf: MatrixFile, line, before, domain, timeout, known) -> tuple[Outc
     return Outcome(
         True, f"{len(a)} entries equal; {methods[0]}" if len(a) > 1 else methods[0]
     ), None
+
+
+def _flipped(mf: MatrixFile, tree, before, domain, timeout, known) -> str | None:
+    """"missing transpose" when the line with Wᵀ for W (and W for Wᵀ) equals the one before."""
+    mf.flipped = True
+    try:
+        value = mf.line.read(tree)
+    except (ParseError, MatrixShapeError):
+        return None
+    finally:
+        mf.flipped = False
+    if value.shape == before.shape and _compare(mf, value, before, domain, timeout, known)[0].equal:
+        return "missing transpose: with Wᵀ for W (or W for Wᵀ) the line equals the one before"
+    return None
+
+
+def _transposes(text: str, before: str) -> str | None:
+    """A transpose fewer (or more) than the line before: likely the slip."""
+    mine, theirs = (len(TRANSPOSE.findall(t)) for t in (text, before))
+    if mine < theirs:
+        return "missing transpose: the line before has one more ᵀ"
+    if mine > theirs:
+        return "extra transpose: the line before has one ᵀ fewer"
+    return None
 
 
 def _primed(text: str) -> bool:
