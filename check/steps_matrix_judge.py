@@ -224,7 +224,7 @@ def _compare(mf: MatrixFile, line, before, domain, timeout, known) -> tuple[Outc
 
 
 def _flipped(mf: MatrixFile, tree, before, domain, timeout, known) -> str | None:
-    """"missing transpose" when the line with Wᵀ for W (and W for Wᵀ) equals the one before."""
+    """ "missing transpose" when the line with Wᵀ for W (and W for Wᵀ) equals the one before."""
     mf.flipped = True
     try:
         value = mf.line.read(tree)
