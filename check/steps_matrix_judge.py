@@ -97,7 +97,21 @@ def check_matrix_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsR
         raise ParseError(f"the lines do not fit as matrices: {first}")
     if isinstance(second, StepsReport):
         second.readings.append("W read as n_in × n_out (the notes' layout)")
-    return _combine(reports)
+    report = _combine(reports)
+    return report if looks_like_matrices(text) else _sizes_guessed(report)
+
+
+def _sizes_guessed(report: StepsReport) -> StepsReport:
+    """No transpose, matrix or W in the file: the sizes are a guess, so a shape that does not
+    fit them decides nothing."""
+    for line in report.lines:
+        if line.valid is False and line.method == "shapes":
+            why = f"could not decide: {line.diagnosis} at the sizes assumed"
+            line.valid, line.diagnosis = None, None
+            line.method = f"{why} (the file writes no transpose, matrix or W to fix them)"
+    if report.final_correct is False and any(line.valid is None for line in report.lines):
+        report.final_correct = None
+    return report
 
 
 def _names(tree):

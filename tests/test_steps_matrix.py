@@ -133,3 +133,12 @@ def test_unreadable_line_keeps_a_one_line_error():
     with pytest.raises(ParseError) as info:
         check_steps("z = W h + b\n\\frac{\\partial L}{\\partial h}\n= W^T @@")
     assert "\n" not in str(info.value)
+
+
+def test_shapes_that_only_the_default_sizes_break_decide_nothing():
+    from check.steps_matrix_judge import check_matrix_steps
+
+    # no transpose, literal or W: a and b might be numbers; the sizes 3 and 2 are a guess
+    report = check_matrix_steps("\\frac{\\partial L}{\\partial a}\n= a b")
+    assert report.first_wrong is None and report.lines[0].valid is None
+    assert "sizes assumed" in report.lines[0].method
