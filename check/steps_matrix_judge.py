@@ -208,6 +208,9 @@ def _compare(mf: MatrixFile, line, before, domain, timeout, known) -> tuple[Outc
     if line.shape != before.shape:
         said = f"this line is {shape_text(line)}, the line before is {shape_text(before)}"
         if line.shape == before.T.shape:
+            if _compare(mf, line.T, before, domain, timeout, known)[0].equal:
+                why = "equal as its transpose: a gradient written as a row (δᵀ W) or a column"
+                return Outcome(None, f"could not decide: {why}; the file does not say which"), None
             return Outcome(False, "shapes"), f"transposed: {said}"
         return Outcome(False, "shapes"), f"wrong shape: {said}"
     a, b = mf.expand(line), mf.expand(before)

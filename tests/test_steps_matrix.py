@@ -142,3 +142,15 @@ def test_shapes_that_only_the_default_sizes_break_decide_nothing():
     report = check_matrix_steps("\\frac{\\partial L}{\\partial a}\n= a b")
     assert report.first_wrong is None and report.lines[0].valid is None
     assert "sizes assumed" in report.lines[0].method
+
+
+def test_a_gradient_written_as_a_row_is_undecided_not_wrong():
+    report = check_steps("z = W h + b\n\\frac{\\partial L}{\\partial h}\n= \\delta^T W")
+    assert report.lines[0].valid is None and "row" in report.lines[0].method
+    wrong = check_steps("z = W h + b\n\\frac{\\partial L}{\\partial h}\n= \\delta^T W^T")
+    assert wrong.first_wrong is not None  # 1×2 times 3×2 does not fit
+
+
+def test_names_never_defined_decide_nothing():
+    report = check_steps("\\frac{\\partial L}{\\partial h}\n= W^T \\delta")
+    assert report.first_wrong is None
