@@ -39,6 +39,7 @@ from check.steps_domain import ONE_HOT_NOTE, Entries, domain_of, infer_one_hot
 from check.steps_file import Parsed, atoms_of, formulas, read, shown, size_of
 from check.steps_functions import KNOWN, as_known
 from check.steps_indices import assignments, combine, free_indices, symmetric
+from check.steps_matrix_judge import check_matrix_steps, looks_like_matrices
 from check.steps_read import Reader
 from check.steps_report import StepsReport
 from derive.errors import ParseError
@@ -72,7 +73,24 @@ def _rereadings(reader: Reader, text: str):
 
 def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     """Judge every '=' line of a derivation against the line before it; a derivation in free
-    indices (ŷ_ℓ, a_{Li}) at every instance of them (:mod:`check.steps_indices`)."""
+    indices (ŷ_ℓ, a_{Li}) at every instance of them (:mod:`check.steps_indices`); a file in
+    matrix notation as matrices (:mod:`check.steps_matrix_judge`): first when it writes a
+    transpose or a matrix literal, else when it cannot be read as scalars."""
+    if looks_like_matrices(text):
+        try:
+            return check_matrix_steps(text, timeout=timeout)
+        except ParseError:
+            pass  # not matrix notation after all: today's scalar reading
+    try:
+        return _check_scalar_steps(text, timeout)
+    except ParseError as scalar_error:
+        try:
+            return check_matrix_steps(text, timeout=timeout)
+        except ParseError:
+            raise scalar_error from None
+
+
+def _check_scalar_steps(text: str, timeout: float) -> StepsReport:
     size = size_of(text) if isinstance(text, str) else 3
     letters = free_indices(formulas(text), size)
     if not letters:
