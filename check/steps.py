@@ -71,6 +71,11 @@ def _rereadings(reader: Reader, text: str):
         )
 
 
+_WRITES_MATRICES = re.compile(
+    r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?(?![A-Za-z])|\\begin\s*\{\s*[bpBvV]?matrix"
+)
+
+
 def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     """Judge every '=' line of a derivation against the line before it; a derivation in free
     indices (ŷ_ℓ, a_{Li}) at every instance of them (:mod:`check.steps_indices`); a file in
@@ -78,9 +83,13 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
     transpose or a matrix literal, else when it cannot be read as scalars."""
     if looks_like_matrices(text):
         try:
-            return check_matrix_steps(text, timeout=timeout)
+            report = check_matrix_steps(text, timeout=timeout)
         except ParseError:
-            pass  # not matrix notation after all: today's scalar reading
+            report = None  # not matrix notation after all: today's scalar reading
+        if report is not None and (report.exit_code == 0 or _WRITES_MATRICES.search(text)):
+            return report
+        if report is not None:  # only a bare W: it may be a number, as in one neuron's z = W x
+            return _or_scalars(report, text, timeout)
     try:
         return _check_scalar_steps(text, timeout)
     except ParseError as scalar_error:
@@ -88,6 +97,26 @@ def check_steps(text: str, *, timeout: float = DEFAULT_TIMEOUT) -> StepsReport:
             return check_matrix_steps(text, timeout=timeout)
         except ParseError:
             raise scalar_error from None
+
+
+def _or_scalars(report: StepsReport, text: str, timeout: float) -> StepsReport:
+    """A file whose only matrix mark is a bare W, judged as scalars too: valid as scalars, it
+    is valid (W a number); a line wrong as matrices but valid as scalars is undecided."""
+    try:
+        scalar = _check_scalar_steps(text, timeout)
+    except ParseError:
+        return report
+    if scalar.exit_code == 0:
+        scalar.readings.append("W read as a number: as matrices the lines do not hold")
+        return scalar
+    if len(scalar.lines) == len(report.lines):
+        for mine, other in zip(report.lines, scalar.lines, strict=True):
+            if mine.valid is False and other.valid:
+                mine.valid, mine.diagnosis = None, None
+                mine.method += "; valid when W is a number (the file writes no transpose)"
+        if report.final_correct is False and scalar.final_correct:
+            report.final_correct = None
+    return report
 
 
 def _check_scalar_steps(text: str, timeout: float) -> StepsReport:

@@ -43,7 +43,7 @@ from check.steps_matrix_read import (
 )
 from derive.errors import ParseError
 from derive.language import function_table, parse, parse_expression
-from derive.language.scalar import _flat
+from derive.language.layer_labels import flat_text
 
 MARKERS = re.compile(
     r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?(?![A-Za-z])"  # a transpose
@@ -107,7 +107,7 @@ class MatrixFile:
         for node, label in self._names():
             if node.sub is None or not label:
                 continue
-            digits = _flat(node.sub).replace(",", "")
+            digits = flat_text(node.sub).replace(",", "")
             if not digits.isdigit():
                 continue
             layer = Sizes({}).layer_of(node.text, label)
@@ -185,18 +185,18 @@ class MatrixFile:
         return tensor(base, label, self.sizes.shape(base, label))
 
     def _entry_of(self, whole: sp.Matrix, node) -> sp.Matrix:
-        digits = _flat(node.sub).replace(",", "")
+        digits = flat_text(node.sub).replace(",", "")
         if not digits.isdigit() or len(digits) > 2:
-            raise ParseError(f"index notation '{_flat(node.sub)}' is not matrix notation")
+            raise ParseError(f"index notation '{flat_text(node.sub)}' is not matrix notation")
         r, c = int(digits[0]), int(digits[1:] or 1)
         if r > whole.rows or c > whole.cols:
             raise MatrixShapeError(f"entry {digits} of a {whole.rows}×{whole.cols} does not exist")
         return sp.Matrix([[whole[r - 1, c - 1]]])
 
     def _entry(self, node, base: str, label: str) -> sp.Matrix:
-        digits = _flat(node.sub).replace(",", "")
+        digits = flat_text(node.sub).replace(",", "")
         if not digits.isdigit() or len(digits) > 2:
-            raise ParseError(f"index notation '{_flat(node.sub)}' is not matrix notation")
+            raise ParseError(f"index notation '{flat_text(node.sub)}' is not matrix notation")
         r, c = int(digits[0]), int(digits[1:] or 1)
         shape = self._shape(base, label)
         if r > shape[0] or c > shape[1]:

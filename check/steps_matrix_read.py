@@ -25,7 +25,8 @@ import sympy as sp
 
 from derive.errors import ParseError
 from derive.language.grammar import Node
-from derive.language.scalar import _flat, number
+from derive.language.layer_labels import flat_text
+from derive.language.limits import number
 
 LOSSES = frozenset({"L", "e", "E", "J", "C", "calL"})
 SCALARS = frozenset({"eta", "lambda", "alpha", "m", "N"})
@@ -105,11 +106,11 @@ def shape_text(m: sp.Matrix) -> str:
 def name_of(node: Node) -> tuple[Node, str] | None:
     """(name node, layer label) of ``z^2``, ``z^{(2)}``, ``W^l``; None for anything else."""
     if node.kind == "name":
-        return node, _flat(node.layer) if node.layer is not None else ""
+        return node, flat_text(node.layer) if node.layer is not None else ""
     if node.kind == "pow" and node.args[0].kind == "name" and node.args[0].layer is None:
         base, exponent = node.args
         if "maybe_layer" in node.marks or exponent.kind in ("name", "sum"):
-            label = _flat(exponent)
+            label = flat_text(exponent)
             if re.fullmatch(r"[0-9]{1,2}|[A-Za-z](?:[+-][0-9])?", label):
                 return base, label
     return None

@@ -154,3 +154,14 @@ def test_a_gradient_written_as_a_row_is_undecided_not_wrong():
 def test_names_never_defined_decide_nothing():
     report = check_steps("\\frac{\\partial L}{\\partial h}\n= W^T \\delta")
     assert report.first_wrong is None
+
+
+def test_a_bare_w_that_is_a_number_is_judged_as_scalars_too():
+    """One neuron, z = W x + b with W a number: as matrices ∂L/∂W = 2(z − y) x does not fit,
+    as scalars it is right; never a wrong verdict for the scalar reading."""
+    text = "z = W x + b\nL = (z - y)^2\n\\frac{\\partial L}{\\partial W}\n= 2(z - y) x\n"
+    report = check_steps(text)
+    assert report.valid and report.final_correct, report.to_text()
+    assert any("W read as a number" in r for r in report.readings)
+    wrong = check_steps(text.replace("= 2(z - y) x", "= 2(z - y) W"))
+    assert wrong.first_wrong is wrong.lines[-1]
