@@ -44,6 +44,7 @@ from check.steps_matrix_read import (
 from derive.errors import ParseError
 from derive.language import function_table, parse, parse_expression
 from derive.language.layer_labels import flat_text
+from derive.substitute import written_out
 
 MARKERS = re.compile(
     r"\^\s*\{?\s*(?:T|\\top|\\intercal)\s*\}?(?![A-Za-z])"  # a transpose
@@ -225,14 +226,7 @@ class MatrixFile:
 
     # -- derivatives ---------------------------------------------------------------------------
     def expand(self, expr: sp.Basic, keep=frozenset()) -> sp.Basic:
-        subs = {k: v for k, v in self.subs.items() if k not in keep}
-        expr = at_points(expr)
-        for _ in range(len(subs) + 1):
-            new = expr.xreplace(subs)
-            if new == expr:
-                return expr
-            expr = new
-        return expr
+        return written_out(at_points(expr), {k: v for k, v in self.subs.items() if k not in keep})
 
     def loss(self) -> sp.Basic:
         """The defined loss (a number), else any loss of the vectors the definitions end at."""

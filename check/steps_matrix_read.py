@@ -27,6 +27,7 @@ from derive.errors import ParseError
 from derive.language.grammar import Node
 from derive.language.layer_labels import flat_text
 from derive.language.limits import number
+from derive.language.tensor_literals import literal_cells
 
 LOSSES = frozenset({"L", "e", "E", "J", "C", "calL"})
 SCALARS = frozenset({"eta", "lambda", "alpha", "m", "N"})
@@ -241,11 +242,7 @@ class MatrixLine:
         return divide(top, bottom)
 
     def _read_matrix(self, node: Node):
-        self.in_literal += 1
-        try:
-            cells = [[self.read(cell) for cell in row.args] for row in node.args]
-        finally:
-            self.in_literal -= 1
+        cells = literal_cells(self, node)
         if len({len(row) for row in cells}) != 1:
             raise ParseError("the rows of the matrix have different lengths")
         for row in cells:

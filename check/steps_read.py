@@ -33,6 +33,7 @@ from check.steps_text import (
 from derive.errors import ParseError
 from derive.functions import sigmoid
 from derive.parse import parse_expression
+from derive.substitute import written_out
 from derive.symbols import h, p, y, z
 
 _NOT_VARIABLES = frozenset({"e", "pi", "d"})  # constants, and the d of d/dz
@@ -333,13 +334,7 @@ class Reader:
 
     def expand(self, expr: sp.Expr, skip=None) -> sp.Expr:
         """expr with every definition written out (except that of ``skip``)."""
-        subs = {k: v for k, v in self.definitions.items() if k != skip}
-        for _ in range(len(subs) + 1):
-            new = expr.xreplace(subs)
-            if new == expr:
-                return expr
-            expr = new
-        return expr
+        return written_out(expr, {k: v for k, v in self.definitions.items() if k != skip})
 
 
 def _is_function_call(m: re.Match, text: str, functions) -> bool:

@@ -55,6 +55,17 @@ def call_definition(definition, indices):
     return body.xreplace(dict(zip(fresh, indices, strict=True)))
 
 
+def written_out(expr: sp.Basic, subs: dict) -> sp.Basic:
+    """expr with ``subs`` applied until nothing changes (definitions that use definitions);
+    at most as many rounds as there are definitions, so a cycle cannot loop forever."""
+    for _ in range(len(subs) + 1):
+        new = expr.xreplace(subs)
+        if new == expr:
+            return expr
+        expr = new
+    return expr
+
+
 def apply_definitions(expr: sp.Basic, definitions: dict) -> sp.Basic:
     """Substitute the domain's definitions recursively (``p[k] -> softmax(z)_k``).
 

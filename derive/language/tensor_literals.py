@@ -24,6 +24,16 @@ ONE = sp.Integer(1)
 MAX_TEXT = 60  # characters of a literal's text in messages
 
 
+def literal_cells(reader, node: Node) -> list[list]:
+    """The cells of a matrix literal, row by row, read with ``reader.in_literal`` raised
+    (entries such as w_{12}^3 are then entries, not matrix notation)."""
+    reader.in_literal += 1
+    try:
+        return [[reader.read(cell) for cell in row.args] for row in node.args]
+    finally:
+        reader.in_literal -= 1
+
+
 class LiteralReading:
     """Mixin of :class:`~.tensor.TensorReader`: ``_read_matrix`` and ``_read_entries``."""
 
@@ -31,12 +41,7 @@ class LiteralReading:
     generic = None  # (index symbol, [sizes seen]) while a [\dots, x_k, \dots] entry is read
 
     def _read_matrix(self, node: Node):
-
-        self.in_literal += 1
-        try:
-            cells = [[self.read(cell) for cell in row.args] for row in node.args]
-        finally:
-            self.in_literal -= 1
+        cells = literal_cells(self, node)
         values = {}
         for r, row in enumerate(cells, 1):
             for c, cell in enumerate(row, 1):

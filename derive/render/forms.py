@@ -182,6 +182,19 @@ def is_prime_form(expr: sp.Derivative) -> bool:
     )
 
 
+def prime_at_point(subs: sp.Subs) -> tuple | None:
+    """(function name, point) of g′ evaluated at a point (``Subs(g′(ξ), ξ, v)``), else None."""
+    inner, variables, points = subs.args
+    if (
+        len(variables) == 1
+        and isinstance(inner, sp.Derivative)
+        and is_prime_form(inner)
+        and inner.expr.args[0] == variables[0]
+    ):
+        return inner.expr.func.__name__, points[0]
+    return None
+
+
 def heaviside_at_zero(expr: sp.Heaviside) -> sp.Basic:
     """H(0) of a Heaviside step: its second argument, SymPy's default 1/2 when absent."""
     return expr.args[1] if len(expr.args) > 1 else sp.S.Half

@@ -46,6 +46,7 @@ from derive.render.forms import (
     needs_body_parens,
     ordered_factors,
     positive_first,
+    prime_at_point,
     split_big_operators,
     split_name,
 )
@@ -193,18 +194,12 @@ class NotesLatexPrinter(LatexPrinter):
         return r"\frac{%s}{%s} %s" % (operator, denominator, body)
 
     def _print_Subs(self, subs: sp.Subs) -> str:
-        """g′ at a point, g'(g'(z)): the prime form of a derivative evaluated there."""
-        inner, variables, points = subs.args
-        var, point = variables[0], points[0]
-        if (
-            len(variables) == 1
-            and isinstance(inner, sp.Derivative)
-            and is_prime_form(inner)
-            and inner.expr.args[0] == var
-        ):
-            name = self._function_name(inner.expr.func.__name__, prime=True)
-            return r"%s'\left(%s\right)" % (name, self._print(point))
-        return super()._print_Subs(subs)
+        """g′ at a point, g′(g′(z)): the prime form of a derivative evaluated there."""
+        found = prime_at_point(subs)
+        if found is None:
+            return super()._print_Subs(subs)
+        name, point = found
+        return r"%s'\\left(%s\\right)" % (self._function_name(name, prime=True), self._print(point))
 
     def _print_AppliedUndef(self, expr: AppliedUndef, exp=None) -> str:
         # x(r, θ)² rather than SymPy's x^{2}(r, θ), which reads like a power of x

@@ -27,6 +27,7 @@ from derive.render.forms import (
     needs_body_parens,
     ordered_factors,
     positive_first,
+    prime_at_point,
     split_big_operators,
     split_name,
 )
@@ -166,17 +167,11 @@ class NotesTextPrinter(StrPrinter):
 
     def _print_Subs(self, expr: sp.Subs) -> str:
         """g′ at a point, g′(g′(z)): the prime form of a derivative evaluated there."""
-        inner, variables, points = expr.args
-        var, point = variables[0], points[0]
-        if (
-            len(variables) == 1
-            and isinstance(inner, sp.Derivative)
-            and is_prime_form(inner)
-            and inner.expr.args[0] == var
-        ):
-            name = self._function_name(inner.expr.func.__name__)
-            return "%s′(%s)" % (name, self._print(point))
-        return super()._print_Subs(expr)
+        found = prime_at_point(expr)
+        if found is None:
+            return super()._print_Subs(expr)
+        name, point = found
+        return "%s′(%s)" % (self._function_name(name), self._print(point))
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         at_zero, arg = heaviside_at_zero(expr), self._print(expr.args[0])
