@@ -116,7 +116,7 @@ def _bound_named(expr: sp.Expr) -> sp.Expr:
 
 def _name_slip(answer, expected, foreign) -> str | None:
     """An entry of a vector the result does not have where one of the result's belongs, the
-    answer right with that name (s_k where δ_k belongs: δ garbled into s, note 002)."""
+    answer right with that name (q_k where p_k belongs: one letter garbled into another)."""
     bases = sorted({a.base for a in expected.atoms(sp.Indexed)}, key=sp.default_sort_key)
     for wrong in sorted({v.base for v in foreign if isinstance(v, sp.Indexed)}, key=str):
         for meant in (b for b in bases if b != wrong):

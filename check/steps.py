@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-import numpy as np
 import sympy as sp
 
 from check.diagnose import Diagnoser, show
@@ -246,4 +245,4 @@ def _correct(start: sp.Expr, domain: Domain, timeout: float) -> str:
         return show(start)
 
 
-__all__ = ["check_steps", "np", "read"]
+__all__ = ["check_steps", "read"]
